@@ -1,0 +1,109 @@
+/** Buffer helpers: creation with data, a size-bucketed pool, and uniform packing. */
+
+export const STORAGE = 0x80; // GPUBufferUsage.STORAGE (constants inlined: Node defines the globals late)
+export const COPY_SRC = 0x04;
+export const COPY_DST = 0x08;
+export const UNIFORM = 0x40;
+export const MAP_READ = 0x01;
+
+/** Rounds `bytes` up to a multiple of 16 (WebGPU wants 4; 16 keeps vec4 views and uniforms safe). */
+export function alignBytes(bytes: number, alignment = 16): number {
+  return Math.ceil(Math.max(bytes, alignment) / alignment) * alignment;
+}
+
+/** A storage buffer (copy src/dst too) holding `data`, or zeros of `byteLength`. */
+export function createStorage(
+  device: GPUDevice,
+  label: string,
+  dataOrBytes: ArrayBufferView | number,
+  extraUsage = 0,
+): GPUBuffer {
+  const byteLength = typeof dataOrBytes === 'number' ? dataOrBytes : dataOrBytes.byteLength;
+  const buffer = device.createBuffer({
+    label,
+    size: alignBytes(byteLength),
+    usage: STORAGE | COPY_SRC | COPY_DST | extraUsage,
+    mappedAtCreation: typeof dataOrBytes !== 'number',
+  });
+  if (typeof dataOrBytes !== 'number') {
+    const view = dataOrBytes;
+    new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
+    buffer.unmap();
+  }
+  return buffer;
+}
+
+/**
+ * A uniform buffer from a list of 32-bit fields. `fields` entries are u32 unless given as
+ * `{ f32: x }`; the struct in WGSL must declare the same fields in the same order.
+ */
+export function createUniform(device: GPUDevice, label: string, fields: Array<number | { f32: number }>): GPUBuffer {
+  const words = new ArrayBuffer(alignBytes(fields.length * 4));
+  const asU32 = new Uint32Array(words);
+  const asF32 = new Float32Array(words);
+  fields.forEach((field, index) => {
+    if (typeof field === 'number') {
+      if (!Number.isInteger(field) || field < 0 || field > 0xffffffff) {
+        throw new Error(`uniform ${label} field ${index} must be a u32, got ${field}`);
+      }
+      asU32[index] = field;
+    } else {
+      asF32[index] = field.f32;
+    }
+  });
+  const buffer = device.createBuffer({ label, size: words.byteLength, usage: UNIFORM | COPY_DST, mappedAtCreation: true });
+  new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(words));
+  buffer.unmap();
+  return buffer;
+}
+
+/**
+ * A pool of storage buffers bucketed by power-of-two size: buffers released by one network are
+ * reused by the next, so rebuilding an experiment does not reallocate GPU memory.
+ */
+export class BufferPool {
+  private readonly free = new Map<number, GPUBuffer[]>();
+  private readonly live = new Set<GPUBuffer>();
+
+  constructor(private readonly device: GPUDevice) {}
+
+  /** A zero-initialised-on-first-use storage buffer of at least `bytes` bytes. */
+  acquire(label: string, bytes: number): GPUBuffer {
+    const bucket = 2 ** Math.ceil(Math.log2(alignBytes(bytes)));
+    const reused = this.free.get(bucket)?.pop();
+    const buffer =
+      reused ?? this.device.createBuffer({ label, size: bucket, usage: STORAGE | COPY_SRC | COPY_DST });
+    if (reused) this.device.queue.writeBuffer(reused, 0, new Uint8Array(bucket));
+    this.live.add(buffer);
+    return buffer;
+  }
+
+  /** Returns a buffer to the pool. */
+  release(buffer: GPUBuffer): void {
+    if (!this.live.delete(buffer)) return;
+    const list = this.free.get(buffer.size) ?? [];
+    list.push(buffer);
+    this.free.set(buffer.size, list);
+  }
+
+  /** Bytes held by the pool (live + free). */
+  get bytes(): number {
+    let total = 0;
+    for (const buffer of this.live) total += buffer.size;
+    for (const list of this.free.values()) for (const buffer of list) total += buffer.size;
+    return total;
+  }
+
+  /** Destroys every buffer of the pool. */
+  destroy(): void {
+    for (const buffer of this.live) buffer.destroy();
+    for (const list of this.free.values()) for (const buffer of list) buffer.destroy();
+    this.live.clear();
+    this.free.clear();
+  }
+}
+
+/** queue.writeBuffer for any typed array (TypeScript's ArrayBufferLike vs ArrayBuffer split). */
+export function upload(device: GPUDevice, buffer: GPUBuffer, data: ArrayBufferView, byteOffset = 0): void {
+  device.queue.writeBuffer(buffer, byteOffset, data as ArrayBufferView<ArrayBuffer>);
+}

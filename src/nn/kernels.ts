@@ -1,0 +1,144 @@
+/**
+ * The kernel registry: WGSL families from shaders/ composed with their shared helpers, and
+ * KernelSpec builders with the pipeline-overridable constants of each variant.
+ */
+import activationsWgsl from '../../shaders/activations.wgsl?raw';
+import batchnormWgsl from '../../shaders/batchnorm.wgsl?raw';
+import commonWgsl from '../../shaders/common.wgsl?raw';
+import convWgsl from '../../shaders/conv.wgsl?raw';
+import elementwiseWgsl from '../../shaders/elementwise.wgsl?raw';
+import gatherWgsl from '../../shaders/gather.wgsl?raw';
+import lossWgsl from '../../shaders/loss.wgsl?raw';
+import matmulWgsl from '../../shaders/matmul.wgsl?raw';
+import poolWgsl from '../../shaders/pool.wgsl?raw';
+import reduceWgsl from '../../shaders/reduce.wgsl?raw';
+import { composeWgsl, type KernelSpec } from '../gpu/pipelines';
+import { ACTIVATION_CODE, type Activation } from './spec';
+
+export const WGSL = {
+  common: commonWgsl,
+  activations: activationsWgsl,
+  matmul: composeWgsl(activationsWgsl, matmulWgsl),
+  reduce: reduceWgsl,
+  elementwise: composeWgsl(activationsWgsl, elementwiseWgsl),
+  loss: composeWgsl(commonWgsl, activationsWgsl, lossWgsl),
+  gather: composeWgsl(commonWgsl, gatherWgsl),
+  conv: composeWgsl(activationsWgsl, convWgsl),
+  pool: poolWgsl,
+  batchnorm: batchnormWgsl,
+};
+
+export const MATMUL_TILE = 32;
+
+export interface MatmulVariant {
+  transA?: boolean;
+  transB?: boolean;
+  /** 0: C = AB; 1: Z = AB + bias, C = act(Z); 2: C = AB ⊙ act'(Z). */
+  epilogue?: 0 | 1 | 2;
+  hasBias?: boolean;
+  activation?: Activation;
+}
+
+/** Batched tiled matmul C[r] = op(A[r])·op(B[r]) with a fused epilogue (shaders/matmul.wgsl). */
+export function matmulKernel(variant: MatmulVariant): KernelSpec {
+  return {
+    name: 'matmul',
+    source: WGSL.matmul,
+    constants: {
+      TRANS_A: variant.transA ? 1 : 0,
+      TRANS_B: variant.transB ? 1 : 0,
+      EPILOGUE: variant.epilogue ?? 0,
+      HAS_BIAS: variant.hasBias ? 1 : 0,
+      ACT: ACTIVATION_CODE[variant.activation ?? 'none'],
+    },
+  };
+}
+
+/** Column sums per run (bias gradients). */
+export const colsumKernel: KernelSpec = { name: 'colsum', source: WGSL.reduce, entryPoint: 'colsum' };
+
+/** Elementwise activation forward (Y = act(Z)) or backward in place (Y ← Y ⊙ act'(Z)). */
+export function activationKernel(direction: 'forward' | 'backward', activation: Activation): KernelSpec {
+  return {
+    name: `act_${direction}`,
+    source: WGSL.elementwise,
+    entryPoint: direction === 'forward' ? 'act_forward_main' : 'act_backward_main',
+    constants: { ACT: ACTIVATION_CODE[activation] },
+  };
+}
+
+/** Fused loss forward + backward (+ metrics), optionally with the last layer's act' applied. */
+export function lossKernel(loss: 'softmax_xent' | 'mse', writeGrad: boolean, gradActivation: Activation): KernelSpec {
+  return {
+    name: loss,
+    source: WGSL.loss,
+    entryPoint: loss,
+    constants: { WRITE_GRAD: writeGrad ? 1 : 0, GRAD_ACT: ACTIVATION_CODE[gradActivation] },
+  };
+}
+
+/** Minibatch gather (u8 images unpacked in the kernel, or f32 rows). */
+export function gatherKernel(isU8: boolean): KernelSpec {
+  return { name: 'gather', source: WGSL.gather, constants: { IS_U8: isU8 ? 1 : 0 } };
+}
+
+/** Workgroups for a flat elementwise dispatch of `count` items at 256 per workgroup (2-D when large). */
+export function flatGroups(count: number, perGroup = 256): [number, number] {
+  const groups = Math.max(1, Math.ceil(count / perGroup));
+  if (groups <= 65535) return [groups, 1];
+  const x = 65535;
+  return [x, Math.ceil(groups / x)];
+}
+
+/** Output tile edge of conv_main (one pixel per invocation) and output channels per workgroup. */
+export const CONV_TILE = 8;
+export const CONV_OUT_PER_GROUP = 4;
+
+export interface ConvVariant {
+  kernelSize: 3 | 5;
+  /** false: forward (Y from X); true: input gradient (dX from dZ, W flipped and transposed). */
+  transposed?: boolean;
+  /** 0: out = conv; 1: Z = conv + bias, out = act(Z); 2: out = conv ⊙ act'(Z). */
+  epilogue?: 0 | 1 | 2;
+  hasBias?: boolean;
+  activation?: Activation;
+}
+
+/** Tiled stride-1 "same" conv2d with a run dimension and fused epilogues (shaders/conv.wgsl conv_main). */
+export function convKernel(variant: ConvVariant): KernelSpec {
+  return {
+    name: 'conv',
+    source: WGSL.conv,
+    entryPoint: 'conv_main',
+    constants: {
+      KSIZE: variant.kernelSize,
+      TRANSPOSED: variant.transposed ? 1 : 0,
+      EPILOGUE: variant.epilogue ?? 0,
+      HAS_BIAS: variant.hasBias ? 1 : 0,
+      ACT: ACTIVATION_CODE[variant.activation ?? 'none'],
+    },
+  };
+}
+
+/** dW[r,f,c,·,·] = Σ dZ·X-window and dbias[r,f] = Σ dZ: one workgroup per (c, f, run) (conv_weight_grad). */
+export function convWeightGradKernel(kernelSize: 3 | 5, hasBias: boolean): KernelSpec {
+  return {
+    name: 'conv_dw',
+    source: WGSL.conv,
+    entryPoint: 'conv_weight_grad',
+    constants: { KSIZE: kernelSize, HAS_BIAS: hasBias ? 1 : 0 },
+  };
+}
+
+/** Max-pool 2×2 stride 2 forward (Y and argmax) or backward (dX from dY and argmax), shaders/pool.wgsl. */
+export function poolKernel(direction: 'forward' | 'backward'): KernelSpec {
+  return { name: `pool_${direction}`, source: WGSL.pool, entryPoint: `pool_${direction}` };
+}
+
+/** BatchNorm per (channel, run) workgroup: train/eval forward or train-mode backward (shaders/batchnorm.wgsl). */
+export function batchnormKernel(mode: 'train' | 'eval' | 'backward', affine: boolean, writeDx = true): KernelSpec {
+  const entryPoint = mode === 'backward' ? 'bn_backward' : `bn_forward_${mode}`;
+  const constants: Record<string, number> = { AFFINE: affine ? 1 : 0 };
+  if (mode === 'backward') constants.WRITE_DX = writeDx ? 1 : 0;
+  return { name: entryPoint, source: WGSL.batchnorm, entryPoint, constants };
+}

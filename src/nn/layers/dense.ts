@@ -1,0 +1,91 @@
+/**
+ * Dense layer, per run r:  Z = X·W + b,  Y = act(Z)     (X: B×in, W: in×out)
+ * backward (given dZ):     dW = Xᵀ·dZ,  db = Σ_b dZ,  dX = dZ·Wᵀ (⊙ act'_prev(Z_prev) when fused)
+ */
+import { divCeil, makeDispatch, type Dispatch } from '../../gpu/commands';
+import { colsumKernel, matmulKernel, MATMUL_TILE } from '../kernels';
+import type { ActGrad, BuildContext, GpuLayer } from '../layer';
+import { LEAKY_SLOPE, type ResolvedLayer } from '../spec';
+
+/** Uniform fields of shaders/matmul.wgsl's MatmulDims. */
+export function matmulDims(d: {
+  M: number; N: number; K: number;
+  aOff?: number; aRun: number; bOff?: number; bRun: number; cOff?: number; cRun: number;
+  biasOff?: number; biasRun?: number; zOff?: number; zRun?: number;
+}): Array<number | { f32: number }> {
+  return [
+    d.M, d.N, d.K, { f32: LEAKY_SLOPE },
+    d.aOff ?? 0, d.aRun, d.bOff ?? 0, d.bRun,
+    d.cOff ?? 0, d.cRun, d.biasOff ?? 0, d.biasRun ?? 0,
+    d.zOff ?? 0, d.zRun ?? 0, 0, 0,
+  ];
+}
+
+/** Workgroups of a matmul producing M×N per run. */
+export function matmulGroups(M: number, N: number, runs: number): [number, number, number] {
+  return [divCeil(N, MATMUL_TILE), divCeil(M, MATMUL_TILE), runs];
+}
+
+export function buildDense(ctx: BuildContext, layer: ResolvedLayer, input: GPUBuffer): GpuLayer {
+  const { runs, batch, layout } = ctx;
+  const inSize = layer.inShape[0];
+  const units = layer.outShape[0];
+  const act = layer.activation;
+  const weight = layout.slots[layer.weight!];
+  const bias = layer.bias !== undefined ? layout.slots[layer.bias] : undefined;
+  const trainable = ctx.model.tensors[layer.weight!].trainable;
+  const name = `dense${layer.index}`;
+  const output = ctx.alloc(`${name}.out`, runs * batch * units);
+  const preact = act === 'none' ? ctx.dummyOut : ctx.alloc(`${name}.preact`, runs * batch * units);
+
+  const forwardDims = ctx.uniform(`${name}.fwd`, matmulDims({
+    M: batch, N: units, K: inSize,
+    aRun: batch * inSize, bOff: weight.offset, bRun: weight.runStride, cRun: batch * units,
+    biasOff: bias?.offset, biasRun: bias?.runStride, zRun: batch * units,
+  }));
+  const forward = makeDispatch(
+    ctx.gpu,
+    matmulKernel({ epilogue: 1, hasBias: bias !== undefined, activation: act }),
+    [forwardDims, input, ctx.params, ctx.params, output, preact],
+    matmulGroups(batch, units, runs),
+  );
+
+  return {
+    resolved: layer,
+    output,
+    forwardTrain: [forward],
+    forwardEval: [forward],
+    fusedActivation: act === 'none' ? null : { activation: act, preact },
+    canFuseInputGrad: true,
+    passthroughGrad: false,
+    backward(dOut: GPUBuffer, dIn: GPUBuffer | null, dInAct: ActGrad | null): Dispatch[] {
+      const dispatches: Dispatch[] = [];
+      if (trainable) {
+        // dW = Xᵀ·dZ : M = in, N = units, K = batch; X stored B×in is op(A) transposed.
+        const dwDims = ctx.uniform(`${name}.dW`, matmulDims({
+          M: inSize, N: units, K: batch,
+          aRun: batch * inSize, bRun: batch * units, cOff: weight.offset, cRun: weight.runStride,
+        }));
+        dispatches.push(makeDispatch(ctx.gpu, matmulKernel({ transA: true }), [dwDims, input, dOut, ctx.dummy, ctx.grads, ctx.dummyOut], matmulGroups(inSize, units, runs)));
+        if (bias) {
+          const dbDims = ctx.uniform(`${name}.db`, [batch, units, batch * units, bias.offset, bias.runStride, 0, 0, 0]);
+          dispatches.push(makeDispatch(ctx.gpu, colsumKernel, [dbDims, dOut, ctx.grads], [divCeil(units, 64), runs]));
+        }
+      }
+      if (dIn) {
+        // dX = dZ·Wᵀ : M = batch, N = in, K = units; W stored in×units is op(B) transposed.
+        const dxDims = ctx.uniform(`${name}.dX`, matmulDims({
+          M: batch, N: inSize, K: units,
+          aRun: batch * units, bOff: weight.offset, bRun: weight.runStride, cRun: batch * inSize, zRun: batch * inSize,
+        }));
+        dispatches.push(makeDispatch(
+          ctx.gpu,
+          matmulKernel({ transB: true, epilogue: dInAct ? 2 : 0, activation: dInAct?.activation ?? 'none' }),
+          [dxDims, dOut, ctx.params, ctx.dummy, dIn, dInAct?.preact ?? ctx.dummyOut],
+          matmulGroups(batch, inSize, runs),
+        ));
+      }
+      return dispatches;
+    },
+  };
+}

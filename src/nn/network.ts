@@ -1,0 +1,187 @@
+/**
+ * A network of R stacked runs on the GPU: the buffers of parameters, gradients, activations and
+ * their gradients, and the recorded dispatch lists of a training pass (forward → fused loss →
+ * backward) and an evaluation pass. Batches come in through `input`/`labels` (see ./gather.ts);
+ * the update (../optim) reads `grads` and writes `params`.
+ */
+import { createStorage, createUniform, upload } from '../gpu/buffers';
+import { makeDispatch, type Dispatch } from '../gpu/commands';
+import { checkBufferFits, type GpuContext } from '../gpu/device';
+import { readF32 } from '../gpu/readback';
+import { lossKernel } from './kernels';
+import type { ActGrad, BuildContext, GpuLayer } from './layer';
+import { LAYER_BUILDERS } from './layers';
+import { activationBackwardInPlace } from './layers/shape';
+import { layoutParams, type ParamLayout } from './params';
+import { LEAKY_SLOPE, shapeSize, type ResolvedModel } from './spec';
+
+export interface NetworkOptions {
+  runs: number;
+  batch: number;
+  /** Steps of training metrics kept on the GPU between readbacks (ring of slots). */
+  metricSlots?: number;
+}
+
+/** Floats per metrics record: mean loss, correct count, non-finite flag, rows counted. */
+export const METRIC_FIELDS = 4;
+
+export class GpuNetwork {
+  readonly runs: number;
+  readonly batch: number;
+  readonly layout: ParamLayout;
+  readonly params: GPUBuffer;
+  readonly grads: GPUBuffer;
+  /** [R][B][inputSize] f32, written by the gather kernel. */
+  readonly input: GPUBuffer;
+  /** [R][B] u32 class labels. */
+  readonly labels: GPUBuffer;
+  /** StepInfo uniform (shaders/common.wgsl), written once per step by the trainer. */
+  readonly stepInfo: GPUBuffer;
+  /** [metricSlots][R][METRIC_FIELDS] training metrics. */
+  readonly metrics: GPUBuffer;
+  readonly metricSlots: number;
+  readonly layers: GpuLayer[];
+  /** Forward (train mode) + fused loss/gradient + backward. */
+  readonly trainDispatches: Dispatch[];
+  /** Output of the last layer, [R][B][outputSize]. */
+  readonly logits: GPUBuffer;
+  private readonly owned: GPUBuffer[] = [];
+  private readonly ctx: BuildContext;
+
+  constructor(
+    readonly gpu: GpuContext,
+    readonly model: ResolvedModel,
+    options: NetworkOptions,
+  ) {
+    const { runs, batch } = options;
+    if (!Number.isInteger(batch) || batch < 1) throw new Error(`batch size must be a positive integer, got ${batch}`);
+    this.runs = runs;
+    this.batch = batch;
+    this.metricSlots = options.metricSlots ?? 64;
+    this.layout = layoutParams(model.tensors, runs);
+    checkBufferFits(gpu, this.layout.total * 4, `parameters of ${runs} runs`);
+    const device = gpu.device;
+    const alloc = (label: string, floats: number) => {
+      checkBufferFits(gpu, floats * 4, label);
+      const buffer = createStorage(device, label, Math.max(floats, 4) * 4);
+      this.owned.push(buffer);
+      return buffer;
+    };
+    const uniform = (label: string, fields: Array<number | { f32: number }>) => {
+      const buffer = createUniform(device, label, fields);
+      this.owned.push(buffer);
+      return buffer;
+    };
+    this.params = alloc('params', this.layout.total);
+    this.grads = alloc('grads', this.layout.total);
+    this.input = alloc('input', runs * batch * model.inputSize);
+    this.labels = alloc('labels', runs * batch);
+    this.metrics = alloc('metrics', this.metricSlots * runs * METRIC_FIELDS);
+    this.stepInfo = uniform('step', [0, 0, 0, 0]);
+    const dummy = alloc('dummy', 4);
+    const dummyOut = alloc('dummyOut', 4);
+    this.ctx = { gpu, runs, batch, model, layout: this.layout, params: this.params, grads: this.grads, dummy, dummyOut, alloc, uniform };
+
+    this.layers = [];
+    let current = this.input;
+    for (const layer of model.layers) {
+      const build = LAYER_BUILDERS[layer.spec.kind];
+      if (!build) throw new Error(`layer kind ${layer.spec.kind} has no GPU implementation yet`);
+      const built = build(this.ctx, layer, current);
+      this.layers.push(built);
+      current = built.output;
+    }
+    this.logits = current;
+    this.trainDispatches = [
+      ...this.layers.flatMap((layer) => layer.forwardTrain),
+      ...this.buildLossAndBackward(),
+    ];
+  }
+
+  /** Fused loss (train mode, writing dLogits) followed by the backward pass of every layer. */
+  private buildLossAndBackward(): Dispatch[] {
+    const { runs, batch, model } = this;
+    const last = this.layers[this.layers.length - 1];
+    const dLogits = this.ctx.alloc('dLogits', runs * batch * model.outputSize);
+    const dispatches = [this.lossDispatch(this.metrics, dLogits, last.fusedActivation)];
+    let dOut = dLogits;
+    let producerFused = last.fusedActivation !== null;
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      const layer = this.layers[i];
+      const outCount = runs * batch * shapeSize(layer.resolved.outShape);
+      if (layer.fusedActivation && !producerFused) {
+        dispatches.push(activationBackwardInPlace(this.ctx, layer.fusedActivation.activation, layer.fusedActivation.preact, dOut, outCount));
+      }
+      const previous = i > 0 ? this.layers[i - 1] : null;
+      let dIn: GPUBuffer | null = null;
+      if (previous) dIn = layer.passthroughGrad ? dOut : this.ctx.alloc(`grad.in${i}`, runs * batch * shapeSize(layer.resolved.inShape));
+      const dInAct: ActGrad | null =
+        previous && layer.canFuseInputGrad && !layer.passthroughGrad ? previous.fusedActivation : null;
+      dispatches.push(...layer.backward(dOut, dIn, dInAct));
+      producerFused = dInAct !== null;
+      if (dIn) dOut = dIn;
+    }
+    return dispatches;
+  }
+
+  /** The loss kernel over the current logits, writing metrics records (and dLogits if given). */
+  lossDispatch(metrics: GPUBuffer, dLogits: GPUBuffer | null, lastAct: ActGrad | null): Dispatch {
+    const { runs, batch, model } = this;
+    const dims = this.ctx.uniform('loss', [batch, model.outputSize, runs, { f32: LEAKY_SLOPE }, batch * model.outputSize, 0, 0, 0]);
+    const activation = dLogits ? (lastAct?.activation ?? 'none') : 'none';
+    return makeDispatch(
+      this.gpu,
+      lossKernel(model.spec.loss, dLogits !== null, activation),
+      [dims, this.stepInfo, this.logits, this.labels, dLogits ?? this.ctx.dummyOut, metrics, lastAct?.preact ?? this.ctx.dummy],
+      [runs],
+    );
+  }
+
+  /** Forward in eval mode (BatchNorm uses running statistics) + loss metrics into `metrics`, no gradients. */
+  evalDispatches(metrics: GPUBuffer): Dispatch[] {
+    return [...this.layers.flatMap((layer) => layer.forwardEval), this.lossDispatch(metrics, null, null)];
+  }
+
+  /** Allocates a storage buffer owned (and destroyed) by this network. */
+  allocate(label: string, floats: number): GPUBuffer {
+    return this.ctx.alloc(label, floats);
+  }
+
+  /** A uniform buffer owned by this network. */
+  createUniform(label: string, fields: Array<number | { f32: number }>): GPUBuffer {
+    return this.ctx.uniform(label, fields);
+  }
+
+  /** Writes stacked parameters (layout order) and resets layer state (BatchNorm running stats). */
+  setParams(values: Float32Array): void {
+    if (values.length !== this.layout.total) throw new Error(`params has ${values.length} floats, layout needs ${this.layout.total}`);
+    upload(this.gpu.device, this.params, values);
+    this.resetState();
+  }
+
+  /** Resets non-parameter layer state to its initial value. */
+  resetState(): void {
+    for (const layer of this.layers) for (const state of layer.state ?? []) upload(this.gpu.device, state.buffer, state.initial);
+  }
+
+  /** Writes the StepInfo uniform: step, batch offset, metrics slot, valid rows (0 = all). */
+  writeStepInfo(step: number, batchOffset: number, slot: number, valid = 0): void {
+    upload(this.gpu.device, this.stepInfo, new Uint32Array([step, batchOffset, slot, valid]));
+  }
+
+  /** Reads the stacked parameters back (tests, checkpoints). */
+  readParams(): Promise<Float32Array> {
+    return readF32(this.gpu.device, this.params, this.layout.total);
+  }
+
+  /** Reads the stacked gradients of the last pass back (tests). */
+  readGrads(): Promise<Float32Array> {
+    return readF32(this.gpu.device, this.grads, this.layout.total);
+  }
+
+  /** Destroys every buffer this network created. */
+  destroy(): void {
+    for (const buffer of this.owned) buffer.destroy();
+    this.owned.length = 0;
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * Lockstep training of R stacked runs: per step ONE command encoder and ONE submit holding
+ * gather → forward → fused loss → backward → fused update. Metrics stay on the GPU in a ring
+ * of slots and come back with one asynchronous map every `readEvery` steps; nothing waits on it.
+ */
+import { encodeDispatches, type Dispatch } from '../gpu/commands';
+import type { GpuContext } from '../gpu/device';
+import { AsyncReadback } from '../gpu/readback';
+import { epochPermutation, stepsPerEpoch } from '../data/batches';
+import type { Dataset } from '../data/types';
+import { buildSgdUpdate, type FusedUpdate } from '../optim/update';
+import { createOrderBuffer, gatherDispatch, uploadDataset, writeOrders, type GpuSplit } from './gather';
+import { GpuNetwork, METRIC_FIELDS } from './network';
+import { initParams } from './params';
+import type { ResolvedModel } from './spec';
+
+export interface TrainerOptions {
+  batch: number;
+  seed: number;
+  /** Replicate id of each run (runs sharing one share init and data order). Length = number of runs. */
+  replicates: number[];
+  /** Steps between metric readbacks (the GPU keeps that many slots). */
+  readEvery?: number;
+}
+
+/** One run's training metrics at one step (mean over the minibatch). */
+export interface StepMetrics {
+  step: number;
+  run: number;
+  loss: number;
+  accuracy: number;
+  nonFinite: boolean;
+}
+
+/** One run's evaluation on the whole test split. */
+export interface EvalMetrics {
+  run: number;
+  loss: number;
+  accuracy: number;
+  nonFinite: boolean;
+}
+
+export class Trainer {
+  readonly network: GpuNetwork;
+  readonly runs: number;
+  readonly stepsPerEpoch: number;
+  /** Steps taken so far. */
+  step = 0;
+  private readonly update: FusedUpdate;
+  private readonly splits: { train: GpuSplit; test: GpuSplit };
+  private readonly trainOrder: GPUBuffer;
+  private readonly trainGather: Dispatch;
+  private readonly readback: AsyncReadback;
+  private readonly readEvery: number;
+  private unread = 0;
+  private readonly inFlight: Promise<void>[] = [];
+  private listeners: Array<(metrics: StepMetrics[]) => void> = [];
+  private evalState?: { gather: Dispatch; dispatches: Dispatch[]; metrics: GPUBuffer; batches: number };
+
+  constructor(
+    readonly gpu: GpuContext,
+    readonly model: ResolvedModel,
+    readonly dataset: Dataset,
+    readonly options: TrainerOptions,
+  ) {
+    this.runs = options.replicates.length;
+    this.readEvery = options.readEvery ?? 16;
+    this.network = new GpuNetwork(gpu, model, { runs: this.runs, batch: options.batch, metricSlots: this.readEvery });
+    this.stepsPerEpoch = stepsPerEpoch(dataset.train.count, options.batch);
+    if (this.stepsPerEpoch < 1) throw new Error(`batch size ${options.batch} is larger than the training set (${dataset.train.count} rows)`);
+    this.splits = uploadDataset(gpu, dataset);
+    this.trainOrder = createOrderBuffer(this.network, dataset.train.count, this.runs);
+    this.trainGather = gatherDispatch(this.network, this.splits.train, this.trainOrder, dataset.train.count);
+    this.update = buildSgdUpdate(this.network);
+    this.readback = new AsyncReadback(gpu.device, this.readEvery * this.runs * METRIC_FIELDS * 4, 'metrics');
+    this.reset();
+  }
+
+  /** Dispatches and submits of one training step (for the benchmark report). */
+  get dispatchesPerStep(): number {
+    return this.network.trainDispatches.length + 2;
+  }
+
+  /** Subscribes to training metrics as they come back from the GPU. */
+  onMetrics(listener: (metrics: StepMetrics[]) => void): () => void {
+    this.listeners.push(listener);
+    return () => (this.listeners = this.listeners.filter((l) => l !== listener));
+  }
+
+  /** Back to step 0 with the initial parameters of every run (same seed → same init). */
+  reset(): void {
+    this.step = 0;
+    this.unread = 0;
+    this.network.setParams(initParams(this.model, this.network.layout, this.options.seed, this.options.replicates));
+  }
+
+  /** Encodes and submits one training step with learning rate `rates[run]` for each run. */
+  trainStep(rates: ArrayLike<number>): void {
+    const { network, stepsPerEpoch: perEpoch } = this;
+    const batchIndex = this.step % perEpoch;
+    if (batchIndex === 0) this.writeEpochOrders(Math.floor(this.step / perEpoch));
+    this.step++;
+    const slot = this.unread;
+    network.writeStepInfo(this.step, batchIndex * network.batch, slot);
+    this.update.setLearningRates(rates);
+    const encoder = this.gpu.device.createCommandEncoder();
+    const pass = encoder.beginComputePass();
+    encodeDispatches(pass, [this.trainGather, ...network.trainDispatches, this.update.dispatch]);
+    pass.end();
+    this.unread++;
+    const start = this.unread === this.readEvery ? this.recordMetrics(encoder) : null;
+    this.gpu.device.queue.submit([encoder.finish()]);
+    if (start) this.inFlight.push(start());
+  }
+
+  /**
+   * Trains `steps` steps with rates from `rateAt(step)`, keeping at most a few readbacks in
+   * flight (awaiting the oldest only throttles the CPU to the GPU; it never blocks a submit).
+   */
+  async train(steps: number, rateAt: (step: number) => ArrayLike<number>): Promise<void> {
+    for (let i = 0; i < steps; i++) {
+      this.trainStep(rateAt(this.step + 1));
+      while (this.inFlight.length > 2) await this.inFlight.shift();
+    }
+  }
+
+  /** Reads back metrics of steps not yet read and waits for every readback in flight. */
+  async flush(): Promise<void> {
+    if (this.unread > 0) {
+      const encoder = this.gpu.device.createCommandEncoder();
+      const start = this.recordMetrics(encoder);
+      this.gpu.device.queue.submit([encoder.finish()]);
+      this.inFlight.push(start());
+    }
+    while (this.inFlight.length) await this.inFlight.shift();
+  }
+
+  private recordMetrics(encoder: GPUCommandEncoder): () => Promise<void> {
+    const count = this.unread;
+    const lastStep = this.step;
+    this.unread = 0;
+    const start = this.readback.record(encoder, this.network.metrics);
+    return async () => {
+      const values = new Float32Array(await start());
+      const records: StepMetrics[] = [];
+      for (let slot = 0; slot < count; slot++) {
+        for (let run = 0; run < this.runs; run++) {
+          const base = (slot * this.runs + run) * METRIC_FIELDS;
+          records.push({
+            step: lastStep - count + slot + 1,
+            run,
+            loss: values[base],
+            accuracy: values[base + 1] / values[base + 3],
+            nonFinite: values[base + 2] !== 0,
+          });
+        }
+      }
+      for (const listener of this.listeners) listener(records);
+    };
+  }
+
+  private writeEpochOrders(epoch: number): void {
+    const { seed, replicates } = this.options;
+    const byReplicate = new Map<number, Uint32Array>();
+    const orders = replicates.map((replicate) => {
+      let order = byReplicate.get(replicate);
+      if (!order) {
+        order = epochPermutation(this.dataset.train.count, seed, replicate, epoch);
+        byReplicate.set(replicate, order);
+      }
+      return order;
+    });
+    writeOrders(this.gpu, this.trainOrder, orders);
+  }
+
+  /** Loss and accuracy of every run on the whole test split (BatchNorm in eval mode). */
+  async evaluate(): Promise<EvalMetrics[]> {
+    const { network, runs } = this;
+    const batch = network.batch;
+    if (!this.evalState) {
+      const count = this.splits.test.count;
+      const batches = Math.ceil(count / batch);
+      const order = network.allocate('eval.order', batches * batch);
+      writeOrders(this.gpu, order, [Uint32Array.from({ length: batches * batch }, (_, i) => (i < count ? i : 0))]);
+      const metrics = network.allocate('eval.metrics', batches * runs * METRIC_FIELDS);
+      this.evalState = {
+        gather: gatherDispatch(network, this.splits.test, order, 0),
+        dispatches: network.evalDispatches(metrics),
+        metrics,
+        batches,
+      };
+    }
+    const { gather, dispatches, metrics, batches } = this.evalState;
+    const count = this.splits.test.count;
+    for (let k = 0; k < batches; k++) {
+      network.writeStepInfo(this.step, k * batch, k, Math.min(batch, count - k * batch));
+      const encoder = this.gpu.device.createCommandEncoder();
+      const pass = encoder.beginComputePass();
+      encodeDispatches(pass, [gather, ...dispatches]);
+      pass.end();
+      this.gpu.device.queue.submit([encoder.finish()]);
+    }
+    const readback = new AsyncReadback(this.gpu.device, batches * runs * METRIC_FIELDS * 4, 'eval');
+    const encoder = this.gpu.device.createCommandEncoder();
+    const start = readback.record(encoder, metrics);
+    this.gpu.device.queue.submit([encoder.finish()]);
+    const values = new Float32Array(await start());
+    readback.destroy();
+    return Array.from({ length: runs }, (_, run) => {
+      let loss = 0;
+      let correct = 0;
+      let rows = 0;
+      let nonFinite = false;
+      for (let k = 0; k < batches; k++) {
+        const base = (k * runs + run) * METRIC_FIELDS;
+        loss += values[base] * values[base + 3];
+        correct += values[base + 1];
+        rows += values[base + 3];
+        nonFinite ||= values[base + 2] !== 0;
+      }
+      return { run, loss: loss / rows, accuracy: correct / rows, nonFinite };
+    });
+  }
+
+  /** Frees the GPU buffers of this trainer. */
+  destroy(): void {
+    this.update.destroy();
+    this.readback.destroy();
+    this.splits.train.destroy();
+    this.splits.test.destroy();
+    this.network.destroy();
+  }
+}
