@@ -40,11 +40,27 @@ fn rng_uniform_open(bits: u32) -> f32 {
   return f32((bits >> 8u) + 1u) * 5.960464477539063e-8;
 }
 
+// cos(2π·u) for u in [0, 1) to about 1 ulp. WGSL's builtin cos may be off by 2^-11 absolute, too
+// coarse to match the float64 twin, so: fold to a in [0, 1/8] by symmetry, then Taylor series.
+fn rng_cos2pi(u: f32) -> f32 {
+  var y = abs(u - 0.5);            // cos(2πu) = −cos(2π(u − 1/2)); y in [0, 1/2]
+  var sign = -1.0;
+  if (y > 0.25) { y = 0.5 - y; sign = -sign; }     // cos(2πy) = −cos(2π(1/2 − y))
+  if (y > 0.125) {                                 // cos(2πy) = sin(2π(1/4 − y))
+    let a = 6.283185307179586 * (0.25 - y);
+    let a2 = a * a;
+    return sign * a * (1.0 - a2 / 6.0 * (1.0 - a2 / 20.0 * (1.0 - a2 / 42.0 * (1.0 - a2 / 72.0))));
+  }
+  let a = 6.283185307179586 * y;
+  let a2 = a * a;
+  return sign * (1.0 - a2 / 2.0 * (1.0 - a2 / 12.0 * (1.0 - a2 / 30.0 * (1.0 - a2 / 56.0 * (1.0 - a2 / 90.0)))));
+}
+
 // Box–Muller: sqrt(-2 ln u1) cos(2 pi u2)
 fn rng_normal(bits1: u32, bits2: u32) -> f32 {
   let u1 = rng_uniform_open(bits1);
   let u2 = rng_uniform(bits2);
-  return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+  return sqrt(-2.0 * log(u1)) * rng_cos2pi(u2);
 }
 
 // The fused update's draws (twin: src/rng/draws.ts): bits = philox((element, tensor, step, scope), (seed, run_key)).

@@ -8,7 +8,7 @@ import type { GpuContext } from '../gpu/device';
 import { AsyncReadback } from '../gpu/readback';
 import { epochPermutation, stepsPerEpoch } from '../data/batches';
 import type { Dataset } from '../data/types';
-import { buildSgdUpdate, type FusedUpdate } from '../optim/update';
+import { FusedUpdate, sgdRuns, type RunUpdateConfig } from '../optim/update';
 import { createOrderBuffer, gatherDispatch, uploadDataset, writeOrders, type GpuSplit } from './gather';
 import { GpuNetwork, METRIC_FIELDS } from './network';
 import { initParams } from './params';
@@ -21,6 +21,8 @@ export interface TrainerOptions {
   replicates: number[];
   /** Steps between metric readbacks (the GPU keeps that many slots). */
   readEvery?: number;
+  /** Optimizer, LRD and LEAP of each run (default: plain SGD for every run). */
+  updates?: RunUpdateConfig[];
 }
 
 /** One run's training metrics at one step (mean over the minibatch). */
@@ -46,7 +48,7 @@ export class Trainer {
   readonly stepsPerEpoch: number;
   /** Steps taken so far. */
   step = 0;
-  private readonly update: FusedUpdate;
+  readonly update: FusedUpdate;
   private readonly splits: { train: GpuSplit; test: GpuSplit };
   private readonly trainOrder: GPUBuffer;
   private readonly trainGather: Dispatch;
@@ -71,7 +73,10 @@ export class Trainer {
     this.splits = uploadDataset(gpu, dataset);
     this.trainOrder = createOrderBuffer(this.network, dataset.train.count, this.runs);
     this.trainGather = gatherDispatch(this.network, this.splits.train, this.trainOrder, dataset.train.count);
-    this.update = buildSgdUpdate(this.network);
+    this.update = new FusedUpdate(
+      { gpu, layout: this.network.layout, tensors: model.tensors, params: this.network.params, grads: this.network.grads },
+      options.updates ?? sgdRuns(this.runs, options.seed),
+    );
     this.readback = new AsyncReadback(gpu.device, this.readEvery * this.runs * METRIC_FIELDS * 4, 'metrics');
     this.reset();
   }
@@ -92,6 +97,7 @@ export class Trainer {
     this.step = 0;
     this.unread = 0;
     this.network.setParams(initParams(this.model, this.network.layout, this.options.seed, this.options.replicates));
+    this.update.resetState();
   }
 
   /** Encodes and submits one training step with learning rate `rates[run]` for each run. */
@@ -102,7 +108,7 @@ export class Trainer {
     this.step++;
     const slot = this.unread;
     network.writeStepInfo(this.step, batchIndex * network.batch, slot);
-    this.update.setLearningRates(rates);
+    this.update.prepare(this.step, rates);
     const encoder = this.gpu.device.createCommandEncoder();
     const pass = encoder.beginComputePass();
     encodeDispatches(pass, [this.trainGather, ...network.trainDispatches, this.update.dispatch]);

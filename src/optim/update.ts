@@ -1,58 +1,187 @@
 /**
- * The fused update over the stacked parameter buffer (shaders/update.wgsl): one dispatch for
- * every tensor of every run. Per-run scalars (learning rate, …) are the only thing the CPU writes
- * per step.
+ * The fused update (shaders/update.wgsl): ONE dispatch per training step updates every trainable
+ * tensor of every run with that run's optimizer rule, LRD mask and LEAP perturbation. The CPU
+ * writes only a small block of per-run words per step (rate, step, bias-correction constants, …).
  */
-import updateWgsl from '../../shaders/update.wgsl?raw';
 import commonWgsl from '../../shaders/common.wgsl?raw';
-import { createStorage, upload } from '../gpu/buffers';
+import modifiersWgsl from '../../shaders/lr_modifiers.wgsl?raw';
+import rngWgsl from '../../shaders/rng.wgsl?raw';
+import updateWgsl from '../../shaders/update.wgsl?raw';
+import { createStorage, createUniform, upload } from '../gpu/buffers';
 import { makeDispatch, type Dispatch } from '../gpu/commands';
+import { checkBufferFits, type GpuContext } from '../gpu/device';
 import { composeWgsl } from '../gpu/pipelines';
-import type { GpuNetwork } from '../nn/network';
-import { SEGMENT_ALIGN } from '../nn/params';
+import { readF32 } from '../gpu/readback';
+import { SEGMENT_ALIGN, type ParamLayout } from '../nn/params';
+import type { ParamTensor } from '../nn/spec';
+import type { LeapConfig } from './leap';
+import { lrdKeepScale, type LrdConfig } from './lrd';
+import { adamConstants, parseOptimizer, RULE_CODE, stateBuffers, type OptimizerConfig } from './optimizer';
 
-/** Floats of per-run scalars in run_scalars (room for the optimizer hyperparameters). */
-export const SCALARS_PER_RUN = 8;
+/** u32 words per run in the run block; word indices match the W_* constants of update.wgsl. */
+export const RUN_WORDS = 24;
+const W = {
+  lr: 0, rule: 1, flags: 2, step: 3, seed: 4, runKey: 5, momentum: 6, dampening: 7, beta1: 8, beta2: 9,
+  eps: 10, l2: 11, decoupled: 12, c1: 13, c2: 14, keepProb: 15, keepScale: 16, sigma: 17, leapScope: 18,
+  thetaScale: 19, stateScale: 20,
+} as const;
+const FLAG = {
+  lrd: 1, lrdMaskDecay: 2, leap: 4, leapMultiplicative: 8, leapClip: 16, firstStep: 32, epsStandard: 64, rmsClean: 128,
+} as const;
+const LEAP_SCOPE = { element: 0, tensor: 1, global: 2 } as const;
 
-export interface FusedUpdate {
-  dispatch: Dispatch;
-  /** Writes η per run for the next step. */
-  setLearningRates(rates: ArrayLike<number>): void;
-  destroy(): void;
+/** How one run updates its parameters. LRD and LEAP are off when absent. */
+export interface RunUpdateConfig {
+  optimizer: OptimizerConfig;
+  lrd?: LrdConfig | null;
+  leap?: LeapConfig | null;
+  /** Experiment seed: first half of the Philox key of every mask/noise draw. */
+  seed: number;
+  /** Second half of the key; by default the run index. Runs with equal keys draw equal masks/noise. */
+  runKey: number;
 }
 
-/** Plain SGD, θ ← θ − η_run·g, for all trainable tensors of all runs of `network`. */
-export function buildSgdUpdate(network: GpuNetwork): FusedUpdate {
-  const { gpu, layout, model, runs } = network;
-  const device = gpu.device;
-  const chunks = layout.total / SEGMENT_ALIGN;
-  const chunkTable = createStorage(device, 'update.chunks', layout.chunkTable);
-  const flags = createStorage(device, 'update.flags', new Uint32Array(model.tensors.map((t) => (t.trainable ? 1 : 0)).concat([0])));
-  const runScalars = createStorage(device, 'update.scalars', new Float32Array(runs * SCALARS_PER_RUN));
-  const dims = network.createUniform('update', [chunks, runs, SCALARS_PER_RUN, 0]);
-  const x = Math.min(chunks, 65535);
-  const dispatch = makeDispatch(
-    gpu,
-    { name: 'update.sgd', source: composeWgsl(commonWgsl, updateWgsl), entryPoint: 'sgd' },
-    [dims, chunkTable, flags, runScalars, network.grads, network.params],
-    [x, Math.ceil(chunks / x)],
-  );
-  const scalars = new Float32Array(runs * SCALARS_PER_RUN);
-  return {
-    dispatch,
-    setLearningRates(rates) {
-      if (rates.length !== runs) throw new Error(`learning rates: got ${rates.length} values for ${runs} runs`);
-      for (let run = 0; run < runs; run++) {
-        const rate = rates[run];
-        if (!Number.isFinite(rate)) throw new Error(`learning rate of run ${run} must be finite, got ${rate}`);
-        scalars[run * SCALARS_PER_RUN] = rate;
+/** What the update works on: the stacked layout, its tensors, and the parameter/gradient buffers. */
+export interface UpdateTarget {
+  gpu: GpuContext;
+  layout: ParamLayout;
+  tensors: readonly ParamTensor[];
+  params: GPUBuffer;
+  grads: GPUBuffer;
+}
+
+/** Plain SGD configs for `runs` runs (the engine's default). */
+export function sgdRuns(runs: number, seed = 0): RunUpdateConfig[] {
+  const optimizer = parseOptimizer({ rule: 'sgd' });
+  return Array.from({ length: runs }, (_, run) => ({ optimizer, seed, runKey: run }));
+}
+
+export class FusedUpdate {
+  readonly dispatch: Dispatch;
+  /** Momentum buffer / Adam m, stacked like the parameters. */
+  readonly state1: GPUBuffer;
+  /** Adam v / RMSprop square average, stacked like the parameters. */
+  readonly state2: GPUBuffer;
+  private readonly words: ArrayBuffer;
+  private readonly asU32: Uint32Array;
+  private readonly asF32: Float32Array;
+  private readonly runWords: GPUBuffer;
+  private readonly owned: GPUBuffer[] = [];
+
+  constructor(
+    readonly target: UpdateTarget,
+    readonly runs: readonly RunUpdateConfig[],
+  ) {
+    const { gpu, layout, tensors } = target;
+    if (runs.length !== layout.runs) throw new Error(`update: ${runs.length} run configs for ${layout.runs} runs`);
+    runs.forEach((run, index) => {
+      for (const [field, value] of [['seed', run.seed], ['runKey', run.runKey]] as const) {
+        if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+          throw new Error(`runs[${index}].${field} must be an integer in [0, 2^32), got ${value}`);
+        }
       }
-      upload(device, runScalars, scalars);
-    },
-    destroy() {
-      chunkTable.destroy();
-      flags.destroy();
-      runScalars.destroy();
-    },
-  };
+    });
+    const device = gpu.device;
+    const chunks = layout.total / SEGMENT_ALIGN;
+    const table = new Uint32Array(tensors.length * 4 + 4);
+    tensors.forEach((tensor, t) => {
+      const slot = layout.slots[t];
+      table.set([slot.offset, slot.runStride, slot.size, tensor.trainable ? 1 : 0], t * 4);
+    });
+    const needs = runs.map((run) => stateBuffers(run.optimizer.rule));
+    checkBufferFits(gpu, layout.total * 4, 'optimizer state');
+    const own = (buffer: GPUBuffer) => (this.owned.push(buffer), buffer);
+    const stateFloats = (wanted: boolean) => (wanted ? layout.total : 4) * 4;
+    this.state1 = own(createStorage(device, 'update.state1', stateFloats(needs.some((n) => n.first))));
+    this.state2 = own(createStorage(device, 'update.state2', stateFloats(needs.some((n) => n.second))));
+    this.words = new ArrayBuffer(runs.length * RUN_WORDS * 4);
+    this.asU32 = new Uint32Array(this.words);
+    this.asF32 = new Float32Array(this.words);
+    this.runWords = own(createStorage(device, 'update.runs', this.words.byteLength));
+    const x = Math.min(chunks, gpu.limits.maxComputeWorkgroupsPerDimension);
+    this.dispatch = makeDispatch(
+      gpu,
+      { name: 'update', source: composeWgsl(commonWgsl, rngWgsl, modifiersWgsl, updateWgsl), entryPoint: 'update' },
+      [
+        own(createUniform(device, 'update.dims', [chunks, runs.length, 0, 0])),
+        own(createStorage(device, 'update.chunks', layout.chunkTable)),
+        own(createStorage(device, 'update.tensors', table)),
+        this.runWords,
+        target.grads,
+        target.params,
+        this.state1,
+        this.state2,
+      ],
+      [x, Math.ceil(chunks / x)],
+    );
+  }
+
+  /**
+   * Writes the per-run words of optimizer step `step` (1-based): rate η_run, Adam constants, draw
+   * keys. `thetaScale`/`stateScale` (default 1) renormalize θ and the momentum buffer in the same pass.
+   */
+  prepare(step: number, rates: ArrayLike<number>, thetaScale?: ArrayLike<number>, stateScale?: ArrayLike<number>): void {
+    if (!Number.isInteger(step) || step < 1) throw new Error(`update step must be a positive integer, got ${step}`);
+    if (rates.length !== this.runs.length) throw new Error(`learning rates: got ${rates.length} values for ${this.runs.length} runs`);
+    const { asU32: u, asF32: f } = this;
+    this.runs.forEach((run, index) => {
+      const rate = rates[index];
+      if (!Number.isFinite(rate)) throw new Error(`learning rate of run ${index} must be finite, got ${rate}`);
+      const base = index * RUN_WORDS;
+      const opt = run.optimizer;
+      const adam = adamConstants(opt, step);
+      let flags = step === 1 ? FLAG.firstStep : 0;
+      if (opt.adamEps === 'standard') flags |= FLAG.epsStandard;
+      if (opt.rmspropForm === 'clean') flags |= FLAG.rmsClean;
+      u[base + W.rule] = RULE_CODE[opt.rule];
+      u[base + W.step] = step;
+      u[base + W.seed] = run.seed;
+      u[base + W.runKey] = run.runKey;
+      f[base + W.lr] = rate;
+      f[base + W.momentum] = opt.momentum;
+      f[base + W.dampening] = opt.dampening;
+      f[base + W.beta1] = opt.beta1;
+      f[base + W.beta2] = opt.rule === 'rmsprop' ? opt.rmsAlpha : opt.beta2;
+      f[base + W.eps] = opt.eps;
+      f[base + W.l2] = opt.weightDecayMode === 'coupled' ? opt.weightDecay : 0;
+      f[base + W.decoupled] = opt.weightDecayMode === 'decoupled' ? opt.weightDecay : 0;
+      f[base + W.c1] = adam.c1;
+      f[base + W.c2] = adam.c2;
+      f[base + W.keepProb] = 1;
+      f[base + W.keepScale] = 1;
+      if (run.lrd) {
+        flags |= FLAG.lrd | (run.lrd.maskDecoupledDecay ? FLAG.lrdMaskDecay : 0);
+        f[base + W.keepProb] = run.lrd.keepProb;
+        f[base + W.keepScale] = lrdKeepScale(run.lrd);
+      }
+      f[base + W.sigma] = 0;
+      u[base + W.leapScope] = 0;
+      if (run.leap) {
+        flags |= FLAG.leap | (run.leap.form === 'multiplicative' ? FLAG.leapMultiplicative : 0) | (run.leap.clipNegative ? FLAG.leapClip : 0);
+        f[base + W.sigma] = run.leap.sigma;
+        u[base + W.leapScope] = LEAP_SCOPE[run.leap.granularity];
+      }
+      f[base + W.thetaScale] = thetaScale?.[index] ?? 1;
+      f[base + W.stateScale] = stateScale?.[index] ?? 1;
+      u[base + W.flags] = flags;
+    });
+    upload(this.target.gpu.device, this.runWords, this.asU32);
+  }
+
+  /** Zeroes the optimizer state (a fresh start; step 1 re-initializes momentum buffers). */
+  resetState(): void {
+    const device = this.target.gpu.device;
+    for (const buffer of [this.state1, this.state2]) upload(device, buffer, new Float32Array(buffer.size / 4));
+  }
+
+  /** Reads the optimizer state back (tests, checkpoints). */
+  async readState(): Promise<{ first: Float32Array; second: Float32Array }> {
+    const device = this.target.gpu.device;
+    return { first: await readF32(device, this.state1, this.state1.size / 4), second: await readF32(device, this.state2, this.state2.size / 4) };
+  }
+
+  destroy(): void {
+    for (const buffer of this.owned) buffer.destroy();
+    this.owned.length = 0;
+  }
 }

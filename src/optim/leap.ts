@@ -1,0 +1,38 @@
+/**
+ * LEAP, learning-rate perturbation (Liu et al., arXiv 2208.11873). UNCONFIRMED rule (no public
+ * code; the spec's reconstruction): η_i = η + σ·z (additive, the project's default) or
+ * η·(1 + σ·z) (multiplicative), z ~ N(0,1) per element (default), per tensor or one per run,
+ * redrawn every step; optionally clipped at 0. Optimizer state is never perturbed.
+ * WGSL: shaders/lr_modifiers.wgsl `leap_rate`.
+ */
+import { z } from 'zod';
+import { parseConfig } from '../util/validate';
+
+export const LEAP_GRANULARITIES = ['element', 'tensor', 'global'] as const;
+
+export const leapSchema = z
+  .object({
+    /** σ: absolute in the additive form, relative in the multiplicative form. Project default: 0.5·η₀ is typical. */
+    sigma: z.number().min(0, 'sigma must be >= 0').default(0.01),
+    granularity: z.enum(LEAP_GRANULARITIES).default('element'),
+    form: z.enum(['additive', 'multiplicative']).default('additive'),
+    clipNegative: z.boolean().default(false),
+  })
+  .strict();
+
+export type LeapConfig = z.output<typeof leapSchema>;
+
+/** Which defaults are the project's own choice (the spec marks LEAP's form UNCONFIRMED). */
+export const LEAP_PROJECT_CHOICES = ['sigma', 'granularity', 'form', 'clipNegative'] as const;
+
+/** Validates a LEAP config; errors name the field. */
+export function parseLeap(input: unknown = {}, prefix = 'leap'): LeapConfig {
+  return parseConfig(leapSchema, input, prefix);
+}
+
+/** The ±1σ band of the per-element rate around η, for the charts: [low, high]. */
+export function leapBand(config: LeapConfig, rate: number): [number, number] {
+  const spread = config.form === 'additive' ? config.sigma : config.sigma * rate;
+  const low = rate - spread;
+  return [config.clipNegative ? Math.max(0, low) : low, rate + spread];
+}

@@ -1,0 +1,44 @@
+/**
+ * Config validation with zod: one place that turns schema issues into messages naming the field,
+ * e.g. `lrd.keepProb: must be > 0 (got 0)`. Every user-facing config goes through `parseConfig`.
+ */
+import type { z } from 'zod';
+
+/** Thrown for invalid configuration; `issues` lists every problem, each naming its field. */
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(issues.join('; '));
+    this.name = 'ConfigError';
+  }
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'number' && Number.isNaN(value)) return 'NaN';
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let value = root;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/** Parses `input` with `schema`; on failure throws ConfigError with "prefix.field: message (got x)". */
+export function parseConfig<S extends z.ZodType>(schema: S, input: unknown, prefix: string): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const field = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
+      const got = valueAt(input, issue.path);
+      return `${field}: ${issue.message}${got === undefined ? '' : ` (got ${describe(got)})`}`;
+    }),
+  );
+}
