@@ -33,7 +33,9 @@ override WRITE_DX: bool = true;
 @group(0) @binding(5) var<storage, read> bw_dy: array<f32>;
 @group(0) @binding(6) var<storage, read_write> bw_grads: array<f32>;
 
-const BN_THREADS = 256u;
+// Threads per workgroup: a power of two ≤ 256 picked from N by the host (small N: fewer barriers' worth
+// of idle invocations, which CPU WebGPU implementations pay for).
+override BN_THREADS: u32 = 256u;
 var<workgroup> scratch: array<f32, BN_THREADS>;
 
 /** Σ over the workgroup of each invocation's `value` (tree reduction; call from uniform control flow). */
@@ -63,7 +65,7 @@ fn beta_of(r: u32, c: u32) -> f32 {
   return 0.0;
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(BN_THREADS)
 fn bn_forward_train(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
   let c = wg.x;
   let r = wg.y;
@@ -96,7 +98,7 @@ fn bn_forward_train(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_
   }
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(BN_THREADS)
 fn bn_forward_eval(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
   let c = wg.x;
   let r = wg.y;
@@ -112,7 +114,7 @@ fn bn_forward_eval(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_i
   }
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(BN_THREADS)
 fn bn_backward(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
   let c = wg.x;
   let r = wg.y;

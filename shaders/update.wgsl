@@ -3,7 +3,8 @@
 // (tensor, run), so the rule and hyperparameters are uniform within a workgroup (no divergence).
 // Needs: rng.wgsl, lr_modifiers.wgsl. Twin: src/reference/optim.ts (float64).
 //
-//   d = g + λ_c·θ                                   coupled L2 (PyTorch weight_decay)
+//   d = g + λ_c·θ                                   coupled L2 (PyTorch weight_decay); λ = 0 for
+//                                                   tensors without decay (biases, BN affine)
 //   rule → increment u:
 //     sgd       u = d
 //     momentum  b = d (first step) | γ·b + (1−τ)·d;  u = b
@@ -57,7 +58,7 @@ const W_STATE_SCALE: u32 = 20u;
 const RUN_WORDS: u32 = 24u;
 
 struct UpdateDims { chunks: u32, runs: u32, _p0: u32, _p1: u32 }
-// Per tensor: offset of its slab, stride between runs, elements, bit 0 trainable.
+// Per tensor: offset of its slab, stride between runs, elements, bit 0 trainable, bit 1 weight decay applies.
 struct TensorEntry { offset: u32, run_stride: u32, size: u32, flags: u32 }
 
 @group(0) @binding(0) var<uniform> dims: UpdateDims;
@@ -93,7 +94,9 @@ fn update(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec
   let lr = word_f32(run, W_LR);
   let theta = params[i];
   let g = grads[i];
-  let d = g + word_f32(run, W_L2) * theta;
+  var decay_on = 0.0;
+  if ((info.flags & 2u) != 0u) { decay_on = 1.0; }
+  let d = g + decay_on * word_f32(run, W_L2) * theta;
   let first = (flags & FLAG_FIRST_STEP) != 0u;
   let state_scale = word_f32(run, W_STATE_SCALE);
 
@@ -140,6 +143,6 @@ fn update(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec
   }
   var decay_keep = 1.0;
   if ((flags & FLAG_LRD_MASK_DECAY) != 0u) { decay_keep = keep; }
-  let decayed = theta - rate * keep * u - rate * decay_keep * word_f32(run, W_DECOUPLED) * theta;
+  let decayed = theta - rate * keep * u - rate * decay_keep * decay_on * word_f32(run, W_DECOUPLED) * theta;
   params[i] = word_f32(run, W_THETA_SCALE) * decayed;
 }

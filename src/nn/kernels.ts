@@ -135,10 +135,20 @@ export function poolKernel(direction: 'forward' | 'backward'): KernelSpec {
   return { name: `pool_${direction}`, source: WGSL.pool, entryPoint: `pool_${direction}` };
 }
 
-/** BatchNorm per (channel, run) workgroup: train/eval forward or train-mode backward (shaders/batchnorm.wgsl). */
-export function batchnormKernel(mode: 'train' | 'eval' | 'backward', affine: boolean, writeDx = true): KernelSpec {
+/** Threads of a BatchNorm workgroup for N values per channel: the power of two ≥ N/4, in [32, 256]. */
+export function batchnormThreads(valuesPerChannel: number): number {
+  let threads = 32;
+  while (threads < 256 && threads * 4 < valuesPerChannel) threads *= 2;
+  return threads;
+}
+
+/**
+ * BatchNorm per (channel, run) workgroup: train/eval forward or train-mode backward (shaders/batchnorm.wgsl),
+ * with `threads` invocations per workgroup (see batchnormThreads).
+ */
+export function batchnormKernel(mode: 'train' | 'eval' | 'backward', affine: boolean, writeDx = true, threads = 256): KernelSpec {
   const entryPoint = mode === 'backward' ? 'bn_backward' : `bn_forward_${mode}`;
-  const constants: Record<string, number> = { AFFINE: affine ? 1 : 0 };
+  const constants: Record<string, number> = { AFFINE: affine ? 1 : 0, BN_THREADS: threads };
   if (mode === 'backward') constants.WRITE_DX = writeDx ? 1 : 0;
   return { name: entryPoint, source: WGSL.batchnorm, entryPoint, constants };
 }

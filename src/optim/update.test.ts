@@ -22,8 +22,8 @@ const G2 = [0.05, 0.1, -0.1, 0.2];
 const M1 = [1, 0, 1, 0];
 const M2 = [0, 1, 1, 1];
 
-function tensor(size: number, trainable = true): ParamTensor {
-  return { name: `t${size}`, shape: [size], size, init: 'zeros', fanIn: 1, fanOut: 1, trainable, decay: true, scaleInvariantGroup: -1 };
+function tensor(size: number, trainable = true, decay = true): ParamTensor {
+  return { name: `t${size}`, shape: [size], size, init: 'zeros', fanIn: 1, fanOut: 1, trainable, decay, scaleInvariantGroup: -1 };
 }
 
 function run(optimizer: OptimizerInput, extra: Partial<RunUpdateConfig> = {}): RunUpdateConfig {
@@ -79,9 +79,9 @@ describe('float64 reference: the spec vectors (methods.md §1.5, §2.2)', () => 
 });
 
 /** A stacked layout of `sizes` for the given runs, with params/grads buffers on the GPU. */
-async function gpuTarget(sizes: number[], runs: RunUpdateConfig[], trainable?: boolean[]) {
+async function gpuTarget(sizes: number[], runs: RunUpdateConfig[], trainable?: boolean[], decay?: boolean[]) {
   const gpu = await testGpu();
-  const tensors = sizes.map((size, t) => tensor(size, trainable?.[t] ?? true));
+  const tensors = sizes.map((size, t) => tensor(size, trainable?.[t] ?? true, decay?.[t] ?? true));
   const layout = layoutParams(tensors, runs.length);
   const params = createStorage(gpu.device, 'test.params', layout.total * 4);
   const grads = createStorage(gpu.device, 'test.grads', layout.total * 4);
@@ -163,7 +163,8 @@ describe('fused update on the GPU', () => {
 
   it.each(cases)('%s: params and state match the float64 reference over 4 steps (odd sizes)', async (_, runs) => {
     const sizes = [5, 67, 130, 1];
-    const t = await gpuTarget(sizes, runs, [true, true, true, false]);
+    const decay = [true, false, true, true]; // tensor 1 is like a bias: no weight decay
+    const t = await gpuTarget(sizes, runs, [true, true, true, false], decay);
     const init = (r: number, k: number) => randomArray(sizes[k], 100 + 10 * r + k, 0.5);
     t.setParams(init);
     const refs = runs.map((_, r) => sizes.map((_, k) => referenceState(init(r, k))));
@@ -173,7 +174,7 @@ describe('fused update on the GPU', () => {
       t.setGrads(grad);
       t.step(step, rates);
       runs.forEach((config, r) => sizes.forEach((_, k) => {
-        if (k < 3) referenceUpdate(config, k, refs[r][k], grad(r, k), step, rates[r]);
+        if (k < 3) referenceUpdate(config, k, refs[r][k], grad(r, k), step, rates[r], { decay: decay[k] });
       }));
     }
     const params = await t.readParams();

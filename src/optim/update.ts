@@ -86,7 +86,7 @@ export class FusedUpdate {
     const table = new Uint32Array(tensors.length * 4 + 4);
     tensors.forEach((tensor, t) => {
       const slot = layout.slots[t];
-      table.set([slot.offset, slot.runStride, slot.size, tensor.trainable ? 1 : 0], t * 4);
+      table.set([slot.offset, slot.runStride, slot.size, (tensor.trainable ? 1 : 0) | (tensor.decay ? 2 : 0)], t * 4);
     });
     const needs = runs.map((run) => stateBuffers(run.optimizer.rule));
     checkBufferFits(gpu, layout.total * 4, 'optimizer state');

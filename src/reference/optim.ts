@@ -58,11 +58,12 @@ export function referenceUpdate(
   grad: ArrayLike<number>,
   step: number,
   rate: number,
-  options: { inject?: InjectedDraws; thetaScale?: number; stateScale?: number } = {},
+  options: { inject?: InjectedDraws; thetaScale?: number; stateScale?: number; decay?: boolean } = {},
 ): void {
   const opt = run.optimizer;
-  const l2 = opt.weightDecayMode === 'coupled' ? opt.weightDecay : 0;
-  const decoupled = opt.weightDecayMode === 'decoupled' ? opt.weightDecay : 0;
+  const decay = options.decay ?? true ? opt.weightDecay : 0; // tensors without decay: biases, BN affine
+  const l2 = opt.weightDecayMode === 'coupled' ? decay : 0;
+  const decoupled = opt.weightDecayMode === 'decoupled' ? decay : 0;
   const { c1, c2 } = adamConstants(opt, step);
   const thetaScale = options.thetaScale ?? 1;
   const stateScale = options.stateScale ?? 1;

@@ -8,7 +8,7 @@
  * Running statistics are layer state: one buffer of [R][C] means then [R][C] variances (initially 0 and 1).
  */
 import { makeDispatch, type Dispatch } from '../../gpu/commands';
-import { batchnormKernel } from '../kernels';
+import { batchnormKernel, batchnormThreads } from '../kernels';
 import type { BuildContext, GpuLayer } from '../layer';
 import { shapeSize, type ResolvedLayer } from '../spec';
 
@@ -39,8 +39,9 @@ export function buildBatchNorm(ctx: BuildContext, layer: ResolvedLayer, input: G
     beta?.offset ?? 0, beta?.runStride ?? 0, runs, 0,
   ]);
   const groups: [number, number] = [channels, runs];
-  const forwardTrain = makeDispatch(ctx.gpu, batchnormKernel('train', affine), [dims, input, ctx.params, output, running, saved], groups);
-  const forwardEval = makeDispatch(ctx.gpu, batchnormKernel('eval', affine), [dims, input, ctx.params, output, running], groups);
+  const threads = batchnormThreads(batch * spatial);
+  const forwardTrain = makeDispatch(ctx.gpu, batchnormKernel('train', affine, true, threads), [dims, input, ctx.params, output, running, saved], groups);
+  const forwardEval = makeDispatch(ctx.gpu, batchnormKernel('eval', affine, true, threads), [dims, input, ctx.params, output, running], groups);
 
   return {
     resolved: layer,
@@ -55,7 +56,7 @@ export function buildBatchNorm(ctx: BuildContext, layer: ResolvedLayer, input: G
       if (!dIn && !affine) return [];
       return [makeDispatch(
         ctx.gpu,
-        batchnormKernel('backward', affine, dIn !== null),
+        batchnormKernel('backward', affine, dIn !== null, threads),
         [dims, input, ctx.params, dIn ?? ctx.dummyOut, saved, dOut, ctx.grads],
         groups,
       )];
