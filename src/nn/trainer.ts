@@ -100,15 +100,18 @@ export class Trainer {
     this.update.resetState();
   }
 
-  /** Encodes and submits one training step with learning rate `rates[run]` for each run. */
-  trainStep(rates: ArrayLike<number>): void {
+  /**
+   * Encodes and submits one training step with learning rate `rates[run]` for each run; the
+   * optional scales multiply θ and the optimizer state at the end of the step (exp-LR renormalization).
+   */
+  trainStep(rates: ArrayLike<number>, thetaScale?: ArrayLike<number>, stateScale?: ArrayLike<number>): void {
     const { network, stepsPerEpoch: perEpoch } = this;
     const batchIndex = this.step % perEpoch;
     if (batchIndex === 0) this.writeEpochOrders(Math.floor(this.step / perEpoch));
     this.step++;
     const slot = this.unread;
     network.writeStepInfo(this.step, batchIndex * network.batch, slot);
-    this.update.prepare(this.step, rates);
+    this.update.prepare(this.step, rates, thetaScale, stateScale);
     const encoder = this.gpu.device.createCommandEncoder();
     const pass = encoder.beginComputePass();
     encodeDispatches(pass, [this.trainGather, ...network.trainDispatches, this.update.dispatch]);
