@@ -32,6 +32,7 @@ const FLAG_LEAP_CLIP: u32 = 16u;
 const FLAG_FIRST_STEP: u32 = 32u;
 const FLAG_EPS_STANDARD: u32 = 64u;
 const FLAG_RMS_CLEAN: u32 = 128u;
+const FLAG_FROZEN: u32 = 256u;     // a diverged run: parameters and state stay as they are
 
 // Per-run words (u32; floats bitcast), layout shared with src/optim/update.ts RUN_WORDS.
 const W_LR: u32 = 0u;
@@ -88,6 +89,7 @@ fn update(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec
 
   let rule = word_u32(run, W_RULE);
   let flags = word_u32(run, W_FLAGS);
+  if ((flags & FLAG_FROZEN) != 0u) { return; }
   let step = word_u32(run, W_STEP);
   let seed = word_u32(run, W_SEED);
   let run_key = word_u32(run, W_RUN_KEY);

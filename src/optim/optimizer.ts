@@ -62,11 +62,3 @@ export function adamConstants(config: OptimizerConfig, step: number): { c1: numb
   const bias2 = 1 - config.beta2 ** step;
   return config.adamEps === 'standard' ? { c1: 1 / bias1, c2: 1 / Math.sqrt(bias2) } : { c1: Math.sqrt(bias2) / bias1, c2: 1 };
 }
-
-/** Whether the rule keeps a first (momentum / m) and second (v / square average) state buffer. */
-export function stateBuffers(rule: OptimizerRule): { first: boolean; second: boolean } {
-  return {
-    first: rule === 'momentum' || rule === 'nesterov' || rule === 'adam' || rule === 'adamw',
-    second: rule === 'adam' || rule === 'adamw' || rule === 'rmsprop',
-  };
-}

@@ -249,6 +249,24 @@ describe('fused update on the GPU', () => {
     t.destroy();
   });
 
+  it('a frozen (diverged) run keeps θ and state even with NaN gradients; setRun changes the rule mid-training', async () => {
+    const runs = [run({ rule: 'momentum' }), run({ rule: 'momentum' }, { runKey: 1 })];
+    const t = await gpuTarget([9], runs);
+    const init = () => randomArray(9, 8, 1);
+    t.setParams(init);
+    t.setGrads(() => randomArray(9, 9, 1));
+    t.step(1, [0.1, 0.1]);
+    const before = await t.readParams();
+    t.update.setFrozen(0, true);
+    t.update.setRun(1, run({ rule: 'sgd' }, { runKey: 1 }));
+    t.setGrads((r) => (r === 0 ? new Float64Array(9).fill(Number.NaN) : new Float64Array(9).fill(1)));
+    t.step(2, [0.1, 0.1]);
+    const after = await t.readParams();
+    expect(tensorOfRun(after, t.layout, 0, 0)).toBeAllClose(tensorOfRun(before, t.layout, 0, 0), { rtol: 0, atol: 0 });
+    expect(tensorOfRun(after, t.layout, 0, 1)).toBeAllClose(tensorOfRun(before, t.layout, 0, 1).map((x) => x - 0.1), { rtol: 1e-6, atol: 1e-7 });
+    t.destroy();
+  });
+
   it('renormalization scales θ and the momentum buffer in the same pass', async () => {
     const runs = [run({ rule: 'momentum' }), run({ rule: 'momentum' }, { runKey: 1 })];
     const t = await gpuTarget([10], runs);

@@ -16,7 +16,7 @@ import { SEGMENT_ALIGN, type ParamLayout } from '../nn/params';
 import type { ParamTensor } from '../nn/spec';
 import type { LeapConfig } from './leap';
 import { lrdKeepScale, type LrdConfig } from './lrd';
-import { adamConstants, parseOptimizer, RULE_CODE, stateBuffers, type OptimizerConfig } from './optimizer';
+import { adamConstants, parseOptimizer, RULE_CODE, type OptimizerConfig } from './optimizer';
 
 /** u32 words per run in the run block; word indices match the W_* constants of update.wgsl. */
 export const RUN_WORDS = 24;
@@ -27,6 +27,7 @@ const W = {
 } as const;
 const FLAG = {
   lrd: 1, lrdMaskDecay: 2, leap: 4, leapMultiplicative: 8, leapClip: 16, firstStep: 32, epsStandard: 64, rmsClean: 128,
+  frozen: 256,
 } as const;
 const LEAP_SCOPE = { element: 0, tensor: 1, global: 2 } as const;
 
@@ -68,9 +69,12 @@ export class FusedUpdate {
   private readonly runWords: GPUBuffer;
   private readonly owned: GPUBuffer[] = [];
 
+  private readonly configs: RunUpdateConfig[];
+  private readonly frozen = new Set<number>();
+
   constructor(
     readonly target: UpdateTarget,
-    readonly runs: readonly RunUpdateConfig[],
+    runs: readonly RunUpdateConfig[],
   ) {
     const { gpu, layout, tensors } = target;
     if (runs.length !== layout.runs) throw new Error(`update: ${runs.length} run configs for ${layout.runs} runs`);
@@ -88,12 +92,12 @@ export class FusedUpdate {
       const slot = layout.slots[t];
       table.set([slot.offset, slot.runStride, slot.size, (tensor.trainable ? 1 : 0) | (tensor.decay ? 2 : 0)], t * 4);
     });
-    const needs = runs.map((run) => stateBuffers(run.optimizer.rule));
     checkBufferFits(gpu, layout.total * 4, 'optimizer state');
     const own = (buffer: GPUBuffer) => (this.owned.push(buffer), buffer);
-    const stateFloats = (wanted: boolean) => (wanted ? layout.total : 4) * 4;
-    this.state1 = own(createStorage(device, 'update.state1', stateFloats(needs.some((n) => n.first))));
-    this.state2 = own(createStorage(device, 'update.state2', stateFloats(needs.some((n) => n.second))));
+    // Both state buffers always exist at full size, so a run may switch rules mid-training.
+    this.state1 = own(createStorage(device, 'update.state1', layout.total * 4));
+    this.state2 = own(createStorage(device, 'update.state2', layout.total * 4));
+    this.configs = [...runs];
     this.words = new ArrayBuffer(runs.length * RUN_WORDS * 4);
     this.asU32 = new Uint32Array(this.words);
     this.asF32 = new Float32Array(this.words);
@@ -116,21 +120,42 @@ export class FusedUpdate {
     );
   }
 
+  /** The current config of every run. */
+  get runs(): readonly RunUpdateConfig[] {
+    return this.configs;
+  }
+
+  /**
+   * Replaces run `index`'s optimizer/LRD/LEAP from the next step on, keeping parameters and state
+   * (a hyperparameter change mid-training; a new rule starts from the state the buffers hold).
+   */
+  setRun(index: number, config: RunUpdateConfig): void {
+    if (!(index >= 0 && index < this.configs.length)) throw new Error(`update: no run ${index}`);
+    this.configs[index] = config;
+  }
+
+  /** Freezes (or thaws) a run: its parameters and state are left untouched by every update. */
+  setFrozen(index: number, frozen: boolean): void {
+    if (frozen) this.frozen.add(index);
+    else this.frozen.delete(index);
+  }
+
   /**
    * Writes the per-run words of optimizer step `step` (1-based): rate η_run, Adam constants, draw
    * keys. `thetaScale`/`stateScale` (default 1) renormalize θ and the momentum buffer in the same pass.
    */
   prepare(step: number, rates: ArrayLike<number>, thetaScale?: ArrayLike<number>, stateScale?: ArrayLike<number>): void {
     if (!Number.isInteger(step) || step < 1) throw new Error(`update step must be a positive integer, got ${step}`);
-    if (rates.length !== this.runs.length) throw new Error(`learning rates: got ${rates.length} values for ${this.runs.length} runs`);
+    if (rates.length !== this.configs.length) throw new Error(`learning rates: got ${rates.length} values for ${this.configs.length} runs`);
     const { asU32: u, asF32: f } = this;
-    this.runs.forEach((run, index) => {
-      const rate = rates[index];
+    this.configs.forEach((run, index) => {
+      const frozen = this.frozen.has(index);
+      const rate = frozen ? 0 : rates[index];
       if (!Number.isFinite(rate)) throw new Error(`learning rate of run ${index} must be finite, got ${rate}`);
       const base = index * RUN_WORDS;
       const opt = run.optimizer;
       const adam = adamConstants(opt, step);
-      let flags = step === 1 ? FLAG.firstStep : 0;
+      let flags = (step === 1 ? FLAG.firstStep : 0) | (frozen ? FLAG.frozen : 0);
       if (opt.adamEps === 'standard') flags |= FLAG.epsStandard;
       if (opt.rmspropForm === 'clean') flags |= FLAG.rmsClean;
       u[base + W.rule] = RULE_CODE[opt.rule];
