@@ -133,6 +133,11 @@ export class Trainer {
     }
   }
 
+  /** Waits until at most `maxInFlight` metric readbacks are pending (their listeners have run). */
+  async settle(maxInFlight = 0): Promise<void> {
+    while (this.inFlight.length > maxInFlight) await this.inFlight.shift();
+  }
+
   /** Reads back metrics of steps not yet read and waits for every readback in flight. */
   async flush(): Promise<void> {
     if (this.unread > 0) {

@@ -1,0 +1,94 @@
+/** The lockstep runner on the GPU: divergence isolation, pause/resume determinism, mid-training changes. */
+import { describe, expect, it } from 'vitest';
+import { generateToy } from '../data/toys';
+import { resolveModel } from '../nn/spec';
+import { parseLrd } from '../optim/lrd';
+import { parseOptimizer } from '../optim/optimizer';
+import { parseSchedule } from '../optim/schedules';
+import { testGpu } from '../test/gpu';
+import { ExperimentRunner, type MetricRecord, type RunnerRun } from './runner';
+
+const model = resolveModel({
+  inputShape: [2],
+  loss: 'softmax_xent',
+  layers: [{ kind: 'dense', units: 16, activation: 'tanh' }, { kind: 'dense', units: 3 }],
+});
+const dataset = generateToy('spiral', { count: 300, noise: 0.1, seed: 2, testFraction: 0.2 });
+
+function runOf(label: string, lr: number, extra: Partial<RunnerRun> = {}): RunnerRun {
+  return {
+    label, method: 0, replicate: 0, seed: 5, runKey: 0,
+    optimizer: parseOptimizer({ rule: 'momentum', momentum: 0.9 }),
+    lr: { schedule: parseSchedule({ kind: 'constant', lr }) },
+    ...extra,
+  };
+}
+
+async function makeRunner(runs: RunnerRun[], budgetSteps = 60) {
+  const gpu = await testGpu();
+  return new ExperimentRunner(gpu, model, dataset, runs, {
+    seed: 9, batch: 16, logEvery: 10, evalEvery: 30, budgetSteps, divergenceFactor: 1e3,
+  });
+}
+
+const curve = (records: MetricRecord[], run: number) => records.filter((r) => r.run === run && Number.isFinite(r.trainLoss)).map((r) => r.trainLoss);
+
+describe('ExperimentRunner', () => {
+  it('a diverging run is marked and frozen at a fixed step; the others keep training', async () => {
+    const diverging = async () => {
+      const runner = await makeRunner([runOf('ok', 0.05), runOf('huge', 1e4, { runKey: 1 })], 80);
+      const events: string[] = [];
+      runner.subscribe((e) => e.kind === 'diverged' && events.push(`${e.run}@${e.step}: ${e.reason}`));
+      await runner.advance(80);
+      const result = { diverged: [...runner.diverged], events, records: [...runner.records] };
+      runner.destroy();
+      return result;
+    };
+    const first = await diverging();
+    expect(first.diverged[0]).toBeNull();
+    expect(first.diverged[1]).not.toBeNull();
+    expect(first.events).toHaveLength(1);
+    const ok = curve(first.records, 0);
+    expect(ok.length).toBe(80); // every step is logged, in blocks of logEvery
+    expect(ok[ok.length - 1]).toBeLessThan(ok[0]);
+    expect(first.records.filter((r) => r.run === 1 && r.step > (first.diverged[1] as number)).every((r) => r.diverged)).toBe(true);
+    const second = await diverging();
+    expect(second.diverged).toEqual(first.diverged);
+  });
+
+  it('pause and resume give exactly the uninterrupted curve (and test metrics at the interval)', async () => {
+    const runs = () => [runOf('sgdm', 0.05), runOf('lrd', 0.05, { lrd: parseLrd({ keepProb: 0.5 }), runKey: 1 })];
+    const whole = await makeRunner(runs());
+    await whole.advance(60);
+    const pieces = await makeRunner(runs());
+    await pieces.advance(25);
+    await pieces.advance(13);
+    await pieces.advance(100); // clipped at the budget
+    expect(pieces.step).toBe(60);
+    expect(pieces.done).toBe(true);
+    for (const run of [0, 1]) expect(curve(pieces.records, run)).toEqual(curve(whole.records, run));
+    const tests = whole.records.filter((r) => r.testAccuracy !== undefined);
+    expect(tests.map((r) => r.step)).toEqual([30, 30, 60, 60]);
+    expect(tests.every((r) => r.testAccuracy! >= 0 && r.testAccuracy! <= 1 && Number.isFinite(r.testLoss))).toBe(true);
+    const lrd = whole.records.find((r) => r.run === 1)!;
+    expect(lrd.lrExpected).toBeCloseTo(0.025, 12);
+    whole.destroy();
+    pieces.destroy();
+  });
+
+  it('changing a run mid-training applies from the next step without reset; reset restores the same init', async () => {
+    const runner = await makeRunner([runOf('a', 0.05), runOf('b', 0.05, { runKey: 1 })]);
+    await runner.advance(20);
+    runner.updateRun(1, runOf('b', 0.001, { runKey: 1 }));
+    await runner.advance(20);
+    const lr = runner.records.filter((r) => r.run === 1).map((r) => r.lr);
+    expect(lr.slice(0, 20)).toEqual(Array(20).fill(0.05));
+    expect(lr.slice(20)).toEqual(Array(20).fill(0.001));
+    const before = curve(runner.records, 0);
+    await runner.reset();
+    expect(runner.step).toBe(0);
+    await runner.advance(40);
+    expect(curve(runner.records, 0)).toEqual(before);
+    runner.destroy();
+  });
+});

@@ -1,0 +1,281 @@
+/**
+ * The lockstep experiment runner: every run (method × replicate) of an experiment is one stacked
+ * run of ONE Trainer, so one dispatch per op trains them all on the same minibatches. Per step the
+ * CPU only computes each run's global rate (RunLrPlan) and submits; metrics come back batched and
+ * asynchronously. Decisions taken from metrics (divergence, AutoDrop drops) take effect at a fixed
+ * step — the start of the block after the next — so results never depend on timing.
+ */
+import type { GpuContext } from '../gpu/device';
+import type { Dataset } from '../data/types';
+import type { ResolvedModel } from '../nn/spec';
+import { Trainer, type StepMetrics } from '../nn/trainer';
+import type { LeapConfig } from '../optim/leap';
+import { RunLrPlan, type RunLrConfig } from '../optim/lr-plan';
+import type { LrdConfig } from '../optim/lrd';
+import type { OptimizerConfig } from '../optim/optimizer';
+
+/** One stacked run as the runner sees it (see ./config.ts expandRuns). */
+export interface RunnerRun {
+  label: string;
+  /** Index of the method (config.runs) this run repeats. */
+  method: number;
+  replicate: number;
+  /** Seed of this run's draws (LRD, LEAP, RALR); runs of one replicate share it. */
+  seed: number;
+  runKey: number;
+  optimizer: OptimizerConfig;
+  lrd?: LrdConfig | null;
+  leap?: LeapConfig | null;
+  lr: RunLrConfig;
+}
+
+export interface RunnerOptions {
+  /** Seed of init and data order (replicate r uses replicate index r of the engine). */
+  seed: number;
+  batch: number;
+  /** Steps per metric readback block. */
+  logEvery: number;
+  /** Steps between evaluations on the test split (0 = never). */
+  evalEvery: number;
+  /** Total optimizer steps (the budget). */
+  budgetSteps: number;
+  /** A run is diverged when its loss is non-finite or exceeds lossFactor × its first logged loss. */
+  divergenceFactor: number;
+}
+
+/** One logged point of one run. Test metrics are present on evaluation steps only. */
+export interface MetricRecord {
+  run: number;
+  step: number;
+  epoch: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  testLoss?: number;
+  testAccuracy?: number;
+  /** Global rate η_t (exp-LR: the true η̃_t). */
+  lr: number;
+  /** Expected per-element rate (LRD: keepProb·η). */
+  lrExpected: number;
+  lrBandLow?: number;
+  lrBandHigh?: number;
+  /** AutoDrop's angular velocity (degrees) of the window ending at this step, when enabled. */
+  angle?: number;
+  diverged: boolean;
+  /** Milliseconds since the runner started training (excluding pauses). */
+  wallMs: number;
+}
+
+export type RunnerEvent =
+  | { kind: 'metrics'; records: MetricRecord[] }
+  | { kind: 'diverged'; run: number; step: number; reason: string }
+  | { kind: 'progress'; step: number; budgetSteps: number };
+
+export class ExperimentRunner {
+  readonly trainer: Trainer;
+  readonly records: MetricRecord[] = [];
+  private plans: RunLrPlan[];
+  private readonly firstLoss: number[];
+  private readonly divergedAt: Array<number | null>;
+  private readonly pendingFreeze = new Map<number, string>();
+  private listeners: Array<(event: RunnerEvent) => void> = [];
+  private activeMs = 0;
+  private lastResume = 0;
+  private running = false;
+
+  constructor(
+    readonly gpu: GpuContext,
+    readonly model: ResolvedModel,
+    readonly dataset: Dataset,
+    readonly runs: RunnerRun[],
+    readonly options: RunnerOptions,
+  ) {
+    if (runs.length === 0) throw new Error('an experiment needs at least one run');
+    this.trainer = new Trainer(gpu, model, dataset, {
+      batch: options.batch,
+      seed: options.seed,
+      replicates: runs.map((run) => run.replicate),
+      readEvery: options.logEvery,
+      updates: runs.map((run) => ({ optimizer: run.optimizer, lrd: run.lrd, leap: run.leap, seed: run.seed, runKey: run.runKey })),
+    });
+    this.plans = runs.map((run) => this.planFor(run));
+    this.firstLoss = runs.map(() => Number.NaN);
+    this.divergedAt = runs.map(() => null);
+    this.trainer.onMetrics((metrics) => this.collect(metrics));
+  }
+
+  private planFor(run: RunnerRun): RunLrPlan {
+    return new RunLrPlan(run.lr, {
+      seed: run.seed,
+      runKey: run.runKey,
+      stepsPerEpoch: this.trainer.stepsPerEpoch,
+      momentum: run.optimizer.rule === 'sgd' ? 0 : run.optimizer.momentum,
+    });
+  }
+
+  /** Optimizer steps taken. */
+  get step(): number {
+    return this.trainer.step;
+  }
+
+  get done(): boolean {
+    return this.step >= this.options.budgetSteps;
+  }
+
+  /** Step at which each run diverged (null: healthy). */
+  get diverged(): ReadonlyArray<number | null> {
+    return this.divergedAt;
+  }
+
+  subscribe(listener: (event: RunnerEvent) => void): () => void {
+    this.listeners.push(listener);
+    return () => (this.listeners = this.listeners.filter((l) => l !== listener));
+  }
+
+  private emit(event: RunnerEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  private wallMs(): number {
+    return this.activeMs + (this.running ? performance.now() - this.lastResume : 0);
+  }
+
+  /** Turns a block of step metrics into records and flags divergence (frozen at the next block boundary). */
+  private collect(metrics: StepMetrics[]): void {
+    const wallMs = this.wallMs();
+    const perEpoch = this.trainer.stepsPerEpoch;
+    const records = metrics.map((m): MetricRecord => {
+      const run = this.runs[m.run];
+      const effective = this.plans[m.run].effective(m.step - 1, run.lrd, run.leap);
+      if (Number.isNaN(this.firstLoss[m.run])) this.firstLoss[m.run] = m.loss;
+      const exploded = !(m.loss <= this.options.divergenceFactor * Math.max(this.firstLoss[m.run], 1e-12));
+      if ((m.nonFinite || exploded) && this.divergedAt[m.run] === null && !this.pendingFreeze.has(m.run)) {
+        this.pendingFreeze.set(m.run, m.nonFinite || !Number.isFinite(m.loss) ? 'loss is NaN or infinite' : `loss ${m.loss.toPrecision(3)} exceeds ${this.options.divergenceFactor}× its first value`);
+      }
+      return {
+        run: m.run,
+        step: m.step,
+        epoch: m.step / perEpoch,
+        trainLoss: m.loss,
+        trainAccuracy: m.accuracy,
+        lr: effective.rate,
+        lrExpected: effective.expected,
+        lrBandLow: effective.band?.[0],
+        lrBandHigh: effective.band?.[1],
+        diverged: this.divergedAt[m.run] !== null,
+        wallMs,
+      };
+    });
+    this.records.push(...records);
+    this.emit({ kind: 'metrics', records });
+  }
+
+  /** Applies decisions read so far (at a block boundary: deterministic). */
+  private applyDecisions(): void {
+    for (const [run, reason] of this.pendingFreeze) {
+      this.divergedAt[run] = this.step;
+      this.trainer.update.setFrozen(run, true);
+      this.emit({ kind: 'diverged', run, step: this.step, reason });
+    }
+    this.pendingFreeze.clear();
+  }
+
+  /** One optimizer step of every run (rates from each run's plan). */
+  private submitStep(): void {
+    const t = this.step; // 0-based index of the step about to be taken
+    const rates = this.plans.map((plan) => plan.engineRate(t));
+    const scales = this.plans.map((plan) => plan.endOfStepScales(t));
+    this.trainer.trainStep(rates, scales.map((s) => s.theta), scales.map((s) => s.state));
+  }
+
+  /**
+   * Trains up to `steps` more steps (never past the budget), evaluating at the interval.
+   * `shouldStop` is checked at every block boundary (pause). Resolves when the steps are done
+   * and their metrics have been collected.
+   */
+  async advance(steps: number, shouldStop: () => boolean = () => false): Promise<void> {
+    const { logEvery, evalEvery, budgetSteps } = this.options;
+    const target = Math.min(budgetSteps, this.step + steps);
+    this.running = true;
+    this.lastResume = performance.now();
+    try {
+      while (this.step < target) {
+        this.submitStep();
+        const step = this.step;
+        if (step % logEvery === 0) {
+          // Block b just went out; wait until block b − 1 is collected, then apply its decisions:
+          // they take effect at step b·logEvery + 1 whatever the GPU's timing.
+          await this.trainer.settle(1);
+          this.applyDecisions();
+          this.emit({ kind: 'progress', step, budgetSteps });
+          if (shouldStop()) break;
+        }
+        if (evalEvery > 0 && (step % evalEvery === 0 || step === budgetSteps)) await this.evaluateNow();
+      }
+      if (this.step % logEvery !== 0 || this.step >= target) {
+        await this.trainer.flush();
+        this.applyDecisions();
+        this.emit({ kind: 'progress', step: this.step, budgetSteps });
+      }
+    } finally {
+      this.activeMs += performance.now() - this.lastResume;
+      this.running = false;
+    }
+  }
+
+  /** Evaluates every run on the test split now and attaches the result to this step's records. */
+  async evaluateNow(): Promise<void> {
+    await this.trainer.flush();
+    const results = await this.trainer.evaluate();
+    const step = this.step;
+    const wallMs = this.wallMs();
+    const records = results.map((result): MetricRecord => {
+      const existing = this.latestRecord(result.run, step);
+      const run = this.runs[result.run];
+      const effective = this.plans[result.run].effective(Math.max(step - 1, 0), run.lrd, run.leap);
+      const record: MetricRecord = existing ?? {
+        run: result.run, step, epoch: step / this.trainer.stepsPerEpoch, trainLoss: Number.NaN, trainAccuracy: Number.NaN,
+        lr: effective.rate, lrExpected: effective.expected, lrBandLow: effective.band?.[0], lrBandHigh: effective.band?.[1],
+        diverged: this.divergedAt[result.run] !== null, wallMs,
+      };
+      record.testLoss = result.loss;
+      record.testAccuracy = result.accuracy;
+      if (!existing) this.records.push(record);
+      return record;
+    });
+    this.emit({ kind: 'metrics', records });
+  }
+
+  private latestRecord(run: number, step: number): MetricRecord | undefined {
+    for (let i = this.records.length - 1; i >= 0; i--) {
+      const record = this.records[i];
+      if (record.step < step) return undefined;
+      if (record.run === run && record.step === step) return record;
+    }
+    return undefined;
+  }
+
+  /** Replaces a run's method settings from the next step on (no reset): optimizer, LRD, LEAP and rate plan. */
+  updateRun(index: number, run: RunnerRun): void {
+    if (!(index >= 0 && index < this.runs.length)) throw new Error(`no run ${index}`);
+    this.runs[index] = run;
+    this.trainer.update.setRun(index, { optimizer: run.optimizer, lrd: run.lrd, leap: run.leap, seed: run.seed, runKey: run.runKey });
+    this.plans[index] = this.planFor(run);
+  }
+
+  /** Back to step 0 with the same initial weights and data order; metrics are cleared. */
+  async reset(): Promise<void> {
+    await this.trainer.flush();
+    this.trainer.reset();
+    this.records.length = 0;
+    this.plans = this.runs.map((run) => this.planFor(run));
+    this.firstLoss.fill(Number.NaN);
+    this.divergedAt.fill(null);
+    this.pendingFreeze.clear();
+    this.runs.forEach((_, index) => this.trainer.update.setFrozen(index, false));
+    this.activeMs = 0;
+  }
+
+  destroy(): void {
+    this.trainer.destroy();
+  }
+}
