@@ -42,6 +42,16 @@ export interface EvalMetrics {
   nonFinite: boolean;
 }
 
+/**
+ * Per-step extra work after the update: dispatches into the open `pass`; optionally copies into the
+ * encoder once the pass has ended (`afterPass`) and work right after the submit (`afterSubmit`,
+ * e.g. starting an asynchronous readback).
+ */
+export type StepHook = (
+  pass: GPUComputePassEncoder,
+  step: number,
+) => { afterPass?: (encoder: GPUCommandEncoder) => void; afterSubmit?: () => void } | void;
+
 export class Trainer {
   readonly network: GpuNetwork;
   readonly runs: number;
@@ -57,6 +67,7 @@ export class Trainer {
   private unread = 0;
   private readonly inFlight: Promise<void>[] = [];
   private listeners: Array<(metrics: StepMetrics[]) => void> = [];
+  private readonly stepHooks: StepHook[] = [];
   private evalState?: { gather: Dispatch; dispatches: Dispatch[]; metrics: GPUBuffer; batches: number };
 
   constructor(
@@ -115,11 +126,22 @@ export class Trainer {
     const encoder = this.gpu.device.createCommandEncoder();
     const pass = encoder.beginComputePass();
     encodeDispatches(pass, [this.trainGather, ...network.trainDispatches, this.update.dispatch]);
+    const hooks = this.stepHooks.map((hook) => hook(pass, this.step));
     pass.end();
+    for (const hook of hooks) hook?.afterPass?.(encoder);
     this.unread++;
     const start = this.unread === this.readEvery ? this.recordMetrics(encoder) : null;
     this.gpu.device.queue.submit([encoder.finish()]);
     if (start) this.inFlight.push(start());
+    for (const hook of hooks) hook?.afterSubmit?.();
+  }
+
+  /**
+   * Adds work to every step after the update, in the same pass and submit (e.g. AutoDrop's running
+   * parameter sums and its window reductions); see StepHook.
+   */
+  addStepHook(hook: StepHook): void {
+    this.stepHooks.push(hook);
   }
 
   /**
