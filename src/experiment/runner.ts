@@ -27,6 +27,8 @@ export interface RunnerRun {
   lrd?: LrdConfig | null;
   leap?: LeapConfig | null;
   lr: RunLrConfig;
+  /** AutoDrop's config when enabled (see ../optim/autodrop.ts). */
+  autodrop?: Record<string, unknown> | null;
 }
 
 export interface RunnerOptions {
