@@ -12,7 +12,7 @@ export const LEAKY_SLOPE = 0.01;
 
 export type LayerSpec =
   | { kind: 'dense'; units: number; activation?: Activation; bias?: boolean; trainable?: boolean }
-  | { kind: 'conv2d'; filters: number; kernelSize: 3 | 5; activation?: Activation; bias?: boolean }
+  | { kind: 'conv2d'; filters: number; kernelSize: 3 | 5; activation?: Activation; bias?: boolean; trainable?: boolean }
   | { kind: 'maxpool2' }
   | { kind: 'batchnorm'; affine?: boolean; momentum?: number; eps?: number }
   | { kind: 'activation'; activation: Activation }
@@ -137,12 +137,13 @@ export function resolveModel(spec: ModelSpec): ResolvedModel {
         const k = layer.kernelSize;
         const fanIn = channels * k * k;
         const reluLike = ['relu', 'leaky_relu', 'gelu'].includes(resolved.activation);
+        const trainable = layer.trainable ?? true; // false: a fixed layer (no weight/bias gradient, no update)
         resolved.weight = addTensor({
           name: `${at}.weight`, shape: [filters, channels, k, k], init: reluLike ? 'he_uniform' : 'glorot_uniform',
-          fanIn, fanOut: filters * k * k, trainable: true, decay: true,
+          fanIn, fanOut: filters * k * k, trainable, decay: true,
         });
         if (layer.bias ?? true) {
-          resolved.bias = addTensor({ name: `${at}.bias`, shape: [filters], init: 'zeros', fanIn, fanOut: filters, trainable: true, decay: false });
+          resolved.bias = addTensor({ name: `${at}.bias`, shape: [filters], init: 'zeros', fanIn, fanOut: filters, trainable, decay: false });
         }
         resolved.outShape = [filters, height, width];
         break;
