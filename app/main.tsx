@@ -1,9 +1,11 @@
-// Placeholder entry point (the real app replaces this file).
+// LR Lab's page. Until the full playground UI lands, a minimal training demo: the engine runs in a
+// Worker (app/engine.worker.ts), the page only shows what comes back.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { Demo } from './Demo';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <h1>LR Lab</h1>
+    <Demo />
   </StrictMode>,
 );
