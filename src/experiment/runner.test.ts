@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateToy } from '../data/toys';
 import { resolveModel } from '../nn/spec';
+import { parseAutoDrop } from '../optim/autodrop';
 import { parseLrd } from '../optim/lrd';
 import { parseOptimizer } from '../optim/optimizer';
 import { parseSchedule } from '../optim/schedules';
@@ -90,5 +91,35 @@ describe('ExperimentRunner', () => {
     await runner.advance(40);
     expect(curve(runner.records, 0)).toEqual(before);
     runner.destroy();
+  });
+
+  it('AutoDrop: angles from the GPU, drops at window end + delay, identical on a second run', async () => {
+    const autodrop = parseAutoDrop({ window: 5, buffer: 3, threshold: 1000, delay: 3, rho: 0.5 }); // threshold 1000°: every test drops
+    const once = async () => {
+      const runner = await makeRunner([runOf('plain', 0.05), runOf('autodrop', 0.05, { autodrop, runKey: 1 })], 60);
+      const drops: Array<[number, number]> = [];
+      runner.subscribe((e) => e.kind === 'autodrop' && e.decision.dropped && drops.push([e.step, e.effectStep]));
+      await runner.advance(60);
+      const result = { drops, records: [...runner.records] };
+      runner.destroy();
+      return result;
+    };
+    const first = await once();
+    expect(first.drops.length).toBeGreaterThan(0);
+    for (const [end, effect] of first.drops) {
+      expect(end % 5).toBe(0);
+      expect(effect).toBe(end + 3);
+    }
+    const lr = (step: number) => first.records.find((r) => r.run === 1 && r.step === step)!.lr;
+    const [, effect] = first.drops[0];
+    expect(lr(effect - 1)).toBe(0.05);
+    expect(lr(effect)).toBeCloseTo(0.025, 12);
+    expect(first.records.filter((r) => r.run === 0).every((r) => r.lr === 0.05)).toBe(true);
+    const angles = first.records.filter((r) => r.run === 1 && r.angle !== undefined);
+    expect(angles.length).toBeGreaterThan(3);
+    expect(angles.every((r) => r.step % 5 === 0 && r.angle! >= 0 && r.angle! <= 180)).toBe(true);
+    const second = await once();
+    expect(second.drops).toEqual(first.drops);
+    expect(curve(second.records, 1)).toEqual(curve(first.records, 1));
   });
 });

@@ -9,6 +9,8 @@ import type { GpuContext } from '../gpu/device';
 import type { Dataset } from '../data/types';
 import type { ResolvedModel } from '../nn/spec';
 import { Trainer, type StepMetrics } from '../nn/trainer';
+import { AutoDropController, type AutoDropConfig, type AutoDropDecision } from '../optim/autodrop';
+import { AutoDropGpu, runDots } from '../optim/autodrop-gpu';
 import type { LeapConfig } from '../optim/leap';
 import { RunLrPlan, type RunLrConfig } from '../optim/lr-plan';
 import type { LrdConfig } from '../optim/lrd';
@@ -28,7 +30,7 @@ export interface RunnerRun {
   leap?: LeapConfig | null;
   lr: RunLrConfig;
   /** AutoDrop's config when enabled (see ../optim/autodrop.ts). */
-  autodrop?: Record<string, unknown> | null;
+  autodrop?: AutoDropConfig | null;
 }
 
 export interface RunnerOptions {
@@ -70,6 +72,7 @@ export interface MetricRecord {
 export type RunnerEvent =
   | { kind: 'metrics'; records: MetricRecord[] }
   | { kind: 'diverged'; run: number; step: number; reason: string }
+  | { kind: 'autodrop'; run: number; step: number; decision: AutoDropDecision; effectStep: number }
   | { kind: 'progress'; step: number; budgetSteps: number };
 
 export class ExperimentRunner {
@@ -80,6 +83,9 @@ export class ExperimentRunner {
   private readonly divergedAt: Array<number | null>;
   private readonly pendingFreeze = new Map<number, string>();
   private listeners: Array<(event: RunnerEvent) => void> = [];
+  private readonly autodrop: { gpu: AutoDropGpu; controllers: Array<AutoDropController | null>; ends: number[] } | null;
+  /** AutoDrop angles by run, keyed by window-end step (for records that arrive after them). */
+  private readonly angles: Array<Map<number, number>>;
   private activeMs = 0;
   private lastResume = 0;
   private running = false;
@@ -102,7 +108,49 @@ export class ExperimentRunner {
     this.plans = runs.map((run) => this.planFor(run));
     this.firstLoss = runs.map(() => Number.NaN);
     this.divergedAt = runs.map(() => null);
+    this.angles = runs.map(() => new Map());
     this.trainer.onMetrics((metrics) => this.collect(metrics));
+    this.autodrop = runs.some((run) => run.autodrop) ? this.createAutoDrop() : null;
+  }
+
+  /**
+   * AutoDrop: running parameter sums and the window reductions ride along in every step's pass
+   * (one GPU module for all runs, k = 0 for runs without it); each window's three dot products per
+   * run come back asynchronously, and a drop decided at window end e takes effect at step e + delay.
+   */
+  private createAutoDrop() {
+    const gpu = AutoDropGpu.forNetwork(this.trainer.network, this.runs.map((run) => run.autodrop?.window ?? 0));
+    const controllers = this.runs.map((run, index) => (run.autodrop ? new AutoDropController(run.autodrop, this.plans[index].engineRate(0)) : null));
+    this.trainer.addStepHook(
+      gpu.stepHook((step, ending, dots) => {
+        for (const run of ending) {
+          const controller = this.autodrop?.controllers[run];
+          if (!controller) continue;
+          const decision = controller.observe(runDots(dots, run).dots);
+          const effect = controller.effectStep(step);
+          if (decision.angle !== null) this.noteAngle(run, step, decision.angle);
+          if (decision.dropped) this.plans[run].addDrop({ fromStep: effect - 1, factor: controller.config.rho }, controller.config.lrMin);
+          this.emit({ kind: 'autodrop', run, step, decision, effectStep: effect });
+        }
+      }),
+    );
+    return { gpu, controllers, ends: [] as number[] };
+  }
+
+  private noteAngle(run: number, step: number, angle: number): void {
+    this.angles[run].set(step, angle);
+    const record = this.latestRecord(run, step);
+    if (record) record.angle = angle;
+  }
+
+  /** Before 1-based step s: every AutoDrop window whose decision applies at or before s is in. */
+  private async awaitDecisionsFor(step: number): Promise<void> {
+    const auto = this.autodrop;
+    if (!auto || auto.ends.length === 0) return;
+    const delay = Math.min(...this.runs.map((run) => run.autodrop?.delay ?? Infinity));
+    if (auto.ends[0] + delay > step + 1) return; // one step early: exp-LR plans look one step ahead
+    await auto.gpu.settle();
+    auto.ends = auto.ends.filter((end) => end + delay > step + 1);
   }
 
   private planFor(run: RunnerRun): RunLrPlan {
@@ -163,6 +211,7 @@ export class ExperimentRunner {
         lrExpected: effective.expected,
         lrBandLow: effective.band?.[0],
         lrBandHigh: effective.band?.[1],
+        angle: this.angles[m.run].get(m.step),
         diverged: this.divergedAt[m.run] !== null,
         wallMs,
       };
@@ -187,6 +236,7 @@ export class ExperimentRunner {
     const rates = this.plans.map((plan) => plan.engineRate(t));
     const scales = this.plans.map((plan) => plan.endOfStepScales(t));
     this.trainer.trainStep(rates, scales.map((s) => s.theta), scales.map((s) => s.state));
+    if (this.autodrop && this.autodrop.gpu.endingRuns(this.step).length > 0) this.autodrop.ends.push(this.step);
   }
 
   /**
@@ -201,6 +251,7 @@ export class ExperimentRunner {
     this.lastResume = performance.now();
     try {
       while (this.step < target) {
+        await this.awaitDecisionsFor(this.step + 1);
         this.submitStep();
         const step = this.step;
         if (step % logEvery === 0) {
@@ -259,9 +310,17 @@ export class ExperimentRunner {
   /** Replaces a run's method settings from the next step on (no reset): optimizer, LRD, LEAP and rate plan. */
   updateRun(index: number, run: RunnerRun): void {
     if (!(index >= 0 && index < this.runs.length)) throw new Error(`no run ${index}`);
+    const previous = this.runs[index];
     this.runs[index] = run;
     this.trainer.update.setRun(index, { optimizer: run.optimizer, lrd: run.lrd, leap: run.leap, seed: run.seed, runKey: run.runKey });
     this.plans[index] = this.planFor(run);
+    if (JSON.stringify(previous.autodrop ?? null) !== JSON.stringify(run.autodrop ?? null)) {
+      if (run.autodrop && !this.autodrop) throw new Error(`run ${index}: AutoDrop can only be switched on mid-training in an experiment that started with it (reset to add it)`);
+      if (this.autodrop) {
+        this.autodrop.gpu.setWindow(index, run.autodrop?.window ?? 0, this.step);
+        this.autodrop.controllers[index] = run.autodrop ? new AutoDropController(run.autodrop, this.plans[index].engineRate(this.step)) : null;
+      }
+    }
   }
 
   /** Back to step 0 with the same initial weights and data order; metrics are cleared. */
@@ -274,10 +333,18 @@ export class ExperimentRunner {
     this.divergedAt.fill(null);
     this.pendingFreeze.clear();
     this.runs.forEach((_, index) => this.trainer.update.setFrozen(index, false));
+    this.angles.forEach((map) => map.clear());
+    if (this.autodrop) {
+      await this.autodrop.gpu.settle();
+      this.autodrop.gpu.reset();
+      this.autodrop.ends = [];
+      this.autodrop.controllers = this.runs.map((run, index) => (run.autodrop ? new AutoDropController(run.autodrop, this.plans[index].engineRate(0)) : null));
+    }
     this.activeMs = 0;
   }
 
   destroy(): void {
+    this.autodrop?.gpu.destroy();
     this.trainer.destroy();
   }
 }
