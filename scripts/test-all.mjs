@@ -4,8 +4,8 @@
 // complete; the exit status is non-zero if anything failed. Counting: every Vitest test and every
 // Playwright test is one pass or fail; typecheck, lint and build are one each. A skipped test
 // counts as a FAILURE (nothing may be skipped). The very last line is `N passed, N failed`.
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,40 +15,8 @@ process.chdir(root);
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 const tmp = mkdtempSync(join(tmpdir(), 'lrlab-test-'));
 
-/** Environment for the GPU steps (Vitest with Dawn, Chromium): SwiftShader when there is no GPU. */
-function gpuEnv() {
-  const env = { ...process.env };
-  const chromiumLib = '/usr/lib/chromium';
-  // Dawn (the `webgpu` package) dlopens libvulkan.so.1. A machine without the `libvulkan1`
-  // package still has Chromium's private copy: put it on the search path of the children.
-  if (existsSync(`${chromiumLib}/libvulkan.so.1`) && !hasSystemLib('libvulkan.so.1')) {
-    env.LD_LIBRARY_PATH = [env.LD_LIBRARY_PATH, chromiumLib].filter(Boolean).join(':');
-    console.log(`[test-all] LD_LIBRARY_PATH += ${chromiumLib} (no system libvulkan.so.1)`);
-  }
-  // With no real GPU driver, point the Vulkan loader at Chromium's SwiftShader ICD (Mesa's
-  // lavapipe from bookworm is rejected by Dawn). On a GPU machine the loader finds the GPU itself.
-  const icd = `${chromiumLib}/vk_swiftshader_icd.json`;
-  if (!env.VK_ICD_FILENAMES && !hasGpuDriver() && existsSync(icd)) {
-    env.VK_ICD_FILENAMES = icd;
-    console.log(`[test-all] VK_ICD_FILENAMES=${icd} (no NVIDIA/AMD driver: SwiftShader)`);
-  }
-  return env;
-}
-
-function hasSystemLib(name) {
-  try {
-    return execFileSync('ldconfig', ['-p'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).includes(name);
-  } catch {
-    return false; // no ldconfig on PATH: assume the library is missing (adding the path is harmless)
-  }
-}
-
-function hasGpuDriver() {
-  if (['/proc/driver/nvidia', '/dev/nvidia0', '/sys/module/amdgpu', '/dev/kfd'].some(existsSync)) return true;
-  return ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d'].some(
-    (dir) => existsSync(dir) && readdirSync(dir).some((f) => /nvidia|radeon|amd/i.test(f)),
-  );
-}
+// No GPU environment is set up here on purpose: src/gpu/node.ts finds Vulkan and Chromium's
+// SwiftShader driver by itself (as the CLI and the benchmark do), so the tests check that too.
 
 // A deadlock inside native GPU code blocks the event loop, so Vitest's own testTimeout cannot
 // fire: every step also has a wall-clock limit (minutes), after which its process group is killed.
@@ -184,7 +152,7 @@ async function e2e(env) {
 const started = Date.now();
 await single('typecheck', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
 await single('lint', bin('eslint'), ['.']);
-const env = gpuEnv();
+const env = process.env;
 await unit(env);
 if (await single('build', bin('vite'), ['build'])) await e2e(env);
 else suites.push({ name: 'e2e', passed: 0, failed: 1, notes: ['not run: the build failed (a stale dist/ would mislead)'] });
