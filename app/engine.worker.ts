@@ -1,58 +1,418 @@
 /**
- * The engine's home in the browser: a Web Worker that owns the GPU device and trains, so the page
- * never blocks. The page calls it through comlink (typed RPC over postMessage).
+ * The engine's home in the browser: a Web Worker that owns the GPU device and the experiment
+ * runner, so the page never blocks. The page calls `EngineApi` through comlink and receives what
+ * happens as batched `EventBatch`es (at most one post per FLUSH_MS while training).
+ *
+ * Concurrency: one training loop at a time (start/resume). Calls that need a quiet GPU (step,
+ * reset, load, addRun, removeRun) pause the loop first; updateRun does not: it is applied at the
+ * next block boundary (logEvery) with training going on. A failure never drops the runner, so the
+ * metrics already collected stay exportable.
  */
 import * as Comlink from 'comlink';
-import { generateToy } from '../src/data/toys';
+import { fetchReader } from '../src/data/load';
+import type { Dataset } from '../src/data/types';
+import { expandRuns, parseExperiment, RUN_COLORS, type ExperimentConfig } from '../src/experiment/config';
+import { loadExperimentDataset } from '../src/experiment/datasets';
+import { toCsv } from '../src/experiment/export';
+import type { ExperimentRunner, RunnerEvent } from '../src/experiment/runner';
+import { createRunner, runnerRun } from '../src/experiment/setup';
 import { acquireGpu, type GpuContext } from '../src/gpu/device';
-import { mlp } from '../src/nn/models';
-import { resolveModel } from '../src/nn/spec';
-import { Trainer } from '../src/nn/trainer';
+import { ConfigError } from '../src/util/validate';
 
-export interface DemoPoint {
-  step: number;
-  loss: number;
-  accuracy: number;
+/** One stacked run (method × replicate) as the page lists it. */
+export interface RunSummary {
+  label: string;
+  color: string;
+  /** Index of the method in config.runs (updateRun / removeRun take this index). */
+  method: number;
+  replicate: number;
 }
 
-export interface DemoProgress {
-  points: DemoPoint[];
+export interface ExperimentSummary {
+  name: string;
+  runs: RunSummary[];
+  budgetSteps: number;
+  stepsPerEpoch: number;
+  evalEvery: number;
+  testCount: number;
+}
+
+/** addRun / removeRun rebuild the runner: training restarts from step 0 (`restarted` says so). */
+export interface RebuildResult extends ExperimentSummary {
+  restarted: true;
+  message: string;
+}
+
+export interface EngineState {
   step: number;
-  total: number;
+  budgetSteps: number;
+  running: boolean;
+  done: boolean;
+  /** Per stacked run: the step it diverged at (frozen since), or null. */
+  diverged: Array<number | null>;
+  /** The last training failure (device lost, …); metrics collected before it are kept. */
+  error: string | null;
+}
+
+/**
+ * What the page hears: the runner's events (metrics records are upserted by (run, step): an
+ * evaluation re-sends the step's records with test metrics attached), plus the worker's own.
+ */
+export type EngineEvent =
+  | RunnerEvent
+  /** A new runner (load, addRun, removeRun): metrics start over. */
+  | { kind: 'loaded'; summary: ExperimentSummary }
+  | { kind: 'reset' }
+  /** updateRun applied: the method trains with its new settings from `fromStep` on (labels may have changed). */
+  | { kind: 'run-updated'; method: number; fromStep: number; summary: ExperimentSummary }
+  | { kind: 'error'; message: string };
+
+export interface EventBatch {
+  events: EngineEvent[];
+  state: EngineState;
+}
+
+/** At most one post to the page per FLUSH_MS while events are coming. */
+const FLUSH_MS = 100;
+
+interface Experiment {
+  /** The config document as the user wrote it (run changes applied). */
+  input: Record<string, unknown>;
+  config: ExperimentConfig;
+  dataset: Dataset;
+  runner: ExperimentRunner;
+  /** AutoDrop's GPU module exists only if a run had AutoDrop when the runner was built. */
+  hasAutoDrop: boolean;
+  unsubscribe: () => void;
 }
 
 let gpu: GpuContext | undefined;
+let experiment: Experiment | undefined;
+let lastError: string | null = null;
+let loop: Promise<void> | null = null;
+let pauseRequested = false;
+/** Work waiting for the running loop's next block boundary (mid-training run changes). */
+const atBoundaryQueue: Array<() => Promise<void>> = [];
+/** Serializes the calls that run while no loop is running. */
+let chain: Promise<unknown> = Promise.resolve();
+
+const subscribers = new Set<(batch: EventBatch) => unknown>();
+let pending: EngineEvent[] = [];
+let flushTimer: ReturnType<typeof setTimeout> | null = null;
+
+function emit(event: EngineEvent): void {
+  if (event.kind === 'progress') pending = pending.filter((e) => e.kind !== 'progress'); // the latest is enough
+  pending.push(event);
+  flushTimer ??= setTimeout(flushEvents, FLUSH_MS);
+}
+
+/** Posts the events gathered so far with the current state (now, not waiting for the timer). */
+function flushEvents(): void {
+  if (flushTimer !== null) clearTimeout(flushTimer);
+  flushTimer = null;
+  const batch: EventBatch = { events: pending, state: currentState() };
+  pending = [];
+  for (const callback of subscribers) void Promise.resolve(callback(batch)).catch((error: Error) => console.warn(`event subscriber failed: ${error.message}`));
+}
+
+function currentState(): EngineState {
+  const runner = experiment?.runner;
+  return {
+    step: runner?.step ?? 0,
+    budgetSteps: runner?.options.budgetSteps ?? 0,
+    running: loop !== null,
+    done: runner?.done ?? false,
+    diverged: runner ? [...runner.diverged] : [],
+    error: lastError,
+  };
+}
+
+function needGpu(): GpuContext {
+  if (!gpu) throw new Error('the engine has no GPU yet: call init() first');
+  return gpu;
+}
+
+function need(): Experiment {
+  needGpu();
+  if (!experiment) throw new Error('no experiment loaded: call load(config) first');
+  return experiment;
+}
+
+function serialized<T>(work: () => Promise<T> | T): Promise<T> {
+  const result = chain.then(work);
+  chain = result.catch(() => undefined);
+  return result;
+}
+
+function summarize(exp: Pick<Experiment, 'config' | 'dataset' | 'runner'>): ExperimentSummary {
+  return {
+    name: exp.config.name,
+    runs: expandRuns(exp.config).map(({ label, color, runIndex, replicate }) => ({ label, color, method: runIndex, replicate })),
+    budgetSteps: exp.runner.options.budgetSteps,
+    stepsPerEpoch: exp.runner.trainer.stepsPerEpoch,
+    evalEvery: exp.config.evalEvery,
+    testCount: exp.dataset.test.count,
+  };
+}
+
+/** A deep copy of a config document (an object, or its JSON text) as plain JSON; bad JSON is a ConfigError naming `field`. */
+function asDocument(value: unknown, field: string): unknown {
+  try {
+    return typeof value === 'string' ? JSON.parse(value) : value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+  } catch (error) {
+    throw new ConfigError([`${field}: not valid JSON (${(error as Error).message})`]);
+  }
+}
+
+/** Replaces the experiment (after pausing the old one); the old runner is freed only once the new one exists. */
+async function install(input: Record<string, unknown>, config: ExperimentConfig, dataset: Dataset): Promise<ExperimentSummary> {
+  return serialized(async () => {
+    await pause();
+    const runner = createRunner(needGpu(), config, dataset);
+    const old = experiment;
+    if (old) {
+      old.unsubscribe();
+      old.runner.destroy();
+    }
+    const unsubscribe = runner.subscribe(emit);
+    experiment = { input, config, dataset, runner, hasAutoDrop: runner.runs.some((run) => run.autodrop), unsubscribe };
+    lastError = null;
+    const summary = summarize(experiment);
+    emit({ kind: 'loaded', summary });
+    flushEvents();
+    return summary;
+  });
+}
+
+/**
+ * After the runner stopped at a block boundary: collects the block still in flight and runs the
+ * evaluation that advance() skips when it stops on an evaluation step.
+ */
+async function catchUp(runner: ExperimentRunner): Promise<void> {
+  await runner.trainer.flush();
+  const { evalEvery, budgetSteps } = runner.options;
+  const step = runner.step;
+  if (evalEvery > 0 && step > 0 && (step % evalEvery === 0 || step === budgetSteps)) {
+    const evaluated = runner.records.some((record) => record.step === step && record.testAccuracy !== undefined);
+    if (!evaluated) await runner.evaluateNow();
+  }
+}
+
+/** Trains until the budget or a pause; runs queued run changes at block boundaries. */
+async function trainLoop(): Promise<void> {
+  await Promise.resolve(); // start() publishes `loop` before the finally below can clear it
+  try {
+    for (;;) {
+      const runner = need().runner;
+      if (!pauseRequested && !runner.done && atBoundaryQueue.length === 0) {
+        let stopped = false;
+        await runner.advance(runner.options.budgetSteps, () => (stopped = pauseRequested || atBoundaryQueue.length > 0));
+        if (stopped) await catchUp(runner);
+      }
+      while (atBoundaryQueue.length > 0) await atBoundaryQueue.shift()!();
+      if (pauseRequested || need().runner.done) return;
+    }
+  } catch (error) {
+    lastError = (error as Error).message;
+    emit({ kind: 'error', message: lastError });
+    throw error;
+  } finally {
+    // Anything queued after the last check runs now, never dropped.
+    while (atBoundaryQueue.length > 0) await atBoundaryQueue.shift()!();
+    loop = null;
+    pauseRequested = false;
+    flushEvents();
+  }
+}
+
+/** Pauses the loop, if any, at its next block boundary; resolves once it has stopped. */
+async function pause(): Promise<EngineState> {
+  if (loop) {
+    pauseRequested = true;
+    await loop.catch(() => undefined);
+  }
+  return currentState();
+}
+
+/** Starts (or resumes) training; resolves when it pauses or reaches the budget. */
+async function start(): Promise<EngineState> {
+  await serialized(() => {
+    if (!loop && !need().runner.done) {
+      pauseRequested = false;
+      loop = trainLoop();
+      flushEvents(); // running: true, at once
+    }
+  });
+  await loop; // (null when already done)
+  return currentState();
+}
+
+/** Runs `work` with no step in flight: at the loop's next block boundary while training, else now. */
+function atBoundary<T>(work: () => T): Promise<T> {
+  if (!loop) return serialized(work);
+  return new Promise<T>((resolve, reject) =>
+    atBoundaryQueue.push(async () => {
+      try {
+        resolve(work());
+      } catch (error) {
+        reject(error);
+      }
+    }),
+  );
+}
+
+/** The config document with the runs replaced by `runs` (other fields as the user wrote them). */
+function withRuns(input: Record<string, unknown>, runs: unknown[]): Record<string, unknown> {
+  return { ...input, runs };
+}
+
+function inputRuns(input: Record<string, unknown>): unknown[] {
+  return Array.isArray(input.runs) ? input.runs : [];
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const api = {
   /** Acquires the worker's WebGPU device; returns the adapter as one line (throws with what to enable). */
   async init(): Promise<string> {
-    gpu ??= await acquireGpu(navigator.gpu);
+    if (!gpu) {
+      gpu = await acquireGpu(navigator.gpu);
+      void gpu.lost.then((reason) => {
+        lastError = reason;
+        emit({ kind: 'error', message: reason });
+      });
+    }
     const { vendor, architecture, device, description } = gpu.adapter;
     return [vendor, architecture, device, description].filter(Boolean).join(' / ') || 'unknown adapter';
   },
 
   /**
-   * Trains a 2-32-32-2 ReLU MLP on the two-moons toy with plain SGD for `steps` steps, reporting every
-   * `every` steps through `onProgress` (a comlink proxy).
+   * Validates an experiment config (an object, or its JSON text), loads its dataset and builds the
+   * runner at step 0. A bad config throws the ConfigError message naming every bad field, and the
+   * experiment already loaded (with its metrics) stays as it was.
    */
-  async trainToy(steps: number, every: number, onProgress: (progress: DemoProgress) => void): Promise<DemoPoint[]> {
-    if (!gpu) throw new Error('call init() first');
-    const dataset = generateToy('moons', { count: 400, noise: 0.1, seed: 1, testFraction: 0.2 });
-    const model = resolveModel(mlp({ inputSize: 2, hidden: [32, 32], outputs: 2, activation: 'relu' }));
-    const trainer = new Trainer(gpu, model, dataset, { batch: 32, seed: 1, replicates: [0], readEvery: every });
-    const points: DemoPoint[] = [];
-    trainer.onMetrics((records) => {
-      const fresh = records.map((m) => ({ step: m.step, loss: m.loss, accuracy: m.accuracy }));
-      points.push(...fresh);
-      onProgress({ points: fresh, step: fresh[fresh.length - 1]?.step ?? 0, total: steps });
+  async load(configJson: unknown): Promise<ExperimentSummary> {
+    needGpu();
+    const input = asDocument(configJson, 'experiment');
+    const config = parseExperiment(input);
+    const base = `${self.location.origin}${import.meta.env.BASE_URL}data`;
+    const dataset = await loadExperimentDataset(config.dataset, config.seed, { read: fetchReader(base) });
+    return install(input as Record<string, unknown>, config, dataset);
+  },
+
+  /** Receives every event, batched (comlink.proxy the callback). */
+  subscribe(callback: (batch: EventBatch) => unknown): void {
+    subscribers.add(callback);
+    flushEvents();
+  },
+
+  start,
+  /** Same as start: carries on from the current step. */
+  resume: start,
+  pause,
+
+  /** One optimizer step of every run (pauses training first); evaluates if it is an evaluation step. */
+  async step(): Promise<EngineState> {
+    return serialized(async () => {
+      await pause();
+      const { runner } = need();
+      if (!runner.done) await runner.advance(1);
+      flushEvents();
+      return currentState();
     });
-    try {
-      await trainer.train(steps, () => [0.3]);
-      await trainer.flush();
-    } finally {
-      trainer.destroy();
+  },
+
+  /** Back to step 0 with the same initial weights and data order; metrics are cleared. Paused after. */
+  async reset(): Promise<EngineState> {
+    return serialized(async () => {
+      await pause();
+      const { runner } = need();
+      await runner.reset();
+      lastError = null;
+      pending = pending.filter((event) => event.kind !== 'metrics' && event.kind !== 'progress');
+      emit({ kind: 'reset' });
+      flushEvents();
+      return currentState();
+    });
+  },
+
+  /**
+   * Changes method `index` (config.runs[index], every replicate of it) mid-training, without a
+   * reset: `runConfigJson` replaces the run in the config, which is validated whole (errors name
+   * `runs.<index>.<field>`). While training, it applies at the next block boundary. Resolves with
+   * the first step trained with the new settings.
+   */
+  async updateRun(index: number, runConfigJson: unknown): Promise<{ fromStep: number }> {
+    const exp = need();
+    const runs = inputRuns(exp.input);
+    if (!(Number.isInteger(index) && index >= 0 && index < runs.length)) throw new Error(`runs.${index}: no such run (the experiment has ${runs.length})`);
+    const input = withRuns(exp.input, runs.map((run, i) => (i === index ? asDocument(runConfigJson, `runs.${index}`) : run)));
+    const config = parseExperiment(input);
+    const changed = expandRuns(config).filter((run) => run.runIndex === index);
+    if (changed[0].run.autodrop && !exp.hasAutoDrop) {
+      throw new Error(`runs.${index}.autodrop: AutoDrop can only be switched on mid-training in an experiment that started with it; add it to the config and load it again`);
     }
-    return points;
+    return atBoundary(() => {
+      if (experiment !== exp) throw new Error('the experiment was replaced before the change could apply');
+      for (const run of changed) exp.runner.updateRun(run.index, runnerRun(run));
+      exp.input = input;
+      exp.config = config;
+      const fromStep = exp.runner.step + 1;
+      emit({ kind: 'run-updated', method: index, fromStep, summary: summarize(exp) });
+      flushEvents();
+      return { fromStep };
+    });
+  },
+
+  /**
+   * Adds a run (a method) to the experiment. The stacked runner is rebuilt, so training restarts
+   * from step 0 for every run (same init and data order as before).
+   */
+  async addRun(runConfigJson: unknown): Promise<RebuildResult> {
+    const exp = need();
+    const { config } = exp;
+    const runs = inputRuns(exp.input);
+    const run = asDocument(runConfigJson, `runs.${runs.length}`);
+    // A fresh run key and colour, so the new run shares no draws with a run kept after a removal.
+    if (isRecord(run) && run.runKey === undefined) run.runKey = Math.max(-1, ...config.runs.map((r) => r.runKey)) + 1;
+    if (isRecord(run) && run.color === undefined) {
+      run.color = RUN_COLORS.find((color) => !config.runs.some((r) => r.color.toLowerCase() === color)) ?? RUN_COLORS[config.runs.length % RUN_COLORS.length];
+    }
+    const input = withRuns(exp.input, [...runs, run]);
+    const summary = await install(input, parseExperiment(input), exp.dataset);
+    return { ...summary, restarted: true, message: 'Adding a run rebuilds the experiment: training restarted from step 0.' };
+  },
+
+  /**
+   * Removes method `index` (every replicate of it). The other runs keep their colours and draws
+   * (run keys); the runner is rebuilt, so training restarts from step 0.
+   */
+  async removeRun(index: number): Promise<RebuildResult> {
+    const exp = need();
+    const runs = inputRuns(exp.input);
+    if (!(Number.isInteger(index) && index >= 0 && index < runs.length)) throw new Error(`runs.${index}: no such run (the experiment has ${runs.length})`);
+    // Pin colour and run key: both default to the run's position, which shifts on removal.
+    const kept = runs.flatMap((run, i) =>
+      i === index ? [] : [isRecord(run) ? { ...run, color: exp.config.runs[i].color, runKey: exp.config.runs[i].runKey } : run],
+    );
+    const input = withRuns(exp.input, kept);
+    const summary = await install(input, parseExperiment(input), exp.dataset);
+    return { ...summary, restarted: true, message: 'Removing a run rebuilds the experiment: training restarted from step 0.' };
+  },
+
+  /** The long-format CSV of every metric collected so far (src/experiment/export.ts). */
+  exportCsv(): string {
+    const { config, runner } = need();
+    return toCsv(config.name, runner.runs, runner.records);
+  },
+
+  /** The experiment config as loaded (with run changes applied), as the user wrote it. */
+  config(): Record<string, unknown> {
+    return need().input;
+  },
+
+  state(): EngineState {
+    return currentState();
   },
 };
 

@@ -1,11 +1,11 @@
-// LR Lab's page. Until the full playground UI lands, a minimal training demo: the engine runs in a
-// Worker (app/engine.worker.ts), the page only shows what comes back.
+// LR Lab's page: the engine runs in a Worker (app/engine.worker.ts); the page only sends commands
+// and shows what comes back (app/Lab.tsx).
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { Demo } from './Demo';
+import { Lab } from './Lab';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <Demo />
+    <Lab />
   </StrictMode>,
 );

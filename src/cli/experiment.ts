@@ -1,71 +1,203 @@
 /**
- * `npm run experiment -- <config.json> --out <file.csv> [--json <results.json>]`: runs an experiment
- * headless in Node on Dawn WebGPU, with a progress bar and ETA, and writes the same long-format CSV
- * as the page (same config and seeds, same numbers within f32 tolerance).
+ * `npm run experiment -- <config.json> [--out <file.csv>] [--json <results.json>] [--steps N] [--data-dir <dir>]`:
+ * runs an experiment headless in Node on Dawn WebGPU, with a progress bar and ETA, and writes the
+ * same long-format CSV as the page (same config and seeds, same numbers within f32 tolerance) and
+ * the results document (src/experiment/results.ts). The input may also be a results file: its
+ * config is run again, to the step the file reached. Exit status: 0 done; 1 usage or I/O error
+ * (message on stderr); 2 invalid config or results file (every issue on its own line, naming the field).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { nodeReader } from '../data/load-node';
-import { parseExperimentJson } from '../experiment/config';
+import { parseExperiment, type ExperimentConfig } from '../experiment/config';
 import { loadExperimentDataset } from '../experiment/datasets';
 import { toCsv } from '../experiment/export';
+import { parseJsonText, parseResults, RESULTS_FORMAT, toResultsJson } from '../experiment/results';
 import { createRunner } from '../experiment/setup';
 import { acquireNodeGpu } from '../gpu/node';
 import { ConfigError } from '../util/validate';
 import { progressBar } from './progress';
 
-const USAGE = 'usage: npm run experiment -- <config.json> --out <file.csv> [--json <results.json>] [--data-dir <dir>]';
+export const USAGE = `usage: npm run experiment -- <config.json> [--out <file.csv>] [--json <results.json>] [--steps N] [--data-dir <dir>]
+  <config.json>      an experiment config (public/examples/*.json), or a results file to run
+                     again (to the step it reached, unless --steps says otherwise)
+  --out <file.csv>   write the metrics as long-format CSV
+  --json <file>      write the results document (config, runs, every metric; re-importable)
+  --steps N          train at most N optimizer steps (a quick look at a long budget)
+  --data-dir <dir>   where the prepared image datasets are (default public/data)
+  --help             this text`;
 
-function option(args: string[], name: string): string | undefined {
-  const at = args.indexOf(name);
-  if (at < 0) return undefined;
-  const value = args[at + 1];
-  if (value === undefined || value.startsWith('--')) throw new Error(`${name} needs a value. ${USAGE}`);
-  return value;
+/** A bad command line: the message, then the usage, exit status 1. */
+export class UsageError extends Error {}
+
+export interface CliOptions {
+  configPath: string;
+  out?: string;
+  json?: string;
+  steps?: number;
+  dataDir?: string;
+}
+
+const VALUE_OPTIONS = { '--out': 'out', '--json': 'json', '--steps': 'steps', '--data-dir': 'dataDir' } as const;
+type ValueOption = keyof typeof VALUE_OPTIONS;
+const isValueOption = (name: string): name is ValueOption => Object.hasOwn(VALUE_OPTIONS, name);
+
+/** Parses the command line (without node and the script); `null` asks for the help text. Throws UsageError. */
+export function parseArgs(args: readonly string[]): CliOptions | null {
+  const values: Partial<Record<ValueOption, string>> = {};
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--help' || arg === '-h') return null;
+    if (arg === '--') {
+      positional.push(...args.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      positional.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = eq > 0 && arg.startsWith('--') ? arg.slice(0, eq) : arg;
+    if (!isValueOption(name)) throw new UsageError(`unknown option ${name} (options: ${[...Object.keys(VALUE_OPTIONS), '--help'].join(', ')})`);
+    if (values[name] !== undefined) throw new UsageError(`${name} is given twice`);
+    const value = eq > 0 && name !== arg ? arg.slice(eq + 1) : args[++i];
+    if (value === undefined || value === '' || value.startsWith('--')) throw new UsageError(`${name} needs a value`);
+    values[name] = value;
+  }
+  if (positional.length === 0) throw new UsageError('no config file given');
+  if (positional.length > 1) throw new UsageError(`one config file at a time (got ${positional.map((p) => JSON.stringify(p)).join(', ')})`);
+  if (values['--out'] === undefined && values['--json'] === undefined) throw new UsageError('nothing to write: give --out <file.csv>, --json <results.json> or both');
+  if (values['--out'] !== undefined && values['--json'] !== undefined && resolve(values['--out']) === resolve(values['--json'])) {
+    throw new UsageError('--out and --json name the same file');
+  }
+  let steps: number | undefined;
+  if (values['--steps'] !== undefined) {
+    steps = /^\d+$/.test(values['--steps']) ? Number(values['--steps']) : Number.NaN;
+    if (!Number.isSafeInteger(steps) || steps < 1) throw new UsageError(`--steps must be a positive integer (got ${JSON.stringify(values['--steps'])})`);
+  }
+  return { configPath: positional[0], out: values['--out'], json: values['--json'], steps, dataDir: values['--data-dir'] };
+}
+
+/** Why a file cannot be read, in words. */
+function readError(path: string, error: NodeJS.ErrnoException): Error {
+  const why =
+    error.code === 'ENOENT' ? 'no such file' : error.code === 'EISDIR' ? 'it is a directory' : error.code === 'EACCES' ? 'permission denied' : error.message;
+  return new Error(`cannot read ${path}: ${why}`, { cause: error });
+}
+
+/** A ConfigError with a heading for the terminal ("invalid experiment config x.json"). */
+export class InputError extends ConfigError {
+  constructor(
+    readonly heading: string,
+    issues: string[],
+  ) {
+    super(issues);
+  }
+}
+
+/**
+ * The config in `path`: an experiment config, or the config of a results document (then also the
+ * step that document reached, so that a rerun reproduces it). InputError when invalid.
+ */
+export function loadConfig(path: string): { config: ExperimentConfig; fromResults: boolean; resultsStep?: number } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw readError(path, error as NodeJS.ErrnoException);
+  }
+  let isResults = false;
+  try {
+    const json = parseJsonText(text, 'experiment');
+    isResults = typeof json === 'object' && json !== null && (json as Record<string, unknown>).format === RESULTS_FORMAT;
+    if (!isResults) return { config: parseExperiment(json), fromResults: false };
+    const results = parseResults(json);
+    return { config: results.config, fromResults: true, resultsStep: results.step };
+  } catch (error) {
+    if (error instanceof ConfigError) throw new InputError(`invalid ${isResults ? 'results file' : 'experiment config'} ${path}`, error.issues);
+    throw error;
+  }
+}
+
+/** Fails before training when an output cannot be written (a missing folder, a directory in the way). */
+function checkWritable(option: string, path: string): void {
+  const folder = dirname(resolve(path));
+  let folderStat;
+  try {
+    folderStat = statSync(folder);
+  } catch {
+    throw new Error(`${option} ${path}: the folder ${folder} does not exist`);
+  }
+  if (!folderStat.isDirectory()) throw new Error(`${option} ${path}: ${folder} is not a folder`);
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`${option} ${path}: is a directory`);
 }
 
 async function main(args: string[]): Promise<void> {
-  const configPath = args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
-  const out = option(args, '--out');
-  if (!configPath || !out) throw new Error(USAGE);
-  const jsonOut = option(args, '--json');
-  let text: string;
-  try {
-    text = readFileSync(configPath, 'utf8');
-  } catch (error) {
-    throw new Error(`cannot read ${configPath}: ${(error as Error).message}`, { cause: error });
+  const options = parseArgs(args);
+  if (!options) {
+    console.log(USAGE);
+    return;
   }
-  const config = parseExperimentJson(text);
-  const dataset = await loadExperimentDataset(config.dataset, config.seed, { read: nodeReader(option(args, '--data-dir')) });
+  const { config, fromResults, resultsStep } = loadConfig(options.configPath);
+  if (options.out) checkWritable('--out', options.out);
+  if (options.json) checkWritable('--json', options.json);
+  const dataset = await loadExperimentDataset(config.dataset, config.seed, { read: nodeReader(options.dataDir) });
   const gpu = await acquireNodeGpu();
   const runner = createRunner(gpu, config, dataset);
-  const total = runner.options.budgetSteps;
-  console.error(`${config.name}: ${runner.runs.length} runs × ${total} steps on ${dataset.name} (${gpu.adapter.vendor} ${gpu.adapter.architecture})`);
+  const budget = runner.options.budgetSteps;
+  const total = Math.min(budget, options.steps ?? resultsStep ?? budget);
+  const capBy = options.steps !== undefined ? '--steps' : 'the step the results file reached';
+  const cap = total < budget ? ` (of a budget of ${budget}: ${capBy})` : '';
+  const source = fromResults ? ' (rerun of a results file)' : '';
+  console.error(`${config.name}${source}: ${runner.runs.length} runs × ${total} steps${cap} on ${dataset.name} (${gpu.adapter.vendor} ${gpu.adapter.architecture})`);
   const bar = progressBar('training', total);
   runner.subscribe((event) => {
-    if (event.kind === 'progress') bar.update(event.step);
+    if (event.kind === 'progress' && event.step < total) bar.update(event.step); // the last line is bar.finish()
     if (event.kind === 'diverged') console.error(`\nrun "${runner.runs[event.run].label}" diverged at step ${event.step}: ${event.reason}`);
   });
   await runner.advance(total);
   bar.finish();
-  writeFileSync(out, toCsv(config.name, runner.runs, runner.records));
-  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ format: 'lr-lab-results', version: 1, config, records: runner.records }, null, 1));
+  const written: string[] = [];
+  if (options.out) {
+    writeFileSync(options.out, toCsv(config.name, runner.runs, runner.records));
+    written.push(options.out);
+  }
+  if (options.json) {
+    writeFileSync(options.json, toResultsJson(config, runner));
+    written.push(options.json);
+  }
   for (const [index, run] of runner.runs.entries()) {
-    const last = runner.records.filter((r) => r.run === index);
-    const final = last[last.length - 1];
-    const test = last.filter((r) => r.testAccuracy !== undefined).pop();
+    const final = runner.records.filter((r) => r.run === index).pop();
+    const test = runner.records.filter((r) => r.run === index && r.testAccuracy !== undefined).pop();
     const status = runner.diverged[index] !== null ? `diverged at step ${runner.diverged[index]}` : 'ok';
     console.error(`  ${run.label.padEnd(24)} train loss ${final?.trainLoss.toPrecision(4) ?? '-'}  test acc ${test?.testAccuracy?.toFixed(4) ?? '-'}  ${status}`);
   }
-  console.error(`wrote ${out}${jsonOut ? ` and ${jsonOut}` : ''}`);
+  console.error(`wrote ${written.join(' and ')}`);
   runner.destroy();
   gpu.device.destroy();
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    console.error(`invalid experiment config:\n  ${error.issues.join('\n  ')}`);
-    process.exit(2);
+/** Whether this module is the program (not imported by a test). */
+function isEntryPoint(): boolean {
+  if (!process.argv[1]) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
+  } catch {
+    return false;
   }
-  console.error((error as Error).message);
-  process.exit(1);
-});
+}
+
+if (isEntryPoint()) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    if (error instanceof ConfigError) {
+      const heading = error instanceof InputError ? error.heading : 'invalid experiment config';
+      console.error(`${heading}:\n  ${error.issues.join('\n  ')}`);
+      process.exit(2);
+    }
+    console.error(`error: ${(error as Error).message}`);
+    if (error instanceof UsageError) console.error(USAGE);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,389 @@
+/**
+ * The results document: one versioned JSON file with the full experiment config (as validated),
+ * the identity of every stacked run, every metric record, the divergence steps and the step
+ * reached. Importing it restores the experiment exactly: its config re-creates the same runner
+ * (createRunner), and training that runner for `step` steps reproduces the same numbers.
+ *
+ * JSON has no NaN or ±Infinity, and a diverged run's loss is exactly that: in `records` a
+ * non-finite number is written as the string "NaN", "Infinity" or "-Infinity" (and −0 as `-0`),
+ * and read back as the number, so every record survives the round trip bit for bit.
+ */
+import { z } from 'zod';
+import { ConfigError, parseConfig } from '../util/validate';
+import { expandRuns, parseExperiment, type ExperimentConfig } from './config';
+import type { MetricRecord } from './runner';
+import { runnerRun } from './setup';
+
+/** The `format` field of every results document. */
+export const RESULTS_FORMAT = 'lr-lab-results';
+/** The results version this code reads and writes. */
+export const RESULTS_VERSION = 1;
+/** At most this many issues are listed in a ConfigError (the rest are counted). */
+const MAX_ISSUES = 20;
+
+/** Who a stacked run is: the identity fields of a RunnerRun (see ./setup.ts runnerRun). */
+export interface RunIdentity {
+  label: string;
+  method: number;
+  replicate: number;
+  seed: number;
+  runKey: number;
+}
+
+/** What a results document is written from: an ExperimentRunner, or a parsed ResultsDocument. */
+export interface ResultsSource {
+  runs: readonly RunIdentity[];
+  records: readonly MetricRecord[];
+  /** Step at which each run diverged (null: healthy). */
+  diverged: ReadonlyArray<number | null>;
+  /** Optimizer steps taken. */
+  step: number;
+}
+
+/** A parsed results document. */
+export interface ResultsDocument {
+  format: typeof RESULTS_FORMAT;
+  version: typeof RESULTS_VERSION;
+  /** ISO 8601 time of the export. */
+  savedAt: string;
+  config: ExperimentConfig;
+  runs: RunIdentity[];
+  records: MetricRecord[];
+  diverged: Array<number | null>;
+  step: number;
+}
+
+// ------------------------------------------------------------------------------------------ JSON
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Offset and reason of the first syntax error in `text` (a small JSON scanner; JSON.parse's messages differ between Node versions and often lack the position). */
+function syntaxErrorAt(text: string): { offset: number; reason: string } | null {
+  let at = 0;
+  const fail = (reason?: string): never => {
+    const end = at >= text.length;
+    throw { offset: at, reason: end ? 'unexpected end of text (is the file cut short?)' : (reason ?? `unexpected ${JSON.stringify(text[at])}`) };
+  };
+  const space = () => {
+    while (at < text.length && ' \t\n\r'.includes(text[at])) at++;
+  };
+  const literal = (word: string) => {
+    for (const char of word) {
+      if (text[at] !== char) fail();
+      at++;
+    }
+  };
+  const string = () => {
+    at++; // opening quote
+    for (;;) {
+      if (at >= text.length) fail('unterminated string');
+      const char = text[at];
+      if (char === '"') return void at++;
+      if (char < ' ') fail('control character in a string');
+      if (char === '\\') {
+        at++;
+        if (text[at] === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(at + 1, at + 5))) fail('bad \\u escape');
+          at += 5;
+        } else if ('"\\/bfnrt'.includes(text[at] ?? 'x')) at++;
+        else fail('bad escape');
+      } else at++;
+    }
+  };
+  const number = () => {
+    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(at, at + 400));
+    if (!match) fail();
+    at += match![0].length;
+  };
+  const value = (): void => {
+    space();
+    const char = text[at];
+    if (char === '{') {
+      at++;
+      space();
+      if (text[at] === '}') return void at++;
+      for (;;) {
+        space();
+        if (text[at] !== '"') fail('expected a property name in double quotes');
+        string();
+        space();
+        if (text[at] !== ':') fail('expected ":"');
+        at++;
+        value();
+        space();
+        if (text[at] === ',') at++;
+        else if (text[at] === '}') return void at++;
+        else fail('expected "," or "}"');
+      }
+    }
+    if (char === '[') {
+      at++;
+      space();
+      if (text[at] === ']') return void at++;
+      for (;;) {
+        value();
+        space();
+        if (text[at] === ',') at++;
+        else if (text[at] === ']') return void at++;
+        else fail('expected "," or "]"');
+      }
+    }
+    if (char === '"') return string();
+    if (char === 't') return literal('true');
+    if (char === 'f') return literal('false');
+    if (char === 'n') return literal('null');
+    return number();
+  };
+  try {
+    value();
+    space();
+    if (at < text.length) fail('unexpected text after the JSON value');
+    return null;
+  } catch (error) {
+    if (error instanceof RangeError) return null; // nested too deeply to scan
+    return error as { offset: number; reason: string };
+  }
+}
+
+/**
+ * JSON.parse of `text`; a syntax error is a ConfigError naming `what` and the place:
+ * "results: not valid JSON at line 3, column 7: expected "," or "}"".
+ */
+export function parseJsonText(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const found = syntaxErrorAt(text);
+    if (!found) throw new ConfigError([`${what}: not valid JSON (${(error as Error).message})`]);
+    const before = text.slice(0, found.offset).split('\n');
+    const line = before.length;
+    const column = before[before.length - 1].length + 1;
+    throw new ConfigError([`${what}: not valid JSON at line ${line}, column ${column}: ${found.reason}`]);
+  }
+}
+
+// ------------------------------------------------------------------------------------ the schema
+
+/** Error option: "is required" for a missing value, zod's message for unknown keys, else `text`. */
+const expected = (text: string) => ({
+  error: (issue: { code?: string; input?: unknown }) =>
+    issue.input === undefined ? 'is required' : issue.code === 'unrecognized_keys' ? undefined : text,
+});
+
+function integer(min: number, max = Number.MAX_SAFE_INTEGER, text = `must be an integer >= ${min}`) {
+  return z.number(expected(text)).refine(Number.isInteger, text).min(min, text).max(max, text);
+}
+
+const finite = (min: number) => z.number(expected(`must be a number >= ${min}`)).min(min, `must be a number >= ${min}`);
+
+/** How a non-finite number is written in a record. */
+const NON_FINITE: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
+const METRIC_TEXT = 'must be a number, "NaN", "Infinity" or "-Infinity"';
+
+/** A metric value: a JSON number, or one of the strings of NON_FINITE (decoded to the number). */
+const metric = () =>
+  z
+    .union([z.number(), z.enum(Object.keys(NON_FINITE) as [string, ...string[]])], expected(METRIC_TEXT))
+    .transform((value) => (typeof value === 'number' ? value : NON_FINITE[value]));
+
+/** The fields of a record, in the order they are written (`satisfies`: exactly MetricRecord's fields, none forgotten). */
+const recordSchema = z.strictObject(
+  {
+    run: integer(0),
+    step: integer(0),
+    epoch: finite(0),
+    trainLoss: metric(),
+    trainAccuracy: metric(),
+    testLoss: metric().optional(),
+    testAccuracy: metric().optional(),
+    lr: metric(),
+    lrExpected: metric(),
+    lrBandLow: metric().optional(),
+    lrBandHigh: metric().optional(),
+    angle: metric().optional(),
+    diverged: z.boolean(expected('must be true or false')),
+    wallMs: finite(0),
+  } satisfies Record<keyof MetricRecord, z.ZodType>,
+  expected('must be an object { run, step, trainLoss, … }'),
+);
+const RECORD_FIELDS = Object.keys(recordSchema.shape) as Array<keyof MetricRecord>;
+
+const runSchema = z.strictObject(
+  {
+    label: z.string(expected('must be a text')),
+    method: integer(0),
+    replicate: integer(0),
+    seed: integer(0, 0xffffffff, 'must be an integer in [0, 2^32)'),
+    runKey: integer(0, 0xffffffff, 'must be an integer in [0, 2^32)'),
+  } satisfies Record<keyof RunIdentity, z.ZodType>,
+  expected('must be an object { label, method, replicate, seed, runKey }'),
+);
+const RUN_FIELDS = Object.keys(runSchema.shape) as Array<keyof RunIdentity>;
+
+/** The document without its config (parsed by parseExperiment) and header (checked first). */
+const bodySchema = z.object({
+  savedAt: z.iso.datetime({ offset: true, error: (issue) => (issue.input === undefined ? 'is required' : 'must be an ISO 8601 date-time') }),
+  runs: z.array(runSchema, expected('must be a list of runs')),
+  records: z.array(recordSchema, expected('must be a list of metric records')),
+  diverged: z.array(integer(0).nullable(), expected('must be a list of steps or null')),
+  step: integer(0),
+});
+
+const TOP_FIELDS = ['format', 'version', 'savedAt', 'config', 'runs', 'records', 'diverged', 'step'];
+
+// -------------------------------------------------------------------------------------- checks
+
+/** Consistency of the parts: the runs are the config's stacked runs, and the steps fit. */
+function consistencyIssues(config: ExperimentConfig, source: ResultsSource): string[] {
+  const issues: string[] = [];
+  const expectedRuns = expandRuns(config).map(runnerRun);
+  if (source.runs.length !== expectedRuns.length) {
+    issues.push(`runs: must list the ${expectedRuns.length} stacked runs of the config (runs × replicates), not ${source.runs.length}`);
+  } else {
+    source.runs.forEach((run, index) => {
+      for (const field of RUN_FIELDS) {
+        if (run[field] !== expectedRuns[index][field]) {
+          issues.push(`runs.${index}.${field}: must be ${JSON.stringify(expectedRuns[index][field])} as the config gives (got ${JSON.stringify(run[field])})`);
+        }
+      }
+    });
+  }
+  if (source.diverged.length !== source.runs.length) {
+    issues.push(`diverged: must have one entry per run (${source.runs.length}), not ${source.diverged.length}`);
+  }
+  source.diverged.forEach((step, index) => {
+    if (step !== null && step > source.step) issues.push(`diverged.${index}: must be <= step ${source.step} (got ${step})`);
+  });
+  source.records.forEach((record, index) => {
+    if (record.run >= source.runs.length) issues.push(`records.${index}.run: must be < ${source.runs.length}, the number of runs (got ${record.run})`);
+    if (record.step > source.step) issues.push(`records.${index}.step: must be <= step ${source.step} (got ${record.step})`);
+  });
+  return issues;
+}
+
+function capped(issues: string[]): string[] {
+  return issues.length <= MAX_ISSUES ? issues : [...issues.slice(0, MAX_ISSUES), `… and ${issues.length - MAX_ISSUES} more`];
+}
+
+function describeValue(value: unknown): string {
+  return Array.isArray(value) ? 'a list' : value === null ? 'null' : typeof value === 'object' ? 'an object' : (JSON.stringify(value) ?? String(value));
+}
+
+/** The format and version, checked before anything else (a wrong file gets one clear message). */
+function headerIssue(json: unknown): string | null {
+  if (!isRecord(json)) return `results: must be a JSON object (got ${describeValue(json)})`;
+  if (json.format !== RESULTS_FORMAT) {
+    if (json.format === undefined && 'runs' in json && 'dataset' in json) {
+      return `format: is required; this looks like an experiment config, not an LR Lab results file ("format": "${RESULTS_FORMAT}")`;
+    }
+    return json.format === undefined ? 'format: is required (an LR Lab results file has "format": "lr-lab-results")' : `format: must be "${RESULTS_FORMAT}" (got ${describeValue(json.format)})`;
+  }
+  const version = json.version;
+  if (version === undefined) return `version: is required (this app reads results of version ${RESULTS_VERSION})`;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) return `version: must be an integer >= 1 (got ${describeValue(version)})`;
+  if (version > RESULTS_VERSION) return `version: ${version} is newer than this app understands (it reads version ${RESULTS_VERSION}); update LR Lab`;
+  return null;
+}
+
+// ------------------------------------------------------------------------------------- reading
+
+/**
+ * Validates a results document (already JSON-parsed): the header, every field of every run and
+ * record, the config through parseExperiment (defaults and migrations apply), and that the runs are
+ * the config's. Throws ConfigError naming each bad field ("records.12.trainLoss: …").
+ */
+export function parseResults(json: unknown): ResultsDocument {
+  const header = headerIssue(json);
+  if (header) throw new ConfigError([header]);
+  const input = json as Record<string, unknown>;
+  const issues = Object.keys(input)
+    .filter((key) => !TOP_FIELDS.includes(key))
+    .map((key) => `${key}: is not a field of a results document`);
+  let config: ExperimentConfig | undefined;
+  if (input.config === undefined) issues.push('config: is required');
+  else {
+    try {
+      config = parseExperiment(input.config);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      issues.push(...error.issues.map((issue) => (issue.startsWith('experiment:') ? `config${issue.slice('experiment'.length)}` : `config.${issue}`)));
+    }
+  }
+  let body: z.output<typeof bodySchema> | undefined;
+  try {
+    body = parseConfig(bodySchema, input, '');
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    issues.push(...error.issues);
+  }
+  if (config && body) issues.push(...consistencyIssues(config, body));
+  if (issues.length > 0 || !config || !body) throw new ConfigError(capped(issues));
+  const records = body.records.map((record) => {
+    const out: Partial<MetricRecord> = {};
+    for (const field of RECORD_FIELDS) if (record[field] !== undefined) (out as Record<string, unknown>)[field] = record[field];
+    return out as MetricRecord;
+  });
+  return { format: RESULTS_FORMAT, version: RESULTS_VERSION, savedAt: body.savedAt, config, runs: body.runs, records, diverged: body.diverged, step: body.step };
+}
+
+/** parseResults of a JSON text; a syntax error is a ConfigError with its line and column. */
+export function parseResultsJson(text: string): ResultsDocument {
+  return parseResults(parseJsonText(text, 'results'));
+}
+
+// ------------------------------------------------------------------------------------- writing
+
+/** A record number as JSON: non-finite as its NON_FINITE string, −0 as `-0` (JSON.stringify would write 0). */
+function numberJson(value: number): string {
+  if (Number.isFinite(value)) return Object.is(value, -0) ? '-0' : String(value); // String(x) === JSON.stringify(x) for finite x
+  return `"${value}"`; // "NaN", "Infinity", "-Infinity"
+}
+
+const RECORD_KEYS = RECORD_FIELDS.map((field) => `${JSON.stringify(field)}:`);
+
+/** One record on one line, its fields in RECORD_FIELDS order (absent ones left out). */
+function recordJson(record: MetricRecord): string {
+  let json = '';
+  for (let i = 0; i < RECORD_FIELDS.length; i++) {
+    const value = record[RECORD_FIELDS[i]];
+    if (value === undefined) continue;
+    json += `${json ? ',' : '{'}${RECORD_KEYS[i]}${typeof value === 'number' ? numberJson(value) : JSON.stringify(value)}`;
+  }
+  return `${json}}`;
+}
+
+const list = (items: string[]) => (items.length === 0 ? '[]' : `[\n${items.map((item) => `    ${item}`).join(',\n')}\n  ]`);
+
+export interface ResultsJsonOptions {
+  /** Time of the export (default: now). */
+  savedAt?: Date | string;
+}
+
+/**
+ * The results document of an experiment as JSON text: `config` (validated again, so the file holds
+ * the canonical form with defaults filled), the stacked runs' identity, the records (one per line),
+ * the divergence steps and the step reached. `source` is the ExperimentRunner of `config` (or a
+ * ResultsDocument: toResultsJson(doc.config, doc, doc) writes the text doc was read from).
+ * Throws if the runs are not the config's, so that what is written always reads back.
+ */
+export function toResultsJson(config: ExperimentConfig, source: ResultsSource, options: ResultsJsonOptions = {}): string {
+  const validated = parseExperiment(config);
+  const issues = consistencyIssues(validated, source);
+  if (issues.length > 0) throw new Error(`results do not match the config: ${capped(issues).join('; ')}`);
+  const savedAt = options.savedAt === undefined ? new Date().toISOString() : typeof options.savedAt === 'string' ? options.savedAt : options.savedAt.toISOString();
+  const runs = source.runs.map((run) => JSON.stringify(Object.fromEntries(RUN_FIELDS.map((field) => [field, run[field]]))));
+  const configJson = JSON.stringify(validated, null, 2).replace(/\n/g, '\n  ');
+  return [
+    '{',
+    `  "format": ${JSON.stringify(RESULTS_FORMAT)},`,
+    `  "version": ${RESULTS_VERSION},`,
+    `  "savedAt": ${JSON.stringify(savedAt)},`,
+    `  "config": ${configJson},`,
+    `  "runs": ${list(runs)},`,
+    `  "records": ${list(source.records.map(recordJson))},`,
+    `  "diverged": ${JSON.stringify([...source.diverged])},`,
+    `  "step": ${source.step}`,
+    '}',
+    '',
+  ].join('\n');
+}
