@@ -40,6 +40,24 @@ function applyBatch(rows: RunRow[], batch: EventBatch): { rows: RunRow[]; summar
         summary = event.summary;
         notes.push(`run ${event.summary.runs.find((r) => r.method === event.method)?.label ?? event.method} changed from step ${event.fromStep}`);
         break;
+      case 'replaying':
+        notes.push(`replaying the file's training to step ${event.toStep}…`);
+        break;
+      case 'imported': {
+        const { difference } = event;
+        notes.push(
+          difference.differing === 0 && difference.missing === 0
+            ? `restored at step ${event.step}: the replay matches the file exactly (${difference.compared} numbers)`
+            : `restored at step ${event.step}; the replay differs from the file (${difference.differing} of ${difference.compared} numbers, max relative ${difference.maxRelative.toExponential(1)}; first: ${difference.first}); the file's metrics are kept`,
+        );
+        next = [];
+        for (const record of event.records) {
+          const old = next[record.run];
+          if (old && old.step > record.step) continue;
+          next[record.run] = { step: record.step, trainLoss: Number.isNaN(record.trainLoss) && old ? old.trainLoss : record.trainLoss, testAccuracy: record.testAccuracy ?? old?.testAccuracy, lr: record.lr };
+        }
+        break;
+      }
       case 'metrics':
         next = next === rows ? [...rows] : next;
         for (const record of event.records) {
@@ -114,20 +132,35 @@ export function Lab() {
     }
   };
 
-  const exportCsv = () =>
-    act(async (remote) => {
-      const csv = await remote.exportCsv();
-      const link = document.createElement('a');
-      link.href = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
-      link.download = `${(summary?.name ?? 'experiment').replace(/[^\w-]+/g, '-').toLowerCase()}.csv`;
-      link.click();
-      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
-    });
+  const exportCsv = () => act(async (remote) => download(await remote.exportCsv(), 'text/csv', 'csv'));
 
+  const download = (text: string, type: string, extension: string) => {
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(new Blob([text], { type }));
+    link.download = `${(summary?.name ?? 'experiment').replace(/[^\w-]+/g, '-').toLowerCase()}.${extension}`;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  };
+
+  const exportJson = () => act(async (remote) => download(await remote.exportJson(), 'application/json', 'results.json'));
+
+  /** A config file loads a fresh experiment; a results file (format "lr-lab-results") restores one. */
   const loadFile = (event: ChangeEvent<HTMLInputElement>) => {
     const file = event.target.files?.[0];
     event.target.value = '';
-    if (file) void act(async (remote) => remote.load(await file.text()));
+    if (!file) return;
+    void act(async (remote) => {
+      const text = await file.text();
+      const isResults = /^\s*\{\s*"format"\s*:\s*"lr-lab-results"/.test(text);
+      if (isResults) {
+        setBusy(true);
+        try {
+          await remote.importResults(text);
+        } finally {
+          setBusy(false);
+        }
+      } else await remote.load(text);
+    });
   };
 
   const running = state?.running ?? false;
@@ -152,7 +185,7 @@ export function Lab() {
       <p>
         Experiment: <strong data-testid="experiment">{summary?.name ?? '–'}</strong>{' '}
         <label>
-          load a config (JSON): <input type="file" accept=".json,application/json" onChange={loadFile} data-testid="config-file" disabled={busy} />
+          load a config or a results file (JSON): <input type="file" accept=".json,application/json" onChange={loadFile} data-testid="config-file" disabled={busy} />
         </label>
       </p>
       <p style={{ display: 'flex', gap: '0.5rem' }}>
@@ -172,6 +205,9 @@ export function Lab() {
         </button>
         <button type="button" data-testid="export" disabled={!ready} onClick={exportCsv}>
           Export CSV
+        </button>
+        <button type="button" data-testid="export-json" disabled={!ready} onClick={exportJson}>
+          Export JSON
         </button>
       </p>
       <p aria-live="polite">

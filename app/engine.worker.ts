@@ -14,7 +14,8 @@ import type { Dataset } from '../src/data/types';
 import { expandRuns, parseExperiment, RUN_COLORS, type ExperimentConfig } from '../src/experiment/config';
 import { loadExperimentDataset } from '../src/experiment/datasets';
 import { toCsv } from '../src/experiment/export';
-import type { ExperimentRunner, RunnerEvent } from '../src/experiment/runner';
+import { parseResultsJson, recordDifferences, toResultsJson, type RecordDifference } from '../src/experiment/results';
+import type { ExperimentRunner, MetricRecord, RunnerEvent } from '../src/experiment/runner';
 import { createRunner, runnerRun } from '../src/experiment/setup';
 import { acquireGpu, type GpuContext } from '../src/gpu/device';
 import { ConfigError } from '../src/util/validate';
@@ -65,7 +66,11 @@ export type EngineEvent =
   | { kind: 'reset' }
   /** updateRun applied: the method trains with its new settings from `fromStep` on (labels may have changed). */
   | { kind: 'run-updated'; method: number; fromStep: number; summary: ExperimentSummary }
-  | { kind: 'error'; message: string };
+  | { kind: 'error'; message: string }
+  /** importResults: replaying the file's training (progress events follow), then `imported`. */
+  | { kind: 'replaying'; toStep: number }
+  /** importResults done: the records are the file's (re-sent in full), the runner stands at its step. */
+  | { kind: 'imported'; step: number; records: MetricRecord[]; difference: RecordDifference };
 
 export interface EventBatch {
   events: EngineEvent[];
@@ -404,6 +409,45 @@ const api = {
   exportCsv(): string {
     const { config, runner } = need();
     return toCsv(config.name, runner.runs, runner.records);
+  },
+
+  /**
+   * The results document (src/experiment/results.ts) of everything so far: config, runs, every
+   * record, divergence, the step reached. While training it is taken at the next block boundary,
+   * so records and step agree.
+   */
+  async exportJson(): Promise<string> {
+    const exp = need();
+    return atBoundary(() => toResultsJson(exp.config, exp.runner));
+  },
+
+  /**
+   * Restores an experiment from its results document (JSON text): validates it (a bad file throws
+   * a ConfigError naming each field, and the experiment already loaded stays), builds its runner,
+   * replays the training to the file's step (deterministic: the same weights, optimizer state and
+   * data position as when it was saved; progress events meanwhile), then takes the file's records
+   * as the history. `difference` says how the replay compared with the file: identical on the
+   * same backend, within f32 tolerance on another, more if a run was changed mid-training before
+   * the file was saved (the file holds the final settings).
+   */
+  async importResults(text: string): Promise<{ summary: ExperimentSummary; step: number; difference: RecordDifference }> {
+    needGpu();
+    if (typeof text !== 'string') throw new Error('importResults: expects the text of a results file');
+    const doc = parseResultsJson(text);
+    const base = `${self.location.origin}${import.meta.env.BASE_URL}data`;
+    const dataset = await loadExperimentDataset(doc.config.dataset, doc.config.seed, { read: fetchReader(base) });
+    const summary = await install(JSON.parse(JSON.stringify(doc.config)) as Record<string, unknown>, doc.config, dataset);
+    return serialized(async () => {
+      const exp = need();
+      emit({ kind: 'replaying', toStep: doc.step });
+      await exp.runner.advance(doc.step);
+      await catchUp(exp.runner);
+      const difference = recordDifferences(doc.records, exp.runner.records);
+      exp.runner.restoreRecords(doc.records);
+      emit({ kind: 'imported', step: exp.runner.step, records: doc.records, difference });
+      flushEvents();
+      return { summary, step: exp.runner.step, difference };
+    });
   },
 
   /** The experiment config as loaded (with run changes applied), as the user wrote it. */

@@ -7,7 +7,7 @@ import { ConfigError } from '../util/validate';
 import { expandRuns, parseExperiment, type ExperimentConfig } from './config';
 import { loadExperimentDataset } from './datasets';
 import type { MetricRecord } from './runner';
-import { parseJsonText, parseResults, parseResultsJson, RESULTS_FORMAT, toResultsJson, type ResultsSource } from './results';
+import { parseJsonText, parseResults, parseResultsJson, recordDifferences, RESULTS_FORMAT, toResultsJson, type ResultsSource } from './results';
 import { createRunner, runnerRun } from './setup';
 
 const SAVED_AT = '2025-01-02T03:04:05.678Z';
@@ -191,6 +191,22 @@ describe('results document', () => {
   });
 });
 
+describe('recordDifferences', () => {
+  it('ignores wall time, treats NaN as equal, and names the first difference', () => {
+    const file = fakeSource().records;
+    const same = file.map((r) => ({ ...r, wallMs: r.wallMs + 99 }));
+    expect(recordDifferences(file, same)).toMatchObject({ differing: 0, maxRelative: 0, missing: 0, first: null });
+    const changed = file.map((r) => (r.run === 0 && r.step === 3 ? { ...r, trainLoss: r.trainLoss * (1 + 1e-6) } : r));
+    const diff = recordDifferences(file, changed);
+    expect(diff.differing).toBe(1);
+    expect(diff.maxRelative).toBeCloseTo(1e-6, 9);
+    expect(diff.first).toMatch(/^run 0 step 3 trainLoss: /);
+    const shorter = recordDifferences(file, file.slice(0, -2));
+    expect(shorter.missing).toBe(2);
+    expect(shorter.first).toMatch(/no such record in the replay/);
+  });
+});
+
 describe('results document on the GPU', () => {
   it('an imported experiment re-creates the same runner and reproduces its numbers bit for bit', async () => {
     const gpu = await testGpu();
@@ -215,6 +231,7 @@ describe('results document on the GPU', () => {
     const withoutTime = (records: MetricRecord[]) => records.map(({ wallMs: _, ...rest }) => JSON.parse(JSON.stringify(rest)));
     expect(withoutTime(replay.records)).toEqual(withoutTime(doc.records)); // test metrics, rates, epochs too
     expect(replay.diverged).toEqual(doc.diverged);
+    expect(recordDifferences(doc.records, replay.records)).toEqual({ compared: expect.any(Number), differing: 0, maxRelative: 0, missing: 0, first: null });
     expect(doc.records.filter((r) => r.testAccuracy !== undefined).map((r) => r.step)).toEqual([15, 15, 30, 30]);
   });
 });

@@ -387,3 +387,47 @@ export function toResultsJson(config: ExperimentConfig, source: ResultsSource, o
     '',
   ].join('\n');
 }
+
+// ------------------------------------------------------------------------------------ comparing
+
+/** How a replay's records differ from a results file's (wall time aside). */
+export interface RecordDifference {
+  /** Numbers compared (every metric field of every (run, step) present in both). */
+  compared: number;
+  /** Of them, how many differ at all (NaN equals NaN). */
+  differing: number;
+  /** Largest |a − b| / max(|b|, 1e-12) over finite pairs. */
+  maxRelative: number;
+  /** (run, step) pairs in one list and not the other. */
+  missing: number;
+  /** The first difference found, in words (null when none). */
+  first: string | null;
+}
+
+/** Compares `actual` (e.g. a replay) with `expected` (a results file) record by record, by (run, step); wallMs is ignored. */
+export function recordDifferences(expected: readonly MetricRecord[], actual: readonly MetricRecord[]): RecordDifference {
+  const key = (record: MetricRecord) => `${record.run}:${record.step}`;
+  const byKey = new Map(actual.map((record) => [key(record), record]));
+  const result: RecordDifference = { compared: 0, differing: 0, maxRelative: 0, missing: Math.abs(actual.length - expected.length), first: null };
+  for (const want of expected) {
+    const got = byKey.get(key(want));
+    if (!got) {
+      result.first ??= `run ${want.run} step ${want.step}: no such record in the replay`;
+      continue;
+    }
+    for (const field of RECORD_FIELDS) {
+      if (field === 'wallMs' || field === 'run' || field === 'step') continue;
+      const a = want[field];
+      const b = got[field];
+      if (a === undefined && b === undefined) continue;
+      result.compared++;
+      if (Object.is(a, b) || (typeof a === 'number' && typeof b === 'number' && a === b)) continue;
+      result.differing++;
+      if (typeof a === 'number' && typeof b === 'number' && Number.isFinite(a) && Number.isFinite(b)) {
+        result.maxRelative = Math.max(result.maxRelative, Math.abs(a - b) / Math.max(Math.abs(a), 1e-12));
+      } else result.maxRelative = Infinity;
+      result.first ??= `run ${want.run} step ${want.step} ${field}: ${String(a)} in the file, ${String(b)} replayed`;
+    }
+  }
+  return result;
+}

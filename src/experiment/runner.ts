@@ -323,6 +323,16 @@ export class ExperimentRunner {
     }
   }
 
+  /**
+   * Replaces the metric history with `records` (an imported results file whose training this runner
+   * has just replayed): exports then reproduce the file, and wall time goes on from its last record.
+   */
+  restoreRecords(records: readonly MetricRecord[]): void {
+    this.records.length = 0;
+    for (const record of records) this.records.push({ ...record });
+    this.activeMs = records.reduce((latest, record) => Math.max(latest, record.wallMs), 0);
+  }
+
   /** Back to step 0 with the same initial weights and data order; metrics are cleared. */
   async reset(): Promise<void> {
     await this.trainer.flush();
