@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { generateToy } from '../data/toys';
 import { resolveModel } from '../nn/spec';
 import { parseAutoDrop } from '../optim/autodrop';
+import { parseLeap } from '../optim/leap';
 import { parseLrd } from '../optim/lrd';
+import { parseRalr } from '../optim/ralr';
 import { parseOptimizer } from '../optim/optimizer';
 import { parseSchedule } from '../optim/schedules';
 import { testGpu } from '../test/gpu';
@@ -55,6 +57,28 @@ describe('ExperimentRunner', () => {
     expect(first.records.filter((r) => r.run === 1 && r.step > (first.diverged[1] as number)).every((r) => r.diverged)).toBe(true);
     const second = await diverging();
     expect(second.diverged).toEqual(first.diverged);
+  });
+
+  it('lockstep runs equal the same runs trained one at a time (LRD, LEAP, RALR, Adam included)', async () => {
+    const runs = (): RunnerRun[] => [
+      runOf('sgdm', 0.05),
+      runOf('lrd', 0.05, { lrd: parseLrd({ keepProb: 0.5 }), runKey: 1 }),
+      runOf('leap+ralr', 0.05, { leap: parseLeap({ sigma: 0.05 }), lr: { schedule: parseSchedule({ kind: 'constant', lr: 0.05 }), ralr: parseRalr({ amplifyProb: 0.3 }) }, runKey: 2 }),
+      runOf('adam', 0.01, { optimizer: parseOptimizer({ rule: 'adam' }), runKey: 3 }),
+    ];
+    const together = await makeRunner(runs(), 30);
+    await together.advance(30);
+    const records = (list: MetricRecord[], run: number) => list.filter((r) => r.run === run).map(({ wallMs: _, run: __, ...rest }) => rest);
+    for (const [index, run] of runs().entries()) {
+      const alone = await makeRunner([run], 30);
+      await alone.advance(30);
+      const mine = records(together.records, index);
+      expect(mine).toHaveLength(30);
+      expect(records(alone.records, 0), run.label).toEqual(mine); // bit for bit: losses, accuracies, rates, test metrics
+      alone.destroy();
+    }
+    expect(curve(together.records, 1)).not.toEqual(curve(together.records, 0)); // the methods do differ
+    together.destroy();
   });
 
   it('pause and resume give exactly the uninterrupted curve (and test metrics at the interval)', async () => {
