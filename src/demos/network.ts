@@ -49,7 +49,7 @@ export function scaleInvariantVector(runner: ExperimentRunner, params: ArrayLike
 export async function trainInChunks(
   runner: ExperimentRunner,
   chunk: number,
-  onChunk: (runner: ExperimentRunner) => Promise<void> | void = () => {},
+  onChunk: (runner: ExperimentRunner) => Promise<unknown> | void = () => {},
   shouldStop: () => boolean = () => false,
 ): Promise<void> {
   while (!runner.done && !shouldStop()) {
