@@ -18,6 +18,9 @@ import { parseResultsJson, recordDifferences, toResultsJson, type RecordDifferen
 import type { ExperimentRunner, MetricRecord, RunnerEvent } from '../src/experiment/runner';
 import { createRunner, runnerRun } from '../src/experiment/setup';
 import { acquireGpu, type GpuContext } from '../src/gpu/device';
+import { datasetFromCsv } from '../src/data/csv';
+import { datasetFromIdx } from '../src/data/idx';
+import { predictGrid, type BoundaryGrid } from '../src/experiment/boundary';
 import { ConfigError } from '../src/util/validate';
 
 /** One stacked run (method × replicate) as the page lists it. */
@@ -100,6 +103,9 @@ let pauseRequested = false;
 const atBoundaryQueue: Array<() => Promise<void>> = [];
 /** Serializes the calls that run while no loop is running. */
 let chain: Promise<unknown> = Promise.resolve();
+
+/** Datasets the user uploaded (parsed here), by id: configs name them as { kind: 'upload', id }. */
+const uploads = new Map<string, Dataset>();
 
 const subscribers = new Set<(batch: EventBatch) => unknown>();
 let pending: EngineEvent[] = [];
@@ -301,7 +307,7 @@ const api = {
     const input = asDocument(configJson, 'experiment');
     const config = parseExperiment(input);
     const base = `${self.location.origin}${import.meta.env.BASE_URL}data`;
-    const dataset = await loadExperimentDataset(config.dataset, config.seed, { read: fetchReader(base) });
+    const dataset = await loadExperimentDataset(config.dataset, config.seed, { read: fetchReader(base), uploads });
     return install(input as Record<string, unknown>, config, dataset);
   },
 
@@ -435,7 +441,7 @@ const api = {
     if (typeof text !== 'string') throw new Error('importResults: expects the text of a results file');
     const doc = parseResultsJson(text);
     const base = `${self.location.origin}${import.meta.env.BASE_URL}data`;
-    const dataset = await loadExperimentDataset(doc.config.dataset, doc.config.seed, { read: fetchReader(base) });
+    const dataset = await loadExperimentDataset(doc.config.dataset, doc.config.seed, { read: fetchReader(base), uploads });
     const summary = await install(JSON.parse(JSON.stringify(doc.config)) as Record<string, unknown>, doc.config, dataset);
     return serialized(async () => {
       const exp = need();
@@ -448,6 +454,28 @@ const api = {
       flushEvents();
       return { summary, step: exp.runner.step, difference };
     });
+  },
+
+  /**
+   * Parses an uploaded dataset and keeps it under `id` for configs with { kind: 'upload', id }.
+   * CSV: one text (label in the last column unless `labelColumn`); IDX: the four files' bytes.
+   * A malformed file throws its parser's message (row and column, or which file). Returns its shape.
+   */
+  addUpload(
+    id: string,
+    upload: { format: 'csv'; text: string; testFraction?: number; labelColumn?: string | number } | { format: 'idx'; trainImages: Uint8Array; trainLabels: Uint8Array; testImages: Uint8Array; testLabels: Uint8Array },
+  ): { id: string; inputShape: number[]; numClasses: number; train: number; test: number } {
+    const dataset =
+      upload.format === 'csv'
+        ? datasetFromCsv(upload.text, { name: id, testFraction: upload.testFraction ?? 0.2, seed: 1, labelColumn: upload.labelColumn })
+        : datasetFromIdx({ name: id, ...upload });
+    uploads.set(id, dataset);
+    return { id, inputShape: dataset.inputShape, numClasses: dataset.numClasses, train: dataset.train.count, test: dataset.test.count };
+  },
+
+  /** Each run's decision boundary on a grid (2-D classification datasets only; see src/experiment/boundary.ts). */
+  async predictGrid(size = 48): Promise<BoundaryGrid> {
+    return predictGrid(need().runner, size);
   },
 
   /** The experiment config as loaded (with run changes applied), as the user wrote it. */

@@ -1,0 +1,250 @@
+// Live charts (recharts) over the store's raw records: train loss, test loss, test accuracy,
+// effective learning rate (log; LEAP's band as an area) and AutoDrop's angular velocity. Smoothing,
+// decimation and replicate means are display-only (app/series.ts); redraws are throttled to
+// animation frames a few times a second so the page stays smooth while training.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { Area, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { MetricRecord } from '../../src/experiment/runner';
+import type { ExperimentSummary } from '../engine.worker';
+import { download } from '../actions';
+import { buildChartRows, DASHES, type MetricKey, type SeriesSpec } from '../series';
+import { useLab } from '../store';
+
+/** `value`, updated at most every `ms` and only on an animation frame. */
+export function useThrottled<T>(value: T, ms: number): T {
+  const [shown, setShown] = useState(value);
+  const last = useRef(0);
+  useEffect(() => {
+    let frame = 0;
+    const wait = Math.max(0, ms - (performance.now() - last.current));
+    const timer = setTimeout(() => {
+      frame = requestAnimationFrame(() => {
+        last.current = performance.now();
+        setShown(value);
+      });
+    }, wait);
+    return () => {
+      clearTimeout(timer);
+      cancelAnimationFrame(frame);
+    };
+  }, [value, ms]);
+  return shown;
+}
+
+/** The chart lines: per stacked run, or per method (mean ± std) when replicates are aggregated. */
+export function seriesOf(summary: ExperimentSummary | null, aggregate: boolean, hidden: Record<number, boolean>): SeriesSpec[] {
+  if (!summary) return [];
+  const methods = new Map<number, SeriesSpec>();
+  const specs: SeriesSpec[] = [];
+  summary.runs.forEach((run, index) => {
+    if (hidden[run.method]) return;
+    const dash = DASHES[run.method % DASHES.length];
+    if (aggregate) {
+      const existing = methods.get(run.method);
+      if (existing) existing.runs.push(index);
+      else {
+        const spec = { id: `m${run.method}`, label: run.label, color: run.color, runs: [index], dash };
+        methods.set(run.method, spec);
+        specs.push(spec);
+      }
+    } else {
+      specs.push({ id: `r${index}`, label: run.replicate > 0 ? `${run.label} #${run.replicate + 1}` : run.label, color: run.color, runs: [index], dash });
+    }
+  });
+  return specs;
+}
+
+const tick = (value: number) => (Math.abs(value) >= 1e4 || (Math.abs(value) < 1e-2 && value !== 0) ? value.toExponential(0) : String(Number(value.toPrecision(3))));
+
+interface ChartSpec {
+  metric: MetricKey;
+  title: string;
+  log: 'view' | 'always' | 'never';
+  band?: boolean;
+}
+
+export const CHARTS: ChartSpec[] = [
+  { metric: 'trainLoss', title: 'Train loss', log: 'view' },
+  { metric: 'testLoss', title: 'Test loss', log: 'view' },
+  { metric: 'testAccuracy', title: 'Test accuracy', log: 'never' },
+  { metric: 'lrExpected', title: 'Effective learning rate (LRD: expected rate; LEAP: η ± σ band)', log: 'always', band: true },
+  { metric: 'angle', title: 'AutoDrop angular velocity (degrees)', log: 'never' },
+];
+
+/** Serializes a chart's SVG (computed colours inlined) for export. */
+function chartSvg(container: HTMLElement | null): string | null {
+  const svg = container?.querySelector('svg.recharts-surface');
+  if (!svg) return null;
+  const copy = svg.cloneNode(true) as SVGSVGElement;
+  copy.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+  const style = getComputedStyle(container!);
+  copy.style.background = style.getPropertyValue('--bg') || '#fff';
+  copy.querySelectorAll('text').forEach((text) => text.setAttribute('fill', style.color));
+  return new XMLSerializer().serializeToString(copy);
+}
+
+/** Downloads a chart as SVG, or as PNG drawn through a canvas. */
+async function exportChart(container: HTMLElement | null, format: 'svg' | 'png', metric: string): Promise<void> {
+  const svg = chartSvg(container);
+  if (!svg) return;
+  if (format === 'svg') return download(svg, 'image/svg+xml', `${metric}.svg`);
+  const image = new Image();
+  const url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
+  await new Promise<void>((resolve, reject) => {
+    image.onload = () => resolve();
+    image.onerror = () => reject(new Error('the chart could not be drawn'));
+    image.src = url;
+  });
+  const canvas = document.createElement('canvas');
+  const scale = 2;
+  canvas.width = image.width * scale;
+  canvas.height = image.height * scale;
+  const context = canvas.getContext('2d')!;
+  context.fillStyle = getComputedStyle(container!).getPropertyValue('--bg') || '#fff';
+  context.fillRect(0, 0, canvas.width, canvas.height);
+  context.drawImage(image, 0, 0, canvas.width, canvas.height);
+  URL.revokeObjectURL(url);
+  const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/png'));
+  if (blob) download(blob, 'image/png', `${metric}.png`);
+}
+
+/** One chart. */
+function Chart({ spec, records, series }: { spec: ChartSpec; records: MetricRecord[][]; series: SeriesSpec[] }) {
+  const view = useLab((state) => state.view);
+  const box = useRef<HTMLDivElement>(null);
+  const logY = spec.log === 'always' || (spec.log === 'view' && view.logY);
+  const rows = useMemo(
+    () => buildChartRows(records, series, { metric: spec.metric, axis: view.axis, smoothing: spec.metric === 'angle' || spec.metric === 'lrExpected' ? 0 : view.smoothing, logY, maxPoints: 1000, band: spec.band }),
+    [records, series, spec, view.axis, view.smoothing, logY],
+  );
+  const xLabel = view.axis === 'step' ? 'step' : view.axis === 'epoch' ? 'epoch' : 'wall time (s)';
+  // Only runs that have this metric (the angle exists for AutoDrop runs only).
+  const shown = series.filter((s) => rows.some((row) => row[s.id] !== undefined));
+  const hasBands = rows.some((row) => Object.keys(row).some((key) => key.endsWith(':band')));
+  return (
+    <figure className="chart" data-testid={`chart-${spec.metric}`} data-points={rows.length}>
+      <figcaption>
+        <span>{spec.title}</span>
+        <span className="chart-actions">
+          <button type="button" onClick={() => void exportChart(box.current, 'svg', spec.metric)} data-testid={`svg-${spec.metric}`} aria-label={`${spec.title}: download SVG`}>
+            SVG
+          </button>
+          <button type="button" onClick={() => void exportChart(box.current, 'png', spec.metric)} aria-label={`${spec.title}: download PNG`}>
+            PNG
+          </button>
+        </span>
+      </figcaption>
+      <div ref={box} className="chart-box">
+        {rows.length === 0 ? (
+          <p className="empty">No data yet: press Train (or space).</p>
+        ) : (
+          <ResponsiveContainer width="100%" height={220}>
+            <ComposedChart data={rows} margin={{ top: 6, right: 12, bottom: 14, left: 4 }}>
+              <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
+              <XAxis dataKey="x" type="number" domain={['dataMin', 'dataMax']} tickFormatter={tick} stroke="var(--fg-muted)" label={{ value: xLabel, position: 'insideBottom', offset: -8, fill: 'var(--fg-muted)', fontSize: 11 }} />
+              <YAxis scale={logY ? 'log' : 'linear'} domain={['auto', 'auto']} allowDataOverflow tickFormatter={tick} stroke="var(--fg-muted)" width={52} />
+              <Tooltip
+                isAnimationActive={false}
+                contentStyle={{ background: 'var(--bg-raised)', border: '1px solid var(--border)' }}
+                labelFormatter={(x) => `${xLabel} ${tick(Number(x))}`}
+                formatter={(value, name) => (Array.isArray(value) ? [`${tick(Number(value[0]))} – ${tick(Number(value[1]))}`, `${name}`] : [tick(Number(value)), name])}
+              />
+              {hasBands &&
+                shown.map((s) => (
+                  <Area key={`${s.id}:band`} dataKey={`${s.id}:band`} name={`${s.label} band`} stroke="none" fill={s.color} fillOpacity={0.15} isAnimationActive={false} connectNulls legendType="none" />
+                ))}
+              {shown.map((s) => (
+                <Line
+                  key={s.id}
+                  dataKey={s.id}
+                  name={s.label}
+                  className={`series-${s.id}`}
+                  stroke={s.color}
+                  strokeDasharray={s.dash}
+                  strokeWidth={1.8}
+                  dot={false}
+                  isAnimationActive={false}
+                  connectNulls
+                />
+              ))}
+            </ComposedChart>
+          </ResponsiveContainer>
+        )}
+      </div>
+    </figure>
+  );
+}
+
+/** The legend: one button per run (method), toggling it on the charts; dash samples besides colour. */
+function Legend() {
+  const summary = useLab((state) => state.summary);
+  const hidden = useLab((state) => state.hidden);
+  const toggleHidden = useLab((state) => state.toggleHidden);
+  const methods = summary ? summary.runs.filter((run) => run.replicate === 0) : [];
+  return (
+    <div className="legend" role="group" aria-label="Runs shown on the charts" data-testid="legend">
+      {methods.map((run) => (
+        <button key={run.method} type="button" aria-pressed={!hidden[run.method]} onClick={() => toggleHidden(run.method)} className={hidden[run.method] ? 'off' : ''} data-testid={`legend-${run.method}`}>
+          <svg width="28" height="10" aria-hidden="true">
+            <line x1="0" y1="5" x2="28" y2="5" stroke={run.color} strokeWidth="2.5" strokeDasharray={DASHES[run.method % DASHES.length]} />
+          </svg>
+          {run.label}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+/** Chart settings: smoothing, log/linear, x axis, replicate aggregation. */
+function ChartSettings() {
+  const view = useLab((state) => state.view);
+  const setView = useLab((state) => state.setView);
+  const replicates = useLab((state) => (state.summary ? state.summary.runs.length / Math.max(1, new Set(state.summary.runs.map((r) => r.method)).size) : 1));
+  return (
+    <div className="chart-settings">
+      <label>
+        Smoothing {view.smoothing.toFixed(2)}
+        <input type="range" min={0} max={0.99} step={0.01} value={view.smoothing} onChange={(event) => setView({ smoothing: Number(event.target.value) })} data-testid="smoothing" />
+      </label>
+      <label>
+        <input type="checkbox" checked={view.logY} onChange={(event) => setView({ logY: event.target.checked })} data-testid="log-y" /> log-scale loss
+      </label>
+      <label>
+        x axis{' '}
+        <select value={view.axis} onChange={(event) => setView({ axis: event.target.value as typeof view.axis })} data-testid="x-axis">
+          <option value="step">step</option>
+          <option value="epoch">epoch</option>
+          <option value="wall">wall time</option>
+        </select>
+      </label>
+      {replicates > 1 && (
+        <label>
+          <input type="checkbox" checked={view.aggregate} onChange={(event) => setView({ aggregate: event.target.checked })} data-testid="aggregate" /> mean ± std of replicates
+        </label>
+      )}
+    </div>
+  );
+}
+
+/** Every chart, over throttled records. */
+export function Charts() {
+  const raw = useLab((state) => state.records);
+  const summary = useLab((state) => state.summary);
+  const hidden = useLab((state) => state.hidden);
+  const aggregate = useLab((state) => state.view.aggregate);
+  const records = useThrottled(raw, 400);
+  const series = useMemo(() => seriesOf(summary, aggregate, hidden), [summary, aggregate, hidden]);
+  const hasAngles = useMemo(() => records.some((list) => list.some((record) => record.angle !== undefined)), [records]);
+  return (
+    <section className="panel charts" aria-labelledby="charts-title">
+      <h2 id="charts-title">Curves</h2>
+      <ChartSettings />
+      <Legend />
+      <div className="chart-grid">
+        {CHARTS.filter((spec) => spec.metric !== 'angle' || hasAngles).map((spec) => (
+          <Chart key={spec.metric} spec={spec} records={records} series={series} />
+        ))}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,53 @@
+// Train / pause, single step, reset, the status line and progress; space toggles training
+// (unless a form field or button has the focus, where space means what it always means).
+import { useEffect } from 'react';
+import { resetTraining, stepOnce, toggleTraining } from '../actions';
+import { statusOf, useLab } from '../store';
+
+/** Space anywhere but in a form control starts or pauses training. */
+function useSpaceToTrain(): void {
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== ' ' || event.repeat || event.ctrlKey || event.metaKey || event.altKey) return;
+      const target = event.target as HTMLElement | null;
+      if (target?.closest('input, select, textarea, button, a, [contenteditable="true"], summary')) return;
+      event.preventDefault();
+      toggleTraining();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+}
+
+export function Controls() {
+  useSpaceToTrain();
+  const status = useLab(statusOf);
+  const engine = useLab((state) => state.engine);
+  const summary = useLab((state) => state.summary);
+  const busy = useLab((state) => state.busy);
+  const phase = useLab((state) => state.phase);
+  const running = engine?.running ?? false;
+  const step = engine?.step ?? 0;
+  const done = engine?.done ?? false;
+  const budget = summary?.budgetSteps ?? 0;
+  const ready = !busy && summary !== null && phase === 'ready';
+  return (
+    <div className="controls" role="toolbar" aria-label="Training controls">
+      <button type="button" className="primary" data-testid="train" disabled={!ready || (done && !running)} onClick={toggleTraining} aria-keyshortcuts="Space">
+        {running ? 'Pause' : step > 0 && !done ? 'Resume' : 'Train'}
+      </button>
+      <button type="button" data-testid="step-once" disabled={!ready || running || done} onClick={() => void stepOnce()}>
+        Step
+      </button>
+      <button type="button" data-testid="reset" disabled={!ready} onClick={() => void resetTraining()} title="Back to step 0 with the same initial weights and batches">
+        Reset
+      </button>
+      <p className="status" aria-live="polite">
+        <span data-testid="status">{status}</span> · step <span data-testid="step">{step}</span> of {budget}{' '}
+        {summary && summary.stepsPerEpoch > 0 && <span className="muted">(epoch {(step / summary.stepsPerEpoch).toFixed(1)})</span>}{' '}
+        <progress data-testid="progress" max={budget || 1} value={step} aria-label="training progress" />
+        <span className="muted"> stops at the budget</span>
+      </p>
+    </div>
+  );
+}

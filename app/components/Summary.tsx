@@ -1,0 +1,109 @@
+// The summary table: per stacked run (row test ids run-N, loss-N) and, with replicates, per method
+// mean ± std: final / best test accuracy, final losses, steps to a target loss, divergence, ms/step.
+import { useMemo } from 'react';
+import { DASHES } from '../series';
+import { useLab } from '../store';
+import { aggregateStats, runStats, type RunStats } from '../summary';
+import { useThrottled } from './Charts';
+
+const fmt = (value: number, digits = 4) => (Number.isFinite(value) ? value.toPrecision(digits) : Number.isNaN(value) ? '–' : String(value));
+const pct = (value: number) => (Number.isFinite(value) ? `${(100 * value).toFixed(1)} %` : '–');
+
+/** A colour swatch with the run's dash pattern. */
+export function Swatch({ color, method }: { color: string; method: number }) {
+  return (
+    <svg width="22" height="10" aria-hidden="true" className="swatch">
+      <line x1="0" y1="5" x2="22" y2="5" stroke={color} strokeWidth="3" strokeDasharray={DASHES[method % DASHES.length]} />
+    </svg>
+  );
+}
+
+export function Summary() {
+  const summary = useLab((state) => state.summary);
+  const raw = useLab((state) => state.records);
+  const engine = useLab((state) => state.engine);
+  const targetLoss = useLab((state) => state.view.targetLoss);
+  const setView = useLab((state) => state.setView);
+  const records = useThrottled(raw, 300);
+  const stats = useMemo(
+    () => (summary?.runs ?? []).map((_, index) => runStats(records[index] ?? [], targetLoss, engine?.diverged[index] ?? null)),
+    [summary, records, targetLoss, engine?.diverged],
+  );
+  const runs = summary?.runs ?? [];
+  const methods = [...new Set(runs.map((run) => run.method))];
+  const replicated = runs.length > methods.length;
+  return (
+    <section className="panel summary" aria-labelledby="summary-title">
+      <h2 id="summary-title">Summary</h2>
+      <label className="target">
+        steps to train loss ≤{' '}
+        <input type="number" step="any" min={0} value={targetLoss} onChange={(event) => setView({ targetLoss: Number(event.target.value) })} data-testid="target-loss" aria-label="target loss" />
+      </label>
+      <div className="table-scroll">
+        <table data-testid="runs">
+          <thead>
+            <tr>
+              <th scope="col">Run</th>
+              <th scope="col">Step</th>
+              <th scope="col">Train loss</th>
+              <th scope="col">Test loss</th>
+              <th scope="col">Test acc. (final)</th>
+              <th scope="col">Test acc. (best)</th>
+              <th scope="col">Steps to target</th>
+              <th scope="col">Status</th>
+              <th scope="col">ms/step</th>
+            </tr>
+          </thead>
+          <tbody>
+            {runs.map((run, index) => {
+              const s: RunStats = stats[index];
+              const diverged = engine?.diverged[index];
+              return (
+                <tr key={`${run.method}-${run.replicate}`} data-testid={`run-${index}`}>
+                  <th scope="row">
+                    <Swatch color={run.color} method={run.method} />
+                    {run.replicate > 0 ? `${run.label} #${run.replicate + 1}` : run.label}
+                  </th>
+                  <td>{s.step || '–'}</td>
+                  <td data-testid={`loss-${index}`}>{fmt(s.trainLoss)}</td>
+                  <td>{fmt(s.finalTestLoss)}</td>
+                  <td>{pct(s.finalTestAccuracy)}</td>
+                  <td>{pct(s.bestTestAccuracy)}</td>
+                  <td>{Number.isFinite(s.stepsToTarget) ? s.stepsToTarget : '–'}</td>
+                  <td>{diverged == null ? 'ok' : `diverged at ${diverged}`}</td>
+                  <td>{fmt(s.msPerStep, 3)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+          {replicated && (
+            <tbody className="aggregate">
+              {methods.map((method) => {
+                const members = runs.flatMap((run, index) => (run.method === method ? [stats[index]] : []));
+                const { mean, std, diverged } = aggregateStats(members);
+                const run = runs.find((r) => r.method === method)!;
+                const pm = (key: keyof typeof mean, as: (v: number) => string = fmt) => `${as(mean[key])} ± ${as(std[key])}`;
+                return (
+                  <tr key={`m${method}`} data-testid={`method-summary-${method}`}>
+                    <th scope="row">
+                      <Swatch color={run.color} method={method} />
+                      {run.label} (mean ± std of {members.length})
+                    </th>
+                    <td>{fmt(mean.step, 4)}</td>
+                    <td>{pm('trainLoss')}</td>
+                    <td>{pm('finalTestLoss')}</td>
+                    <td>{pm('finalTestAccuracy', pct)}</td>
+                    <td>{pm('bestTestAccuracy', pct)}</td>
+                    <td>{pm('stepsToTarget', (v) => fmt(v, 3))}</td>
+                    <td>{diverged === 0 ? 'ok' : `${diverged} diverged`}</td>
+                    <td>{pm('msPerStep', (v) => fmt(v, 3))}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          )}
+        </table>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,268 @@
+/**
+ * The playground's state (zustand): the experiment config draft and what the engine has applied,
+ * the raw metric records per stacked run (never decimated: exports come from the engine, charts
+ * decimate a copy), the engine's state, and the view settings. Pure helpers (upsert, batch
+ * folding, issue lookup, edit classification) are exported for the unit tests; the actions that
+ * talk to the Worker go through the engine handle set by `connectEngine`.
+ */
+import type * as Comlink from 'comlink';
+import { create } from 'zustand';
+import { parseExperiment } from '../src/experiment/config';
+import type { MetricRecord } from '../src/experiment/runner';
+import { ConfigError } from '../src/util/validate';
+import type { EngineApi, EngineState, EventBatch, ExperimentSummary } from './engine.worker';
+import type { XAxisKind } from './series';
+
+export type ConfigDoc = Record<string, unknown>;
+export type Engine = Comlink.Remote<EngineApi>;
+
+/** Where the page is: finding a GPU, working, or without WebGPU. */
+export type Phase = 'starting' | 'ready' | 'no-webgpu';
+
+export interface ViewSettings {
+  smoothing: number;
+  logY: boolean;
+  axis: XAxisKind;
+  /** Replicates: each line, or mean ± std per method. */
+  aggregate: boolean;
+  /** Target loss of the summary's "steps to target" column. */
+  targetLoss: number;
+  theme: 'light' | 'dark' | 'system';
+}
+
+export interface LabState {
+  phase: Phase;
+  adapter: string;
+  /** A long call is in flight (load, import, rebuild). */
+  busy: boolean;
+  summary: ExperimentSummary | null;
+  engine: EngineState | null;
+  /** Raw records per stacked run, by step (upserted: evaluations re-send a step). */
+  records: MetricRecord[][];
+  notes: string[];
+  /** The last failed action's message (the data already there stays). */
+  error: string;
+  /** The config the engine runs (as the user wrote it). */
+  applied: ConfigDoc | null;
+  /** The config being edited: equal to `applied` unless an edit is invalid or waits for Apply. */
+  draft: ConfigDoc | null;
+  /** parseExperiment's issues for the draft ("runs.1.lrd.keepProb: …"). */
+  issues: string[];
+  /** Stacked runs hidden from the charts. */
+  hidden: Record<number, boolean>;
+  view: ViewSettings;
+  /** Steps per animation frame cap: 0 = as fast as the engine goes. */
+  setView: (patch: Partial<ViewSettings>) => void;
+  toggleHidden: (run: number) => void;
+}
+
+export const useLab = create<LabState>()((set) => ({
+  phase: 'starting',
+  adapter: '',
+  busy: true,
+  summary: null,
+  engine: null,
+  records: [],
+  notes: [],
+  error: '',
+  applied: null,
+  draft: null,
+  issues: [],
+  hidden: {},
+  view: { smoothing: 0, logY: true, axis: 'step', aggregate: true, targetLoss: 0.5, theme: 'system' },
+  setView: (patch) => set((state) => ({ view: { ...state.view, ...patch } })),
+  toggleHidden: (run) => set((state) => ({ hidden: { ...state.hidden, [run]: !state.hidden[run] } })),
+}));
+
+// ------------------------------------------------------------------------------- pure helpers
+
+/** Inserts or replaces (same step) `record` in a run's step-ordered list, in place. */
+export function upsertRecord(list: MetricRecord[], record: MetricRecord): void {
+  const last = list.length - 1;
+  if (last < 0 || list[last].step < record.step) {
+    list.push(record);
+    return;
+  }
+  let lo = 0;
+  let hi = last;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid].step < record.step) lo = mid + 1;
+    else hi = mid;
+  }
+  if (list[lo].step === record.step) list[lo] = record;
+  else list.splice(lo, 0, record);
+}
+
+/** New per-run lists with `incoming` upserted (only the runs touched are copied). */
+export function upsertRecords(records: MetricRecord[][], incoming: readonly MetricRecord[]): MetricRecord[][] {
+  const next = [...records];
+  const copied = new Set<number>();
+  for (const record of incoming) {
+    if (!copied.has(record.run)) {
+      next[record.run] = [...(next[record.run] ?? [])];
+      copied.add(record.run);
+    }
+    upsertRecord(next[record.run], record);
+  }
+  for (let i = 0; i < next.length; i++) next[i] ??= [];
+  return next;
+}
+
+/** What a batch of engine events changes: records, summary, notes, and whether the config changed. */
+export interface BatchEffect {
+  records: MetricRecord[][];
+  summary?: ExperimentSummary;
+  notes: string[];
+  /** The engine's config changed (load, rebuild, run update, import): re-read it. */
+  configChanged: boolean;
+  /** A rebuild or load cleared the metrics. */
+  cleared: boolean;
+}
+
+/** Folds a batch of engine events into the records (pure). */
+export function foldBatch(records: MetricRecord[][], batch: EventBatch): BatchEffect {
+  let next = records;
+  let summary: ExperimentSummary | undefined;
+  let configChanged = false;
+  let cleared = false;
+  const notes: string[] = [];
+  for (const event of batch.events) {
+    switch (event.kind) {
+      case 'loaded':
+        summary = event.summary;
+        next = event.summary.runs.map(() => []);
+        configChanged = true;
+        cleared = true;
+        break;
+      case 'reset':
+        next = next.map(() => []);
+        cleared = true;
+        break;
+      case 'run-updated':
+        summary = event.summary;
+        configChanged = true;
+        notes.push(`${event.summary.runs.find((r) => r.method === event.method)?.label ?? `run ${event.method}`} changed from step ${event.fromStep} (no reset)`);
+        break;
+      case 'replaying':
+        notes.push(`replaying the saved training to step ${event.toStep}…`);
+        break;
+      case 'imported': {
+        const { difference } = event;
+        notes.push(
+          difference.differing === 0 && difference.missing === 0
+            ? `restored at step ${event.step}: the replay matches the file exactly (${difference.compared} numbers)`
+            : `restored at step ${event.step}; the replay differs from the file (${difference.differing} of ${difference.compared} numbers, max relative ${difference.maxRelative.toExponential(1)}; first: ${difference.first}); the file's metrics are kept`,
+        );
+        next = upsertRecords(next.map(() => []), event.records);
+        configChanged = true;
+        break;
+      }
+      case 'metrics':
+        next = upsertRecords(next, event.records);
+        break;
+      case 'diverged':
+        notes.push(`run ${event.run} diverged at step ${event.step}: ${event.reason}`);
+        break;
+      case 'error':
+        notes.push(`error: ${event.message}`);
+        break;
+    }
+  }
+  return { records: next, summary, notes, configChanged, cleared };
+}
+
+/** The field path of a ConfigError issue ("runs.1.lrd.keepProb: must …" → "runs.1.lrd.keepProb"). */
+export function issueField(issue: string): string {
+  const colon = issue.indexOf(': ');
+  return colon < 0 ? '' : issue.slice(0, colon);
+}
+
+/** The message of the first issue at `field` (exactly), without the field name; undefined if none. */
+export function issueAt(issues: readonly string[], field: string): string | undefined {
+  const issue = issues.find((i) => issueField(i) === field);
+  return issue === undefined ? undefined : issue.slice(field.length + 2);
+}
+
+/** Issues at `prefix` or below it (e.g. every issue of run 2: "runs.2"). */
+export function issuesUnder(issues: readonly string[], prefix: string): string[] {
+  return issues.filter((i) => {
+    const field = issueField(i);
+    return field === prefix || field.startsWith(`${prefix}.`);
+  });
+}
+
+/** Every issue of a config document (empty when valid). */
+export function validate(doc: unknown): string[] {
+  try {
+    parseExperiment(doc);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues;
+    return [`experiment: ${(error as Error).message}`];
+  }
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * How a valid draft differs from the applied config: nothing; only some runs' settings (applied
+ * mid-training with updateRun); or anything else (a reload that restarts training).
+ */
+export function classifyEdit(applied: ConfigDoc, draft: ConfigDoc): { kind: 'none' } | { kind: 'runs'; changed: number[] } | { kind: 'restart' } {
+  const { runs: appliedRuns, ...appliedRest } = applied;
+  const { runs: draftRuns, ...draftRest } = draft;
+  const a = Array.isArray(appliedRuns) ? appliedRuns : [];
+  const d = Array.isArray(draftRuns) ? draftRuns : [];
+  if (!same(appliedRest, draftRest) || a.length !== d.length) return { kind: 'restart' };
+  const changed = d.flatMap((run, i) => (same(run, a[i]) ? [] : [i]));
+  return changed.length === 0 ? { kind: 'none' } : { kind: 'runs', changed };
+}
+
+/** A deep copy of a JSON value. */
+export const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+/** `doc` with the value at the dotted `path` set (objects created on the way; undefined deletes). */
+export function setPath(doc: ConfigDoc, path: string, value: unknown): ConfigDoc {
+  const next = clone(doc);
+  const keys = path.split('.');
+  let node: Record<string, unknown> | unknown[] = next;
+  keys.slice(0, -1).forEach((key) => {
+    const holder = node as Record<string, unknown>;
+    if (typeof holder[key] !== 'object' || holder[key] === null) holder[key] = {};
+    node = holder[key] as Record<string, unknown>;
+  });
+  const last = keys[keys.length - 1];
+  if (value === undefined) delete (node as Record<string, unknown>)[last];
+  else (node as Record<string, unknown>)[last] = value;
+  return next;
+}
+
+/** The value at a dotted path of a document (undefined if absent). */
+export function getPath(doc: unknown, path: string): unknown {
+  let node = doc;
+  for (const key of path.split('.')) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+/** A label not used by any run: "<base> copy", "<base> copy 2", … (labels must be unique). */
+export function uniqueLabel(runs: ReadonlyArray<{ label?: unknown }>, base: string): string {
+  const taken = new Set(runs.map((run) => run.label));
+  for (let n = 1; ; n++) {
+    const label = n === 1 ? `${base} copy` : `${base} copy ${n}`;
+    if (!taken.has(label)) return label.slice(0, 60);
+  }
+}
+
+/** The status line: starting, training, done, paused (steps taken), ready. */
+export function statusOf(state: Pick<LabState, 'busy' | 'engine' | 'summary'>): string {
+  const { busy, engine, summary } = state;
+  if (busy) return 'starting';
+  if (engine?.running) return 'training';
+  if (engine?.done) return 'done';
+  if ((engine?.step ?? 0) > 0) return 'paused';
+  return summary ? 'ready' : 'no experiment';
+}

@@ -1,0 +1,242 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { CSV_COLUMNS, parseCsv } from '../src/experiment/export';
+
+// The playground UI (issue 5) on real Chromium WebGPU: the default comparison trains and its curves
+// render; run edits apply mid-training or are refused inline; exports, share links, persistence,
+// uploads, accessibility. Every test also fails on any console error or page error.
+
+const RUNS = 6;
+const stepOf = async (page: Page) => Number(await page.getByTestId('step').textContent());
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** Collects console errors and page errors; the test asserts the list is empty at its end. */
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+  return errors;
+}
+
+async function exportCsv(page: Page) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export').click()]);
+  const text = readFileSync((await download.path())!, 'utf8');
+  return { text, rows: parseCsv(text) };
+}
+
+/** Opens the page and waits for the default experiment. */
+async function openDefault(page: Page) {
+  await page.goto('/');
+  await expect(page.getByTestId('status')).toHaveText('ready', { timeout: 60_000 });
+  await expect(page.getByTestId('experiment')).toHaveText('All methods on a spiral');
+}
+
+/** Trains until at least `steps` steps, then pauses (at a block boundary); returns the step. */
+async function trainTo(page: Page, steps: number): Promise<number> {
+  await page.getByTestId('train').click();
+  await expect(page.getByTestId('status')).toHaveText('training');
+  await expect.poll(() => stepOf(page), { timeout: 120_000, intervals: [200] }).toBeGreaterThanOrEqual(steps);
+  await page.getByTestId('train').click();
+  await expect(page.getByTestId('status')).toHaveText('paused');
+  return stepOf(page);
+}
+
+/** The `d` attribute of a series' line in a chart ('' when absent). */
+async function linePath(page: Page, chart: string, series: string): Promise<string> {
+  const path = page.getByTestId(`chart-${chart}`).locator(`.series-${series} path.recharts-line-curve, path.series-${series}`).first();
+  return (await path.count()) ? ((await path.getAttribute('d')) ?? '') : '';
+}
+
+test('the default comparison trains with the space key: every loss falls, curves render, CSV matches runs × steps', async ({ page }) => {
+  test.setTimeout(180_000);
+  const errors = watchErrors(page);
+  await openDefault(page);
+  await expect(page.locator('[data-testid^="run-"]')).toHaveCount(RUNS);
+  const started = Date.now();
+  await page.locator('body').press('Space');
+  await expect(page.getByTestId('status')).toHaveText('training');
+  // Curves appear within seconds.
+  await expect(page.getByTestId('chart-trainLoss').locator('path.recharts-line-curve')).toHaveCount(RUNS, { timeout: 15_000 });
+  console.log(`first curves after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  await expect.poll(() => stepOf(page), { timeout: 120_000, intervals: [200] }).toBeGreaterThanOrEqual(200);
+  await page.locator('body').press('Space');
+  await expect(page.getByTestId('status')).toHaveText('paused');
+  const step = await stepOf(page);
+
+  for (const chart of ['trainLoss', 'testLoss', 'testAccuracy', 'lrExpected']) {
+    const curves = page.getByTestId(`chart-${chart}`).locator('path.recharts-line-curve');
+    await expect(curves, chart).toHaveCount(RUNS);
+    for (const d of await curves.evaluateAll((paths) => paths.map((p) => p.getAttribute('d') ?? ''))) expect(d.length, `${chart} path`).toBeGreaterThan(20);
+  }
+  // AutoDrop's angle chart appears (one run has AutoDrop).
+  await expect(page.getByTestId('chart-angle').locator('path.recharts-line-curve')).toHaveCount(1);
+
+  const { text, rows } = await exportCsv(page);
+  expect(text.split(/\r?\n/)[0].split(',')).toEqual(Object.keys(CSV_COLUMNS));
+  expect(rows).toHaveLength(RUNS * step);
+  for (let run = 0; run < RUNS; run++) {
+    const own = rows.filter((row) => Number(row.run) === run);
+    expect(own.map((row) => Number(row.step))).toEqual(Array.from({ length: step }, (_, i) => i + 1));
+    const losses = own.map((row) => Number(row.train_loss));
+    expect(mean(losses.slice(-20)), `${own[0].label}: loss falls`).toBeLessThan(mean(losses.slice(0, 20)));
+    expect(Number(await page.getByTestId(`loss-${run}`).textContent())).toBeLessThan(Infinity);
+  }
+  // The legend hides a run from the charts and shows it again.
+  await page.getByTestId('legend-2').click();
+  await expect(page.getByTestId('chart-trainLoss').locator('path.recharts-line-curve')).toHaveCount(RUNS - 1);
+  await page.getByTestId('legend-2').click();
+  await expect(page.getByTestId('chart-trainLoss').locator('path.recharts-line-curve')).toHaveCount(RUNS);
+  // 2-D data: a decision boundary per run.
+  await expect(page.getByTestId('boundary-0')).toBeVisible();
+  await expect(page.locator('[data-testid^="boundary-"]')).toHaveCount(RUNS);
+  expect(errors).toEqual([]);
+});
+
+test('toggling LRD off changes that run\'s effective-LR curve mid-training, without a reset', async ({ page }) => {
+  test.setTimeout(180_000);
+  const errors = watchErrors(page);
+  await openDefault(page);
+  const pausedAt = await trainTo(page, 40);
+  await expect.poll(() => linePath(page, 'lrExpected', 'm1')).not.toBe('');
+  const before = await linePath(page, 'lrExpected', 'm1');
+  await page.getByTestId('toggle-1-lrd').uncheck();
+  await expect(page.getByTestId('notes')).toContainText(`LRD changed from step ${pausedAt + 1} (no reset)`);
+  expect(await stepOf(page)).toBe(pausedAt);
+  const after = await trainTo(page, pausedAt + 30);
+  await expect.poll(() => linePath(page, 'lrExpected', 'm1')).not.toBe(before);
+
+  const { rows } = await exportCsv(page);
+  const lrd = rows.filter((row) => Number(row.run) === 1);
+  expect(lrd.map((row) => Number(row.step))).toEqual(Array.from({ length: after }, (_, i) => i + 1)); // no reset
+  for (const row of lrd) {
+    // With LRD (keepProb 0.5) the expected rate is half the global rate; without, equal.
+    const expected = Number(row.step) <= pausedAt ? 0.05 : 0.1;
+    expect(Number(row.lr_expected), `step ${row.step}`).toBeCloseTo(expected, 12);
+  }
+  expect(errors).toEqual([]);
+});
+
+test('an invalid value is refused inline with the field named, and the training data stays', async ({ page }) => {
+  test.setTimeout(120_000);
+  const errors = watchErrors(page);
+  await openDefault(page);
+  const pausedAt = await trainTo(page, 20);
+  const field = page.getByTestId('field-runs.1.lrd.keepProb');
+  await field.fill('2');
+  await expect(page.getByTestId('issue-runs.1.lrd.keepProb')).toContainText('keepProb must be in (0, 1] (got 2)');
+  await expect(field).toHaveValue('2'); // never clamped
+  await expect(page.getByTestId('issues-1')).toContainText('runs.1.lrd.keepProb');
+  expect(await stepOf(page)).toBe(pausedAt);
+  expect((await exportCsv(page)).rows).toHaveLength(RUNS * pausedAt);
+  // The engine kept the valid setting: one more step still uses keepProb 0.5.
+  await page.getByTestId('step-once').click();
+  await expect(page.getByTestId('step')).toHaveText(String(pausedAt + 1));
+  const { rows } = await exportCsv(page);
+  expect(rows).toHaveLength(RUNS * (pausedAt + 1));
+  expect(Number(rows.find((row) => Number(row.run) === 1 && Number(row.step) === pausedAt + 1)!.lr_expected)).toBeCloseTo(0.05, 12);
+  // A valid value clears the error and applies.
+  await field.fill('0.25');
+  await expect(page.getByTestId('issue-runs.1.lrd.keepProb')).toHaveCount(0);
+  await expect(page.getByTestId('notes')).toContainText(`LRD changed from step ${pausedAt + 2}`);
+  expect(errors).toEqual([]);
+});
+
+test('share link round trip; a tampered link shows an error and the default experiment', async ({ page, context }) => {
+  test.setTimeout(120_000);
+  const errors = watchErrors(page);
+  await openDefault(page);
+  await page.getByTestId('field-batch').fill('16');
+  await page.getByTestId('apply').click();
+  await expect(page.getByTestId('notes')).toContainText('training restarted');
+  await page.getByTestId('share').click();
+  const link = await page.getByTestId('share-url').inputValue();
+  expect(link).toMatch(/#experiment=1\.[A-Za-z0-9_-]+$/);
+
+  const other = await context.browser()!.newContext();
+  try {
+    const fresh = await other.newPage();
+    const freshErrors = watchErrors(fresh);
+    await fresh.goto(link);
+    await expect(fresh.getByTestId('status')).toHaveText('ready', { timeout: 60_000 });
+    await expect(fresh.getByTestId('field-batch')).toHaveValue('16');
+    await expect(fresh.getByTestId('notes')).toContainText('share link');
+
+    const tampered = link.replace(/#experiment=1\.(.)/, (_, c: string) => `#experiment=1.${c === 'A' ? 'B' : 'A'}`).slice(0, -7);
+    await fresh.goto('about:blank');
+    await fresh.goto(tampered);
+    await expect(fresh.getByTestId('error')).toContainText('This share link is damaged');
+    await expect(fresh.getByTestId('status')).toHaveText('ready', { timeout: 60_000 });
+    await expect(fresh.getByTestId('experiment')).toHaveText('All methods on a spiral');
+    await expect(fresh.getByTestId('field-batch')).toHaveValue('32');
+    expect(freshErrors).toEqual([]);
+  } finally {
+    await other.close();
+  }
+  expect(errors).toEqual([]);
+});
+
+test('a reload restores the experiment and its results from IndexedDB', async ({ page }) => {
+  test.setTimeout(120_000);
+  const errors = watchErrors(page);
+  await openDefault(page);
+  await page.getByTestId('field-runs.0.label').fill('Mine');
+  await expect(page.getByTestId('run-0')).toContainText('Mine');
+  for (let i = 1; i <= 3; i++) {
+    await page.getByTestId('step-once').click();
+    await expect(page.getByTestId('step')).toHaveText(String(i));
+  }
+  const before = (await exportCsv(page)).rows;
+  await page.waitForTimeout(1500); // the debounced save
+  await page.reload();
+  await expect(page.getByTestId('notes')).toContainText('restored your last experiment', { timeout: 60_000 });
+  await expect(page.getByTestId('step')).toHaveText('3');
+  await expect(page.getByTestId('run-0')).toContainText('Mine');
+  await expect(page.getByTestId('status')).toHaveText('paused');
+  const after = (await exportCsv(page)).rows;
+  const strip = (rows: Array<Record<string, string>>) => rows.map(({ wall_ms: _, ...rest }) => rest);
+  expect(strip(after)).toEqual(strip(before));
+  expect(errors).toEqual([]);
+});
+
+test('a malformed CSV upload shows an error and changes nothing', async ({ page }, testInfo) => {
+  test.setTimeout(90_000);
+  const errors = watchErrors(page);
+  await openDefault(page);
+  const bad = testInfo.outputPath('bad.csv');
+  writeFileSync(bad, 'x,y,label\n1,2,a\n3,oops,b\n5,6,a\n');
+  await page.getByTestId('upload').setInputFiles(bad);
+  await expect(page.getByTestId('upload-error')).toContainText('Upload refused');
+  await expect(page.getByTestId('upload-error')).toContainText('row 3');
+  await expect(page.getByTestId('experiment')).toHaveText('All methods on a spiral');
+  await expect(page.getByTestId('status')).toHaveText('ready');
+
+  // A good CSV trains.
+  const good = testInfo.outputPath('good.csv');
+  const lines = ['a,b,label', ...Array.from({ length: 200 }, (_, i) => `${Math.cos(i)},${Math.sin(i)},${i % 2}`)];
+  writeFileSync(good, lines.join('\n'));
+  await page.getByTestId('upload').setInputFiles(good);
+  await expect(page.getByTestId('notes')).toContainText('trained on your upload "good.csv"');
+  await page.getByTestId('step-once').click();
+  await expect(page.getByTestId('step')).toHaveText('1');
+  expect(errors).toEqual([]);
+});
+
+test('accessibility: axe finds no serious or critical violations (light and dark)', async ({ page }) => {
+  test.setTimeout(120_000);
+  const errors = watchErrors(page);
+  await openDefault(page);
+  await page.getByTestId('step-once').click();
+  await expect(page.getByTestId('step')).toHaveText('1');
+  for (const theme of ['light', 'dark']) {
+    await page.getByTestId('theme').selectOption(theme);
+    const results = await new AxeBuilder({ page }).analyze();
+    const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(bad.map((v) => `${theme}: ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`)).toEqual([]);
+  }
+  // Phone width: nothing overflows horizontally.
+  await page.setViewportSize({ width: 390, height: 844 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,93 @@
+/**
+ * Decision boundaries of 2-D datasets, for the playground's heatmaps: the stacked parameters are
+ * read back from the GPU once, and each run's network is evaluated on a grid over the data's
+ * bounding box by the float64 reference network (a few thousand points of a small MLP: cheap on
+ * the CPU, and no new kernel). Additive: touches no training code.
+ */
+import type { Dataset } from '../data/types';
+import { paramsOfRun } from '../nn/params';
+import { ReferenceNetwork } from '../reference/network';
+import type { ExperimentRunner } from './runner';
+
+export interface BoundaryGrid {
+  /** Grid cells per side. */
+  size: number;
+  /** [xMin, xMax, yMin, yMax] of the grid. */
+  extent: [number, number, number, number];
+  classes: number;
+  /** Per stacked run, size·size predicted classes, row-major from (xMin, yMax) (top-left). */
+  predictions: Uint8Array[];
+  /** Per stacked run, the winning class's softmax probability per cell. */
+  confidence: Float32Array[];
+  /** Up to `maxPoints` training points: x, y, class. */
+  points: Array<[number, number, number]>;
+}
+
+/** Bounding box of the 2-D training inputs, padded by 10 % on each side. */
+export function dataExtent(dataset: Dataset): [number, number, number, number] {
+  const x = dataset.train.x;
+  let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
+  for (let i = 0; i < dataset.train.count; i++) {
+    const a = x[2 * i] * dataset.scale + dataset.shift;
+    const b = x[2 * i + 1] * dataset.scale + dataset.shift;
+    x0 = Math.min(x0, a);
+    x1 = Math.max(x1, a);
+    y0 = Math.min(y0, b);
+    y1 = Math.max(y1, b);
+  }
+  const padX = (x1 - x0) * 0.1 || 1;
+  const padY = (y1 - y0) * 0.1 || 1;
+  return [x0 - padX, x1 + padX, y0 - padY, y1 + padY];
+}
+
+/**
+ * Each run's predicted class (argmax of the logits) and its probability on a size×size grid.
+ * Throws when the dataset is not 2-D classification or the model has BatchNorm (whose running
+ * statistics live only on the GPU).
+ */
+export async function predictGrid(runner: ExperimentRunner, size = 48, maxPoints = 400): Promise<BoundaryGrid> {
+  const { dataset, model } = runner;
+  if (dataset.inputShape.length !== 1 || dataset.inputShape[0] !== 2 || dataset.numClasses < 2) {
+    throw new Error('a decision boundary needs a 2-D classification dataset');
+  }
+  if (model.layers.some((layer) => layer.spec.kind === 'batchnorm')) throw new Error('no decision boundary for models with BatchNorm');
+  const extent = dataExtent(dataset);
+  const [x0, x1, y0, y1] = extent;
+  const cells = size * size;
+  const input = new Float64Array(cells * 2);
+  for (let row = 0; row < size; row++) {
+    for (let col = 0; col < size; col++) {
+      const i = row * size + col;
+      input[2 * i] = x0 + ((col + 0.5) / size) * (x1 - x0);
+      input[2 * i + 1] = y1 - ((row + 0.5) / size) * (y1 - y0);
+    }
+  }
+  const stacked = await runner.trainer.network.readParams();
+  const layout = runner.trainer.network.layout;
+  const classes = dataset.numClasses;
+  const predictions: Uint8Array[] = [];
+  const confidence: Float32Array[] = [];
+  for (let run = 0; run < runner.runs.length; run++) {
+    const net = new ReferenceNetwork(model);
+    const { logits } = net.forward(paramsOfRun(stacked, layout, run), input, cells, false);
+    const predicted = new Uint8Array(cells);
+    const probability = new Float32Array(cells);
+    for (let i = 0; i < cells; i++) {
+      let best = 0;
+      let max = -Infinity;
+      for (let c = 0; c < classes; c++) if (logits[i * classes + c] > max) [max, best] = [logits[i * classes + c], c];
+      let sum = 0;
+      for (let c = 0; c < classes; c++) sum += Math.exp(logits[i * classes + c] - max);
+      predicted[i] = best;
+      probability[i] = Number.isFinite(sum) ? 1 / sum : 0;
+    }
+    predictions.push(predicted);
+    confidence.push(probability);
+  }
+  const stride = Math.max(1, Math.ceil(dataset.train.count / maxPoints));
+  const points: Array<[number, number, number]> = [];
+  for (let i = 0; i < dataset.train.count; i += stride) {
+    points.push([dataset.train.x[2 * i] * dataset.scale + dataset.shift, dataset.train.x[2 * i + 1] * dataset.scale + dataset.shift, dataset.train.y[i]]);
+  }
+  return { size, extent, classes, predictions, confidence, points };
+}
