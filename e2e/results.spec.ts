@@ -56,7 +56,10 @@ test('export JSON, import it in a fresh page: the replay matches exactly and the
   expect(doc.records).toHaveLength(3 * 50);
   expect(parseCsv(csv)).toHaveLength(3 * 50);
 
-  // A fresh page: the default experiment, then the file.
+  // A fresh page: the default experiment, then the file. (The page keeps the experiment across
+  // reloads in IndexedDB: forget it first, so that the reload opens the default.)
+  await page.getByTestId('forget').click();
+  await expect(page.getByTestId('experiment')).not.toHaveText(CONFIG.name);
   await page.reload();
   await expect(page.getByTestId('status')).toHaveText('ready', { timeout: 30_000 });
   await expect(page.getByTestId('experiment')).not.toHaveText(CONFIG.name);

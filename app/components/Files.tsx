@@ -34,7 +34,7 @@ export function Files() {
         <button type="button" data-testid="share" disabled={!ready} onClick={share}>
           Share link
         </button>
-        <button type="button" onClick={() => void forgetSaved()} disabled={busy} title="Forget the experiment this browser keeps and open the default">
+        <button type="button" data-testid="forget" onClick={() => void forgetSaved()} disabled={busy} title="Forget the experiment this browser keeps and open the default">
           Forget saved
         </button>
       </div>

@@ -39,7 +39,7 @@ export function Summary() {
         steps to train loss ≤{' '}
         <input type="number" step="any" min={0} value={targetLoss} onChange={(event) => setView({ targetLoss: Number(event.target.value) })} data-testid="target-loss" aria-label="target loss" />
       </label>
-      <div className="table-scroll">
+      <div className="table-scroll" tabIndex={0} role="region" aria-label="Summary table (scrolls sideways)">
         <table data-testid="runs">
           <thead>
             <tr>
