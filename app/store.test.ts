@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { defaultExperimentInput } from '../src/experiment/defaults';
+import type { MetricRecord } from '../src/experiment/runner';
+import type { EngineState, EventBatch, ExperimentSummary } from './engine.worker';
+import { classifyEdit, foldBatch, getPath, issueAt, issuesUnder, setPath, statusOf, uniqueLabel, upsertRecord, upsertRecords, validate, type ConfigDoc } from './store';
+import { aggregateStats, runStats } from './summary';
+
+const record = (run: number, step: number, fields: Partial<MetricRecord> = {}): MetricRecord => ({
+  run, step, epoch: step, trainLoss: 1, trainAccuracy: 0, lr: 0.1, lrExpected: 0.1, diverged: false, wallMs: step, ...fields,
+});
+const state: EngineState = { step: 0, budgetSteps: 10, running: false, done: false, diverged: [null, null], error: null };
+const summary: ExperimentSummary = { name: 'x', runs: [{ label: 'a', color: '#000000', method: 0, replicate: 0 }, { label: 'b', color: '#111111', method: 1, replicate: 0 }], budgetSteps: 10, stepsPerEpoch: 5, evalEvery: 5, testCount: 10 };
+const batch = (events: EventBatch['events']): EventBatch => ({ events, state });
+
+describe('records', () => {
+  it('upserts by step: appends, replaces an evaluated step, inserts out of order', () => {
+    const list = [record(0, 1), record(0, 3)];
+    upsertRecord(list, record(0, 4));
+    upsertRecord(list, record(0, 3, { testAccuracy: 0.5 }));
+    upsertRecord(list, record(0, 2));
+    expect(list.map((r) => r.step)).toEqual([1, 2, 3, 4]);
+    expect(list[2].testAccuracy).toBe(0.5);
+  });
+  it('copies only the touched runs (the old arrays stay as they were)', () => {
+    const old = [[record(0, 1)], [record(1, 1)]];
+    const next = upsertRecords(old, [record(0, 2)]);
+    expect(old[0]).toHaveLength(1);
+    expect(next[0]).toHaveLength(2);
+    expect(next[1]).toBe(old[1]);
+  });
+  it('folds a batch: loaded clears, metrics add, reset clears, imported replaces, notes say what happened', () => {
+    let effect = foldBatch([[record(0, 1)]], batch([{ kind: 'loaded', summary }]));
+    expect(effect.records).toEqual([[], []]);
+    expect(effect.configChanged && effect.cleared).toBe(true);
+    effect = foldBatch(effect.records, batch([{ kind: 'metrics', records: [record(0, 1), record(1, 1)] }, { kind: 'progress', step: 1, budgetSteps: 10 }]));
+    expect(effect.records.map((l) => l.length)).toEqual([1, 1]);
+    expect(effect.configChanged).toBe(false);
+    const updated = foldBatch(effect.records, batch([{ kind: 'run-updated', method: 1, fromStep: 2, summary }]));
+    expect(updated.notes).toEqual(['b changed from step 2 (no reset)']);
+    expect(updated.records).toBe(effect.records);
+    expect(foldBatch(effect.records, batch([{ kind: 'reset' }])).records).toEqual([[], []]);
+    const imported = foldBatch(effect.records, batch([{ kind: 'imported', step: 2, records: [record(1, 2)], difference: { compared: 4, differing: 0, missing: 0, maxRelative: 0, first: '' } }]));
+    expect(imported.records.map((l) => l.map((r) => r.step))).toEqual([[], [2]]);
+    expect(imported.notes[0]).toContain('the replay matches the file exactly');
+  });
+});
+
+describe('validation and edits', () => {
+  const doc = defaultExperimentInput() as unknown as ConfigDoc;
+  it('validates the whole config and finds issues by field', () => {
+    expect(validate(doc)).toEqual([]);
+    const bad = setPath(doc, 'runs.1.lrd.keepProb', 2);
+    const issues = validate(bad);
+    expect(issueAt(issues, 'runs.1.lrd.keepProb')).toBe('keepProb must be in (0, 1] (got 2)');
+    expect(issuesUnder(issues, 'runs.1')).toHaveLength(1);
+    expect(issuesUnder(issues, 'runs.0')).toEqual([]);
+    expect(issuesUnder(issues, 'runs.1.l')).toEqual([]); // whole path segments only
+  });
+  it('never clamps: a text in a number field is refused with the field named', () => {
+    expect(issueAt(validate(setPath(doc, 'batch', 'lots')), 'batch')).toContain('must be an integer');
+  });
+  it('sets and gets dotted paths without touching the original', () => {
+    const next = setPath(doc, 'runs.0.schedule.lr', 0.5);
+    expect(getPath(next, 'runs.0.schedule.lr')).toBe(0.5);
+    expect(getPath(doc, 'runs.0.schedule.lr')).toBe(0.1);
+    expect(getPath(setPath(doc, 'runs.1.lrd', undefined), 'runs.1.lrd')).toBeUndefined();
+  });
+  it('classifies edits: run settings apply mid-training, anything else restarts', () => {
+    expect(classifyEdit(doc, doc)).toEqual({ kind: 'none' });
+    expect(classifyEdit(doc, setPath(doc, 'runs.2.leap.sigma', 0.01))).toEqual({ kind: 'runs', changed: [2] });
+    expect(classifyEdit(doc, setPath(doc, 'batch', 16))).toEqual({ kind: 'restart' });
+    expect(classifyEdit(doc, { ...doc, runs: (doc.runs as unknown[]).slice(1) })).toEqual({ kind: 'restart' });
+  });
+  it('makes unique labels for duplicates', () => {
+    expect(uniqueLabel([{ label: 'LRD' }, { label: 'LRD copy' }], 'LRD')).toBe('LRD copy 2');
+  });
+  it('derives the status line', () => {
+    expect(statusOf({ busy: true, engine: null, summary: null })).toBe('starting');
+    expect(statusOf({ busy: false, engine: state, summary })).toBe('ready');
+    expect(statusOf({ busy: false, engine: { ...state, step: 3 }, summary })).toBe('paused');
+    expect(statusOf({ busy: false, engine: { ...state, step: 3, running: true }, summary })).toBe('training');
+    expect(statusOf({ busy: false, engine: { ...state, step: 10, done: true }, summary })).toBe('done');
+  });
+});
+
+describe('summary statistics', () => {
+  const records = [
+    record(0, 10, { trainLoss: 2, wallMs: 50 }),
+    record(0, 20, { trainLoss: 0.4, testAccuracy: 0.8, testLoss: 0.5, wallMs: 100 }),
+    record(0, 30, { trainLoss: Number.NaN, testAccuracy: 0.7, testLoss: 0.6, wallMs: 150 }),
+  ];
+  it('final / best accuracy, last finite loss, steps to target, ms per step', () => {
+    const s = runStats(records, 0.5, null);
+    expect(s).toMatchObject({ step: 30, trainLoss: 0.4, finalTestAccuracy: 0.7, bestTestAccuracy: 0.8, finalTestLoss: 0.6, stepsToTarget: 20, diverged: false, msPerStep: 5 });
+    expect(runStats(records, 0.1, 25).stepsToTarget).toBeNaN();
+    expect(runStats(records, 0.1, 25).diverged).toBe(true);
+  });
+  it('mean ± std across replicates', () => {
+    const a = runStats(records, 0.5, null);
+    const b = { ...a, finalTestAccuracy: 0.9 };
+    const { mean, std, diverged } = aggregateStats([a, b]);
+    expect(mean.finalTestAccuracy).toBeCloseTo(0.8, 12);
+    expect(std.finalTestAccuracy).toBeCloseTo(0.1, 12);
+    expect(diverged).toBe(0);
+  });
+});
