@@ -8,8 +8,9 @@ export default defineConfig({
   build: {
     target: 'es2022',
     sourcemap: true,
-    // index.html: the playground; bench.html: the benchmark page `npm run bench` drives in Chromium.
-    rollupOptions: { input: { main: 'index.html', bench: 'bench.html' } },
+    // index.html: the playground; bench.html: the benchmark page `npm run bench` drives in Chromium;
+    // demos.html: the teaching demos (app/demos/).
+    rollupOptions: { input: { main: 'index.html', bench: 'bench.html', demos: 'demos.html' } },
   },
   server: { host: '127.0.0.1', port: 5173 },
   preview: { host: '127.0.0.1', port: 4173 },
