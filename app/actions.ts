@@ -149,6 +149,12 @@ export function toggleTraining(): void {
 }
 
 export const stepOnce = () => act((remote) => remote.step());
+
+/** Sets the training speed limit (steps per second; 0 = full speed). */
+export function setSpeed(stepsPerSecond: number): void {
+  useLab.getState().setView({ speed: stepsPerSecond });
+  void act((remote) => remote.setSpeed(stepsPerSecond));
+}
 export const resetTraining = () => act((remote) => remote.reset());
 
 // -------------------------------------------------------------------------------------- edits

@@ -215,7 +215,9 @@ async function trainLoop(): Promise<void> {
   try {
     for (;;) {
       const runner = need().runner;
-      if (!pauseRequested && !runner.done && atBoundaryQueue.length === 0) {
+      if (!pauseRequested && !runner.done && atBoundaryQueue.length === 0 && maxStepsPerSecond > 0) {
+        await throttledBlock(runner);
+      } else if (!pauseRequested && !runner.done && atBoundaryQueue.length === 0) {
         let stopped = false;
         await runner.advance(runner.options.budgetSteps, () => (stopped = pauseRequested || atBoundaryQueue.length > 0));
         if (stopped) await catchUp(runner);
@@ -234,6 +236,19 @@ async function trainLoop(): Promise<void> {
     pauseRequested = false;
     flushEvents();
   }
+}
+
+/** The speed limit of training in optimizer steps per second (0: as fast as the GPU goes). */
+let maxStepsPerSecond = 0;
+
+/** One block (to the next logEvery boundary) at the speed limit: trains it, then waits out the rest of its time. */
+async function throttledBlock(runner: ExperimentRunner): Promise<void> {
+  const started = performance.now();
+  const { logEvery } = runner.options;
+  const steps = logEvery - (runner.step % logEvery);
+  await runner.advance(steps);
+  const wait = (steps * 1000) / maxStepsPerSecond - (performance.now() - started);
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 }
 
 /** Pauses the loop, if any, at its next block boundary; resolves once it has stopped. */
@@ -321,6 +336,12 @@ const api = {
   /** Same as start: carries on from the current step. */
   resume: start,
   pause,
+
+  /** Limits training to `stepsPerSecond` (0 or less: no limit); takes effect at the next block. Results do not depend on it. */
+  setSpeed(stepsPerSecond: number): number {
+    maxStepsPerSecond = Number.isFinite(stepsPerSecond) && stepsPerSecond > 0 ? stepsPerSecond : 0;
+    return maxStepsPerSecond;
+  },
 
   /** One optimizer step of every run (pauses training first); evaluates if it is an evaluation step. */
   async step(): Promise<EngineState> {

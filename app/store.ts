@@ -28,6 +28,8 @@ export interface ViewSettings {
   /** Target loss of the summary's "steps to target" column. */
   targetLoss: number;
   theme: 'light' | 'dark' | 'system';
+  /** Training speed limit in steps per second (0: as fast as the GPU goes). */
+  speed: number;
 }
 
 export interface LabState {
@@ -51,7 +53,6 @@ export interface LabState {
   /** Stacked runs hidden from the charts. */
   hidden: Record<number, boolean>;
   view: ViewSettings;
-  /** Steps per animation frame cap: 0 = as fast as the engine goes. */
   setView: (patch: Partial<ViewSettings>) => void;
   toggleHidden: (run: number) => void;
 }
@@ -69,7 +70,7 @@ export const useLab = create<LabState>()((set) => ({
   draft: null,
   issues: [],
   hidden: {},
-  view: { smoothing: 0, logY: true, axis: 'step', aggregate: true, targetLoss: 0.5, theme: 'system' },
+  view: { smoothing: 0, logY: true, axis: 'step', aggregate: true, targetLoss: 0.5, theme: 'system', speed: 0 },
   setView: (patch) => set((state) => ({ view: { ...state.view, ...patch } })),
   toggleHidden: (run) => set((state) => ({ hidden: { ...state.hidden, [run]: !state.hidden[run] } })),
 }));

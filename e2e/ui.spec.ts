@@ -240,3 +240,31 @@ test('accessibility: axe finds no serious or critical violations (light and dark
   expect(overflow).toBeLessThanOrEqual(0);
   expect(errors).toEqual([]);
 });
+
+test('speed limit, and charts download as SVG and PNG', async ({ page }) => {
+  test.setTimeout(120_000);
+  const errors = watchErrors(page);
+  await openDefault(page);
+  await page.getByTestId('speed').selectOption('10');
+  await page.getByTestId('train').click();
+  await expect(page.getByTestId('status')).toHaveText('training');
+  const started = Date.now();
+  await expect.poll(() => stepOf(page), { timeout: 30_000 }).toBeGreaterThanOrEqual(10);
+  await page.waitForTimeout(2000);
+  const step = await stepOf(page);
+  const seconds = (Date.now() - started) / 1000;
+  // 10 steps/s in blocks of 10: never more than one block ahead of the limit.
+  expect(step).toBeLessThanOrEqual(10 * Math.ceil(seconds) + 20);
+  await page.getByTestId('train').click();
+  await expect(page.getByTestId('status')).toHaveText('paused');
+
+  const [svg] = await Promise.all([page.waitForEvent('download'), page.getByTestId('svg-trainLoss').click()]);
+  const text = readFileSync((await svg.path())!, 'utf8');
+  expect(text.startsWith('<svg')).toBe(true);
+  expect(text).toContain('recharts-line-curve');
+  const [png] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Train loss: download PNG' }).click()]);
+  const bytes = readFileSync((await png.path())!);
+  expect([...bytes.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+  expect(bytes.length).toBeGreaterThan(1000);
+  expect(errors).toEqual([]);
+});

@@ -1,7 +1,7 @@
 // Train / pause, single step, reset, the status line and progress; space toggles training
 // (unless a form field or button has the focus, where space means what it always means).
 import { useEffect } from 'react';
-import { resetTraining, stepOnce, toggleTraining } from '../actions';
+import { resetTraining, setSpeed, stepOnce, toggleTraining } from '../actions';
 import { statusOf, useLab } from '../store';
 
 /** Space anywhere but in a form control starts or pauses training. */
@@ -26,6 +26,7 @@ export function Controls() {
   const summary = useLab((state) => state.summary);
   const busy = useLab((state) => state.busy);
   const phase = useLab((state) => state.phase);
+  const speed = useLab((state) => state.view.speed);
   const running = engine?.running ?? false;
   const step = engine?.step ?? 0;
   const done = engine?.done ?? false;
@@ -42,6 +43,15 @@ export function Controls() {
       <button type="button" data-testid="reset" disabled={!ready} onClick={() => void resetTraining()} title="Back to step 0 with the same initial weights and batches">
         Reset
       </button>
+      <label title="Limit training speed to watch it unfold (the numbers do not depend on it)">
+        speed{' '}
+        <select value={speed} onChange={(event) => setSpeed(Number(event.target.value))} data-testid="speed">
+          <option value={0}>full</option>
+          <option value={200}>200 steps/s</option>
+          <option value={50}>50 steps/s</option>
+          <option value={10}>10 steps/s</option>
+        </select>
+      </label>
       <p className="status" aria-live="polite">
         <span data-testid="status">{status}</span> · step <span data-testid="step">{step}</span> of {budget}{' '}
         {summary && summary.stepsPerEpoch > 0 && <span className="muted">(epoch {(step / summary.stepsPerEpoch).toFixed(1)})</span>}{' '}
