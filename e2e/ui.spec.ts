@@ -268,3 +268,56 @@ test('speed limit, and charts download as SVG and PNG', async ({ page }) => {
   expect(bytes.length).toBeGreaterThan(1000);
   expect(errors).toEqual([]);
 });
+
+test('replicates: mean ± std bands and per-method summary; duplicate and remove restart; hover shows every run', async ({ page }) => {
+  test.setTimeout(150_000);
+  const errors = watchErrors(page);
+  await openDefault(page);
+  await page.getByTestId('field-replicates').fill('2');
+  await page.getByTestId('field-budget.amount').fill('60');
+  await page.getByTestId('apply').click();
+  await expect(page.locator('[data-testid^="run-"]')).toHaveCount(2 * RUNS);
+  await page.getByTestId('train').click();
+  await expect(page.getByTestId('status')).toHaveText('done', { timeout: 90_000 });
+  // One mean line per method, each with its ±std band.
+  await expect(page.getByTestId('chart-trainLoss').locator('path.recharts-line-curve')).toHaveCount(RUNS);
+  await expect(page.getByTestId('chart-trainLoss').locator('path.recharts-area-area')).toHaveCount(RUNS);
+  await expect(page.getByTestId('method-summary-0')).toContainText('mean ± std of 2');
+  await expect(page.getByTestId('method-summary-0')).toContainText('±');
+  // Each replicate on its own instead.
+  await page.getByTestId('aggregate').uncheck();
+  await expect(page.getByTestId('chart-trainLoss').locator('path.recharts-line-curve')).toHaveCount(2 * RUNS);
+
+  // The hover readout lists every run at that x.
+  const box = (await page.getByTestId('chart-trainLoss').locator('.recharts-surface').boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.5);
+  const tooltip = page.getByTestId('chart-trainLoss').locator('.recharts-tooltip-wrapper');
+  await expect(tooltip).toContainText('Baseline');
+  await expect(tooltip).toContainText('Exponential LR #2');
+
+  // Duplicate run 1 (restarts), then remove it again.
+  await page.getByTestId('duplicate-1').click();
+  await expect(page.getByTestId('notes')).toContainText('Adding a run rebuilds the experiment');
+  await expect(page.getByTestId('method-6')).toBeVisible();
+  await expect(page.getByTestId('field-runs.6.label')).toHaveValue('LRD copy');
+  await expect(page.getByTestId('step')).toHaveText('0');
+  await page.getByTestId('remove-6').click();
+  await expect(page.getByTestId('notes')).toContainText('Removing a run rebuilds the experiment');
+  await expect(page.locator('[data-testid^="method-"]:not([data-testid^="method-summary"])')).toHaveCount(RUNS);
+  expect(errors).toEqual([]);
+});
+
+test('without WebGPU the page explains what is missing and how to get it', async ({ playwright }, testInfo) => {
+  const browser = await playwright.chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+  try {
+    const page = await browser.newPage();
+    await page.goto(testInfo.project.use.baseURL!);
+    const panel = page.getByTestId('no-webgpu');
+    await expect(panel).toContainText('WebGPU is missing');
+    await expect(panel).toContainText('--enable-unsafe-webgpu');
+    await expect(panel).toContainText('Chrome or Edge 113');
+    await expect(page.getByTestId('train')).toBeDisabled();
+  } finally {
+    await browser.close();
+  }
+});
