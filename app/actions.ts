@@ -8,7 +8,7 @@ import { defaultExperimentInput } from '../src/experiment/defaults';
 import { readShareHash, shareHash } from '../src/experiment/share';
 import type { EngineApi, EventBatch } from './engine.worker';
 import { clearSaved, loadSaved, saveConfig, saveResults } from './persist';
-import { classifyEdit, clone, foldBatch, setPath, uniqueLabel, useLab, validate, type ConfigDoc, type Engine } from './store';
+import { classifyEdit, clone, foldBatch, resolve, setPath, uniqueLabel, useLab, validate, type ConfigDoc, type Engine } from './store';
 
 declare global {
   interface Window {
@@ -64,7 +64,7 @@ function scheduleResultsSave(): void {
 async function refreshConfig(cleared: boolean): Promise<void> {
   if (!engine) return;
   const config = (await engine.config()) as ConfigDoc;
-  set((state) => ({ applied: config, ...(state.issues.length === 0 || cleared ? { draft: clone(config), issues: [] } : {}) }));
+  set((state) => ({ applied: config, resolved: resolve(config), ...(state.issues.length === 0 || cleared ? { draft: clone(config), issues: [] } : {}) }));
   if (!restoring) await saveConfig(config, !cleared);
 }
 

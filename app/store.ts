@@ -46,6 +46,8 @@ export interface LabState {
   error: string;
   /** The config the engine runs (as the user wrote it). */
   applied: ConfigDoc | null;
+  /** `applied` validated, every default filled in (fields show these defaults as placeholders). */
+  resolved: ConfigDoc | null;
   /** The config being edited: equal to `applied` unless an edit is invalid or waits for Apply. */
   draft: ConfigDoc | null;
   /** parseExperiment's issues for the draft ("runs.1.lrd.keepProb: …"). */
@@ -67,6 +69,7 @@ export const useLab = create<LabState>()((set) => ({
   notes: [],
   error: '',
   applied: null,
+  resolved: null,
   draft: null,
   issues: [],
   hidden: {},
@@ -218,6 +221,15 @@ export function classifyEdit(applied: ConfigDoc, draft: ConfigDoc): { kind: 'non
   if (!same(appliedRest, draftRest) || a.length !== d.length) return { kind: 'restart' };
   const changed = d.flatMap((run, i) => (same(run, a[i]) ? [] : [i]));
   return changed.length === 0 ? { kind: 'none' } : { kind: 'runs', changed };
+}
+
+/** The config with every default filled in, or null when it does not validate. */
+export function resolve(doc: unknown): ConfigDoc | null {
+  try {
+    return parseExperiment(doc) as unknown as ConfigDoc;
+  } catch {
+    return null;
+  }
 }
 
 /** A deep copy of a JSON value. */

@@ -57,6 +57,7 @@ export function parseListText(text: string): unknown[] {
 /** A number (or number list) field; keeps what the user typed until the draft changes elsewhere. */
 export function NumberField({ path, label, tooltip, unit, projectChoice, list = false, optional = false, onCommit }: FieldProps & { list?: boolean; optional?: boolean }) {
   const value = useLab((state) => getPath(state.draft, path));
+  const fallback = useLab((state) => getPath(state.resolved, path));
   const issue = useIssue(path);
   const [text, setText] = useState(show(value));
   const [echo, setEcho] = useState(value);
@@ -85,6 +86,7 @@ export function NumberField({ path, label, tooltip, unit, projectChoice, list = 
           aria-describedby={issue ? `${id}-issue` : undefined}
           data-testid={`field-${path}`}
           title={tooltip}
+          placeholder={fallback === undefined ? undefined : show(fallback)}
           size={list ? 10 : 6}
         />
         {unit && <span className="unit">{unit}</span>}
@@ -101,6 +103,7 @@ export function NumberField({ path, label, tooltip, unit, projectChoice, list = 
 /** A select over fixed options. */
 export function SelectField({ path, label, tooltip, options, projectChoice, onCommit }: FieldProps & { options: readonly string[] }) {
   const value = useLab((state) => getPath(state.draft, path));
+  const fallback = useLab((state) => getPath(state.resolved, path));
   const issue = useIssue(path);
   return (
     <label className={`field${issue ? ' invalid' : ''}`}>
@@ -112,7 +115,7 @@ export function SelectField({ path, label, tooltip, options, projectChoice, onCo
         title={tooltip}
         aria-invalid={issue ? true : undefined}
       >
-        {value === undefined && <option value="">(default)</option>}
+        {value === undefined && <option value="">{fallback === undefined ? '(default)' : `${String(fallback)} (default)`}</option>}
         {options.map((option) => (
           <option key={option} value={option}>
             {option}
@@ -129,8 +132,9 @@ export function SelectField({ path, label, tooltip, options, projectChoice, onCo
 }
 
 /** A checkbox. */
-export function CheckField({ path, label, tooltip, projectChoice, fallback = false }: FieldProps & { fallback?: boolean }) {
+export function CheckField({ path, label, tooltip, projectChoice }: FieldProps) {
   const value = useLab((state) => getPath(state.draft, path));
+  const fallback = useLab((state) => getPath(state.resolved, path)) === true;
   const issue = useIssue(path);
   return (
     <label className={`field check${issue ? ' invalid' : ''}`}>
