@@ -175,7 +175,13 @@ export async function editField(path: string, value: unknown): Promise<void> {
   if (change.kind !== 'runs') return;
   for (const index of change.changed) {
     const runs = next.runs as unknown[];
-    await act((remote) => remote.updateRun(index, runs[index]));
+    const done = await act((remote) => remote.updateRun(index, runs[index]));
+    // Refused by the engine (e.g. AutoDrop switched on in an experiment built without it): the
+    // draft goes back to what runs, and `error` says why.
+    if (done === undefined) {
+      const current = get().applied?.runs as unknown[] | undefined;
+      if (current) set((state) => ({ draft: state.draft ? setPath(state.draft, `runs.${index}`, clone(current[index])) : state.draft }));
+    }
   }
 }
 

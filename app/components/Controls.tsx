@@ -1,18 +1,24 @@
 // Train / pause, single step, reset, the status line and progress; space toggles training
-// (unless a form field or button has the focus, where space means what it always means).
+// (unless a form field or button has the focus, where space means what it always means); S steps once.
 import { useEffect } from 'react';
 import { resetTraining, setSpeed, stepOnce, toggleTraining } from '../actions';
 import { statusOf, useLab } from '../store';
 
-/** Space anywhere but in a form control starts or pauses training. */
+/** Space anywhere but in a form control starts or pauses training; S takes one step. */
 function useSpaceToTrain(): void {
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if (event.key !== ' ' || event.repeat || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (event.repeat || event.ctrlKey || event.metaKey || event.altKey) return;
       const target = event.target as HTMLElement | null;
-      if (target?.closest('input, select, textarea, button, a, [contenteditable="true"], summary')) return;
-      event.preventDefault();
-      toggleTraining();
+      if (event.key === ' ' && target?.closest('button, a, summary')) return;
+      if (target?.closest('input, select, textarea, [contenteditable="true"]')) return;
+      if (event.key === ' ') {
+        event.preventDefault();
+        toggleTraining();
+      } else if (event.key === 's' || event.key === 'S') {
+        const state = useLab.getState();
+        if (!state.busy && !state.engine?.running && !state.engine?.done) void stepOnce();
+      }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -37,7 +43,7 @@ export function Controls() {
       <button type="button" className="primary" data-testid="train" disabled={!ready || (done && !running)} onClick={toggleTraining} aria-keyshortcuts="Space">
         {running ? 'Pause' : step > 0 && !done ? 'Resume' : 'Train'}
       </button>
-      <button type="button" data-testid="step-once" disabled={!ready || running || done} onClick={() => void stepOnce()}>
+      <button type="button" data-testid="step-once" aria-keyshortcuts="S" disabled={!ready || running || done} onClick={() => void stepOnce()}>
         Step
       </button>
       <button type="button" data-testid="reset" disabled={!ready} onClick={() => void resetTraining()} title="Back to step 0 with the same initial weights and batches">
