@@ -1,6 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { encodeIdx } from '../src/data/idx';
 import { CSV_COLUMNS, parseCsv } from '../src/experiment/export';
 
 // The playground UI (issue 5) on real Chromium WebGPU: the default comparison trains and its curves
@@ -324,4 +325,33 @@ test('without WebGPU the page explains what is missing and how to get it', async
   } finally {
     await browser.close();
   }
+});
+
+test('four IDX files upload as an image dataset and train; a missing file is refused', async ({ page }, testInfo) => {
+  test.setTimeout(90_000);
+  const errors = watchErrors(page);
+  await openDefault(page);
+  /** n 6×6 images: class 1 bright on the left half, class 0 on the right. */
+  const images = (n: number) => {
+    const data = new Uint8Array(n * 36);
+    for (let i = 0; i < n; i++) for (let p = 0; p < 36; p++) data[i * 36 + p] = (p % 6 < 3) === (i % 2 === 1) ? 220 : 10;
+    return encodeIdx([n, 6, 6], data);
+  };
+  const labels = (n: number) => encodeIdx([n], Uint8Array.from({ length: n }, (_, i) => i % 2));
+  const files = { 'train-images-idx3-ubyte': images(64), 'train-labels-idx1-ubyte': labels(64), 't10k-images-idx3-ubyte': images(16), 't10k-labels-idx1-ubyte': labels(16) };
+  const paths = Object.entries(files).map(([name, bytes]) => {
+    const path = testInfo.outputPath(name);
+    writeFileSync(path, bytes);
+    return path;
+  });
+  await page.getByTestId('upload').setInputFiles(paths.slice(0, 3));
+  await expect(page.getByTestId('upload-error')).toContainText('missing: testLabels');
+  await expect(page.getByTestId('experiment')).toHaveText('All methods on a spiral');
+  await page.getByTestId('upload').setInputFiles(paths);
+  await expect(page.getByTestId('notes')).toContainText('trained on your upload');
+  await expect(page.getByTestId('field-dataset')).toHaveValue(/^upload:/);
+  await page.getByTestId('step-once').click();
+  await expect(page.getByTestId('step')).toHaveText('1');
+  await expect(page.getByTestId('upload-error')).toHaveCount(0);
+  expect(errors).toEqual([]);
 });
