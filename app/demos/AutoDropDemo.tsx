@@ -160,8 +160,11 @@ export function AutoDropDemo() {
         An MLP (784-64-10) on {AUTODROP_MNIST_DEFAULTS.trainSubset.toLocaleString('en')} MNIST images, momentum SGD at η = {AUTODROP_MNIST_DEFAULTS.lr},{' '}
         {AUTODROP_MNIST_DEFAULTS.steps} steps: a constant rate, a step decay that divides the rate by 10 at 50 % and 75 % of the budget, and AutoDrop
         (windows of {AUTODROP_MNIST_DEFAULTS.window} steps, ρ = {AUTODROP_MNIST_DEFAULTS.rho}) on top of the constant rate. Same initial weights and
-        minibatches. (The test of this demo runs a smaller version: 2000 images, 240 steps; it measured test accuracy 0.880 constant, 0.876 step
-        decay, 0.892 AutoDrop, with drops at steps 65, 120, 180, 235.)
+        minibatches. Measured with this exact setup (Node, same engine): final test accuracy 0.933 constant, 0.931 step decay, 0.924 AutoDrop. AutoDrop
+        dropped 12 times (steps 130, 270, 380, … 1470), almost at every chance it gets (one drop needs 12 fresh windows), so the rate fell to
+        0.0034 by the end: on this small, easy problem the angle is on its plateau nearly all the time, and AutoDrop does not beat the
+        hand-tuned decay here. The test of this demo runs a smaller version (2000 images, 240 steps) and measured 0.880 constant, 0.876 step
+        decay, 0.892 AutoDrop.
       </p>
       <AdapterLine adapter={adapter} error={error} />
       <p>

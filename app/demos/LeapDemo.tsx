@@ -123,7 +123,9 @@ export function LeapDemo() {
         {LEAP_NETWORK_DEFAULTS.steps} steps on the GPU. Sharpness = how much the training loss rises, on average, when every weight tensor is
         pushed in a random direction by 20 % of its norm (8 directions). Smaller is flatter. This part is measured, not promised: at this scale
         the difference varies from seed to seed (the test of this demo, 600 steps and 2 seeds, measured 0.240 without and 0.110 with LEAP; a
-        1500-step run with 4 seeds gave 0.270 and 0.216).
+        1500-step run with 4 seeds gave 0.270 and 0.216). Read the sharpness next to the training loss: a run that has not gone as far down
+        (a higher train loss) sits in a wider, higher region, and looks flatter for that reason alone. In the 1500-step run one LEAP seed ended
+        at a train loss of 0.61 against ≈ 0.03–0.11 for the others.
       </p>
       <AdapterLine adapter={adapter} error={error} />
       <p>
