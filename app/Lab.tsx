@@ -57,18 +57,7 @@ export function Lab() {
   const phase = useLab((state) => state.phase);
   const notes = useLab((state) => state.notes);
   const engineError = useLab((state) => state.engine?.error);
-  useEffect(() => {
-    let stop: (() => void) | undefined;
-    let cancelled = false;
-    void connectEngine().then((s) => {
-      if (cancelled) s();
-      else stop = s;
-    });
-    return () => {
-      cancelled = true;
-      stop?.();
-    };
-  }, []);
+  useEffect(() => connectEngine(), []);
   return (
     <>
       <a className="skip" href="#main">

@@ -79,28 +79,37 @@ function onBatch(batch: EventBatch): void {
   scheduleResultsSave();
 }
 
-/** Starts the Worker, finds the GPU and opens an experiment (share link, saved, or default). */
-export async function connectEngine(): Promise<() => void> {
+/**
+ * Starts the Worker, finds the GPU and opens an experiment (share link, saved, or default) in the
+ * background; returns the function that stops it (React's effect cleanup: in development
+ * StrictMode mounts twice, and a stopped connection's late events are ignored).
+ */
+export function connectEngine(): () => void {
   const worker = new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module' });
   const remote = Comlink.wrap<EngineApi>(worker);
+  let alive = true;
   engine = remote;
   window.lrlab = { engine: remote };
-  const stop = () => {
-    worker.terminate();
-    engine = null;
+  const start = async () => {
+    try {
+      const adapter = await remote.init();
+      if (!alive) return;
+      console.info(`WebGPU adapter: ${adapter}`);
+      set({ adapter, phase: 'ready' });
+      await remote.subscribe(Comlink.proxy((batch: EventBatch) => alive && onBatch(batch)));
+    } catch (error) {
+      if (alive) set({ phase: 'no-webgpu', busy: false, error: (error as Error).message });
+      return;
+    }
+    await openFirstExperiment(remote);
+    if (alive) set({ busy: false });
   };
-  try {
-    const adapter = await remote.init();
-    console.info(`WebGPU adapter: ${adapter}`);
-    set({ adapter, phase: 'ready' });
-    await remote.subscribe(Comlink.proxy(onBatch));
-  } catch (error) {
-    set({ phase: 'no-webgpu', busy: false, error: (error as Error).message });
-    return stop;
-  }
-  await openFirstExperiment(remote);
-  set({ busy: false });
-  return stop;
+  void start();
+  return () => {
+    alive = false;
+    worker.terminate();
+    if (engine === remote) engine = null;
+  };
 }
 
 /** The experiment the page opens with: a share link wins, then IndexedDB, then the default. */
