@@ -59,6 +59,25 @@ export interface LabState {
   toggleHidden: (run: number) => void;
 }
 
+/** The theme chosen on an earlier visit (localStorage), else the system's. */
+function savedTheme(): ViewSettings['theme'] {
+  try {
+    const theme = globalThis.localStorage?.getItem('lr-lab-theme');
+    return theme === 'light' || theme === 'dark' ? theme : 'system';
+  } catch {
+    return 'system';
+  }
+}
+
+/** Remembers the theme choice. */
+function saveTheme(theme: ViewSettings['theme']): void {
+  try {
+    globalThis.localStorage?.setItem('lr-lab-theme', theme);
+  } catch {
+    // storage unavailable: the choice lasts for this visit
+  }
+}
+
 export const useLab = create<LabState>()((set) => ({
   phase: 'starting',
   adapter: '',
@@ -73,8 +92,11 @@ export const useLab = create<LabState>()((set) => ({
   draft: null,
   issues: [],
   hidden: {},
-  view: { smoothing: 0, logY: true, axis: 'step', aggregate: true, targetLoss: 0.5, theme: 'system', speed: 0 },
-  setView: (patch) => set((state) => ({ view: { ...state.view, ...patch } })),
+  view: { smoothing: 0, logY: true, axis: 'step', aggregate: true, targetLoss: 0.5, theme: savedTheme(), speed: 0 },
+  setView: (patch) => {
+    if (patch.theme) saveTheme(patch.theme);
+    set((state) => ({ view: { ...state.view, ...patch } }));
+  },
   toggleHidden: (run) => set((state) => ({ hidden: { ...state.hidden, [run]: !state.hidden[run] } })),
 }));
 

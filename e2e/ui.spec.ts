@@ -104,7 +104,7 @@ test('the default comparison trains with the space key: every loss falls, curves
   expect(errors).toEqual([]);
 });
 
-test('toggling LRD off changes that run\'s effective-LR curve mid-training, without a reset', async ({ page }) => {
+test('toggling LRD off on the LRD run and on for the baseline changes their effective-LR curves mid-training, without a reset', async ({ page }) => {
   test.setTimeout(180_000);
   const errors = watchErrors(page);
   await openDefault(page);
@@ -113,6 +113,10 @@ test('toggling LRD off changes that run\'s effective-LR curve mid-training, with
   const before = await linePath(page, 'lrExpected', 'm1');
   await page.getByTestId('toggle-1-lrd').uncheck();
   await expect(page.getByTestId('notes')).toContainText(`LRD changed from step ${pausedAt + 1} (no reset)`);
+  // And on for the baseline, with its default keep probability.
+  await page.getByTestId('toggle-0-lrd').check();
+  await expect(page.getByTestId('notes')).toContainText(`Baseline changed from step ${pausedAt + 1} (no reset)`);
+  await expect(page.getByTestId('field-runs.0.lrd.keepProb')).toHaveValue('0.5');
   expect(await stepOf(page)).toBe(pausedAt);
   const after = await trainTo(page, pausedAt + 30);
   await expect.poll(() => linePath(page, 'lrExpected', 'm1')).not.toBe(before);
@@ -124,6 +128,9 @@ test('toggling LRD off changes that run\'s effective-LR curve mid-training, with
     // With LRD (keepProb 0.5) the expected rate is half the global rate; without, equal.
     const expected = Number(row.step) <= pausedAt ? 0.05 : 0.1;
     expect(Number(row.lr_expected), `step ${row.step}`).toBeCloseTo(expected, 12);
+  }
+  for (const row of rows.filter((r) => Number(r.run) === 0)) {
+    expect(Number(row.lr_expected), `baseline step ${row.step}`).toBeCloseTo(Number(row.step) <= pausedAt ? 0.1 : 0.05, 12);
   }
   expect(errors).toEqual([]);
 });
