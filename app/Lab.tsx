@@ -20,6 +20,7 @@ function useTheme(theme: ViewSettings['theme']): void {
   }, [theme]);
 }
 
+/** Title, Demos link, theme picker, experiment name and adapter. */
 function Header() {
   const adapter = useLab((state) => state.adapter);
   const phase = useLab((state) => state.phase);
@@ -52,6 +53,7 @@ function Header() {
   );
 }
 
+/** The whole page; connects the engine once. */
 export function Lab() {
   const error = useLab((state) => state.error);
   const phase = useLab((state) => state.phase);

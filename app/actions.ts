@@ -138,6 +138,7 @@ async function openFirstExperiment(remote: Engine): Promise<void> {
   await remote.load(defaultExperimentInput()).catch((error: Error) => set({ error: error.message }));
 }
 
+/** Loads a config; false (not a throw) when it fails. */
 async function tryLoad(remote: Engine, config: unknown): Promise<boolean> {
   try {
     await remote.load(config);

@@ -46,6 +46,7 @@ function paint(canvas: HTMLCanvasElement, grid: BoundaryGrid, run: number): void
   }
 }
 
+/** One run's heatmap canvas. */
 function RunCanvas({ grid, run, label }: { grid: BoundaryGrid; run: number; label: string }) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
@@ -59,6 +60,7 @@ function RunCanvas({ grid, run, label }: { grid: BoundaryGrid; run: number; labe
   );
 }
 
+/** The heatmaps of every run (2-D toy datasets only), refetched as training advances. */
 export function Boundary() {
   const summary = useLab((state) => state.summary);
   const step = useThrottled(useLab((state) => state.engine?.step ?? 0), 1500);

@@ -25,6 +25,7 @@ function useSpaceToTrain(): void {
   }, []);
 }
 
+/** The training toolbar: buttons, speed, status and progress. */
 export function Controls() {
   useSpaceToTrain();
   const status = useLab(statusOf);

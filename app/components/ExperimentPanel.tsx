@@ -21,6 +21,7 @@ function modelOf(kind: string): Record<string, unknown> {
   return kind.includes('cnn') ? { kind } : { kind, hidden: [32, 32] };
 }
 
+/** The experiment-level fields, the upload, and Apply / Discard for edits that restart. */
 export function ExperimentPanel() {
   const draft = useLab((state) => state.draft);
   const applied = useLab((state) => state.applied);

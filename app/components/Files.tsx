@@ -4,6 +4,7 @@ import { useState, type ChangeEvent } from 'react';
 import { exportCsv, exportJson, forgetSaved, openFile, shareLink } from '../actions';
 import { useLab } from '../store';
 
+/** Export, open, share and forget buttons. */
 export function Files() {
   const busy = useLab((state) => state.busy);
   const ready = useLab((state) => state.summary !== null && !state.busy);

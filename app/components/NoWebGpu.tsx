@@ -1,4 +1,5 @@
 // Shown when the engine found no WebGPU adapter: what is missing and how to get it.
+/** The explanation panel: what is missing and which browsers and flags provide it. */
 export function NoWebGpu({ message }: { message: string }) {
   return (
     <section className="panel no-webgpu" aria-labelledby="no-webgpu-title" data-testid="no-webgpu">

@@ -18,6 +18,7 @@ export function Swatch({ color, method }: { color: string; method: number }) {
   );
 }
 
+/** The summary table of every run (and method), from throttled records. */
 export function Summary() {
   const summary = useLab((state) => state.summary);
   const raw = useLab((state) => state.records);
