@@ -153,6 +153,12 @@ test('an invalid value is refused inline with the field named, and the training 
   const { rows } = await exportCsv(page);
   expect(rows).toHaveLength(RUNS * (pausedAt + 1));
   expect(Number(rows.find((row) => Number(row.run) === 1 && Number(row.step) === pausedAt + 1)!.lr_expected)).toBeCloseTo(0.05, 12);
+  // Experiment-level fields too: refused in place, no Apply offered until valid.
+  await page.getByTestId('field-batch').fill('0');
+  await expect(page.getByTestId('issue-batch')).toContainText('must be an integer in [1, 4096]');
+  await expect(page.getByTestId('apply')).toHaveCount(0);
+  await page.getByTestId('field-batch').fill('32');
+  await expect(page.getByTestId('issue-batch')).toHaveCount(0);
   // A valid value clears the error and applies.
   await field.fill('0.25');
   await expect(page.getByTestId('issue-runs.1.lrd.keepProb')).toHaveCount(0);

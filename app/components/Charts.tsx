@@ -2,7 +2,7 @@
 // effective learning rate (log; LEAP's band as an area) and AutoDrop's angular velocity. Smoothing,
 // decimation and replicate means are display-only (app/series.ts); redraws are throttled to
 // animation frames a few times a second so the page stays smooth while training.
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { Area, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { MetricRecord } from '../../src/experiment/runner';
 import type { ExperimentSummary } from '../engine.worker';
@@ -108,8 +108,8 @@ async function exportChart(container: HTMLElement | null, format: 'svg' | 'png',
   if (blob) download(blob, 'image/png', `${metric}.png`);
 }
 
-/** One chart. */
-function Chart({ spec, records, series }: { spec: ChartSpec; records: MetricRecord[][]; series: SeriesSpec[] }) {
+/** One chart (memoized: it redraws only when its throttled records, series or view change). */
+const Chart = memo(function Chart({ spec, records, series }: { spec: ChartSpec; records: MetricRecord[][]; series: SeriesSpec[] }) {
   const view = useLab((state) => state.view);
   const box = useRef<HTMLDivElement>(null);
   const logY = spec.log === 'always' || (spec.log === 'view' && view.logY);
@@ -173,7 +173,7 @@ function Chart({ spec, records, series }: { spec: ChartSpec; records: MetricReco
       </div>
     </figure>
   );
-}
+});
 
 /** The legend: one button per run (method), toggling it on the charts; dash samples besides colour. */
 function Legend() {
