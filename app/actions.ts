@@ -7,7 +7,7 @@ import * as Comlink from 'comlink';
 import { defaultExperimentInput } from '../src/experiment/defaults';
 import { readShareHash, shareHash } from '../src/experiment/share';
 import type { EngineApi, EventBatch } from './engine.worker';
-import { clearSaved, loadSaved, saveConfig, saveResults } from './persist';
+import { clearSaved, loadSaved, loadUpload, saveConfig, saveResults, saveUpload } from './persist';
 import { classifyEdit, clone, foldBatch, resolve, setPath, uniqueLabel, useLab, validate, type ConfigDoc, type Engine } from './store';
 
 declare global {
@@ -114,6 +114,9 @@ export function connectEngine(): () => void {
 
 /** The experiment the page opens with: a share link wins, then IndexedDB, then the default. */
 async function openFirstExperiment(remote: Engine): Promise<void> {
+  // The last upload first: a saved or shared experiment may train on it.
+  const upload = await loadUpload();
+  if (upload) await remote.addUpload(upload.id, upload.payload as Parameters<EngineApi['addUpload']>[1]).catch(() => undefined);
   const shared = readShareHash(location.hash);
   if (shared.kind === 'config') {
     if (await tryLoad(remote, shared.config)) return note('opened the experiment from the share link');
@@ -288,9 +291,11 @@ export async function uploadDataset(files: File[]): Promise<string | null> {
     const id = files.map((f) => f.name).join('+').slice(0, 100);
     let format: 'csv' | 'idx';
     let shape: { inputShape: number[] };
+    let payload: Parameters<EngineApi['addUpload']>[1];
     if (files.length === 1 && /\.(csv|tsv|txt)$/i.test(files[0].name)) {
       format = 'csv';
-      shape = await engine.addUpload(id, { format, text: await files[0].text() });
+      payload = { format, text: await files[0].text() };
+      shape = await engine.addUpload(id, payload);
     } else {
       format = 'idx';
       const parts: Record<string, Uint8Array> = {};
@@ -302,7 +307,8 @@ export async function uploadDataset(files: File[]): Promise<string | null> {
       if (files.length !== 4 || missing.length > 0) {
         throw new Error(`An upload is one CSV file (features…, label) or four IDX files (train/test × images/labels, named like train-images-idx3-ubyte); missing: ${missing.join(', ') || 'a recognisable name'}`);
       }
-      shape = await engine.addUpload(id, { format, trainImages: parts.trainImages, trainLabels: parts.trainLabels, testImages: parts.testImages, testLabels: parts.testLabels });
+      payload = { format, trainImages: parts.trainImages, trainLabels: parts.trainLabels, testImages: parts.testImages, testLabels: parts.testLabels };
+      shape = await engine.addUpload(id, payload);
     }
     let doc = setPath(applied, 'dataset', { kind: 'upload', id, format });
     const model = doc.model as { kind?: string };
@@ -310,6 +316,7 @@ export async function uploadDataset(files: File[]): Promise<string | null> {
     const issues = validate(doc);
     if (issues.length > 0) throw new Error(issues.join('; '));
     await engine.load(doc);
+    await saveUpload({ id, payload });
     note(`trained on your upload "${id}": training restarted from step 0`);
     return null;
   } catch (error) {

@@ -1,6 +1,6 @@
 /**
  * Persistence across reloads in IndexedDB (idb-keyval): the experiment config as applied and the
- * latest results document (config + every record). On load the page restores the results with
+ * latest results document (config + every record), and the last uploaded dataset. On load the page restores the results with
  * importResults (a deterministic replay), or loads the config alone if there are no results.
  */
 import { createStore, del, get, set } from 'idb-keyval';
@@ -8,6 +8,13 @@ import { createStore, del, get, set } from 'idb-keyval';
 const store = () => createStore('lr-lab', 'experiment');
 const CONFIG_KEY = 'config';
 const RESULTS_KEY = 'results';
+const UPLOAD_KEY = 'upload';
+
+/** The user's last uploaded dataset as the Worker's addUpload takes it (CSV text or IDX bytes). */
+export interface StoredUpload {
+  id: string;
+  payload: unknown;
+}
 
 /** What a previous visit left: the config and (if it trained) the results JSON. */
 export interface Saved {
@@ -46,11 +53,29 @@ export async function saveResults(json: string): Promise<void> {
   }
 }
 
+/** Keeps the last uploaded dataset, so that an experiment on it survives a reload. */
+export async function saveUpload(upload: StoredUpload): Promise<void> {
+  try {
+    await set(UPLOAD_KEY, upload, store());
+  } catch {
+    // as above
+  }
+}
+
+/** The last uploaded dataset, if any. */
+export async function loadUpload(): Promise<StoredUpload | undefined> {
+  try {
+    return await get<StoredUpload>(UPLOAD_KEY, store());
+  } catch {
+    return undefined;
+  }
+}
+
 /** Forgets everything saved (the "Forget saved" control). */
 export async function clearSaved(): Promise<void> {
   try {
     const db = store();
-    await Promise.all([del(CONFIG_KEY, db), del(RESULTS_KEY, db)]);
+    await Promise.all([del(CONFIG_KEY, db), del(RESULTS_KEY, db), del(UPLOAD_KEY, db)]);
   } catch {
     // as above
   }

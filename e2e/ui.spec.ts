@@ -227,7 +227,7 @@ test('a reload restores the experiment and its results from IndexedDB', async ({
   expect(errors).toEqual([]);
 });
 
-test('a malformed CSV upload shows an error and changes nothing', async ({ page }, testInfo) => {
+test('a malformed CSV upload shows an error and changes nothing; a good one trains and survives a reload', async ({ page }, testInfo) => {
   test.setTimeout(90_000);
   const errors = watchErrors(page);
   await openDefault(page);
@@ -246,6 +246,12 @@ test('a malformed CSV upload shows an error and changes nothing', async ({ page 
   await page.getByTestId('upload').setInputFiles(good);
   await expect(page.getByTestId('notes')).toContainText('trained on your upload "good.csv"');
   await page.getByTestId('step-once').click();
+  await expect(page.getByTestId('step')).toHaveText('1');
+  // The upload is kept too: a reload restores the experiment on it.
+  await page.waitForTimeout(1500);
+  await page.reload();
+  await expect(page.getByTestId('notes')).toContainText('restored your last experiment', { timeout: 60_000 });
+  await expect(page.getByTestId('field-dataset')).toHaveValue('upload:good.csv');
   await expect(page.getByTestId('step')).toHaveText('1');
   expect(errors).toEqual([]);
 });
