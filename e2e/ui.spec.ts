@@ -26,6 +26,28 @@ async function exportCsv(page: Page) {
   return { text, rows: parseCsv(text) };
 }
 
+/** The step of the results the page saved in IndexedDB (-1 if none yet). */
+function savedStep(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        const open = indexedDB.open('lr-lab');
+        open.onerror = () => resolve(-1);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains('experiment')) return resolve(-1);
+          const request = db.transaction('experiment').objectStore('experiment').get('results');
+          request.onsuccess = () => {
+            const text = request.result as string | undefined;
+            resolve(text ? (JSON.parse(text) as { step: number }).step : -1);
+            db.close();
+          };
+          request.onerror = () => resolve(-1);
+        };
+      }),
+  );
+}
+
 /** Opens the page and waits for the default experiment. */
 async function openDefault(page: Page) {
   await page.goto('/');
@@ -215,7 +237,7 @@ test('a reload restores the experiment and its results from IndexedDB', async ({
     await expect(page.getByTestId('step')).toHaveText(String(i));
   }
   const before = (await exportCsv(page)).rows;
-  await page.waitForTimeout(1500); // the debounced save
+  await expect.poll(() => savedStep(page), { timeout: 20_000 }).toBe(3); // the debounced save
   await page.reload();
   await expect(page.getByTestId('notes')).toContainText('restored your last experiment', { timeout: 60_000 });
   await expect(page.getByTestId('step')).toHaveText('3');
@@ -248,7 +270,7 @@ test('a malformed CSV upload shows an error and changes nothing; a good one trai
   await page.getByTestId('step-once').click();
   await expect(page.getByTestId('step')).toHaveText('1');
   // The upload is kept too: a reload restores the experiment on it.
-  await page.waitForTimeout(1500);
+  await expect.poll(() => savedStep(page), { timeout: 20_000 }).toBe(1);
   await page.reload();
   await expect(page.getByTestId('notes')).toContainText('restored your last experiment', { timeout: 60_000 });
   await expect(page.getByTestId('field-dataset')).toHaveValue('upload:good.csv');
