@@ -15,7 +15,8 @@ function Param({ base, field, schema }: { base: string; field: ParamField; schem
   const tooltip = tooltipOf(schema, field);
   if (field.kind === 'boolean') return <CheckField path={path} label={field.label} tooltip={tooltip} projectChoice={field.projectChoice} />;
   if (field.kind === 'enum') return <SelectField path={path} label={field.label} tooltip={tooltip} options={field.options ?? []} projectChoice={field.projectChoice} />;
-  return <NumberField path={path} label={field.label} tooltip={tooltip} unit={field.unit} projectChoice={field.projectChoice} list={field.kind === 'list'} />;
+  const hint = [field.unit, field.range].filter(Boolean).join(' · ');
+  return <NumberField path={path} label={field.label} tooltip={tooltip} unit={hint || undefined} projectChoice={field.projectChoice} list={field.kind === 'list'} />;
 }
 
 /** One run's card. */
