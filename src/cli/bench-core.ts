@@ -5,18 +5,35 @@
  * N comes from timed warm-up steps: enough steps for a repeat of about TARGET_REPEAT_MS, within
  * [1, maxSteps], so a slow case (a CNN on a CPU-emulated GPU: seconds per step) still finishes in
  * minutes and a fast one (a real GPU: about a millisecond) is not dominated by submit latency.
+ * The workloads are those of issue 7, which app/bench-tfjs.ts runs in TensorFlow.js too.
  */
 import type { Dataset } from '../data/types';
+import { createStorage, upload } from '../gpu/buffers';
+import { encodeDispatches } from '../gpu/commands';
 import type { GpuContext } from '../gpu/device';
 import { mlp, smallCnn } from '../nn/models';
-import { resolveModel, type ModelSpec } from '../nn/spec';
+import { layoutParams } from '../nn/params';
+import { resolveModel, type ModelSpec, type ParamTensor } from '../nn/spec';
 import { Trainer } from '../nn/trainer';
+import { parseOptimizer, type OptimizerInput } from '../optim/optimizer';
+import { FusedUpdate, type RunUpdateConfig } from '../optim/update';
 import { RandomStream } from '../rng/stream';
 
+/** Elements of the parameter of the "one Adam update" workload. */
+export const ADAM_UPDATE_SIZE = 1_048_576;
+/** Bytes the fused Adam update moves per element: reads g, θ, m, v; writes θ, m, v (f32). */
+export const ADAM_BYTES_PER_ELEMENT = 28;
+
 export interface BenchCase {
+  /** Stable id shared with the TensorFlow.js page and the JSON report. */
+  id: string;
   name: string;
-  model: ModelSpec;
+  /** A training step of `model`, or one fused update of a single `updateSize`-element tensor. */
+  kind: 'train' | 'update';
+  model?: ModelSpec;
   batch: number;
+  updateSize?: number;
+  optimizer: OptimizerInput;
   /** Most steps per timed repeat. */
   maxSteps: number;
 }
@@ -28,30 +45,61 @@ export const TARGET_REPEAT_MS = 500;
  * CASE_BUDGET_MS / repeats per repeat gets fewer repeats, never fewer than MIN_REPEATS (the CNN
  * with 6 runs on a CPU-emulated GPU takes tens of seconds per step).
  */
-export const CASE_BUDGET_MS = 60_000;
+export const CASE_BUDGET_MS = 90_000;
 export const MIN_REPEATS = 3;
 
 export interface BenchResult {
+  /** BenchCase id. */
+  workload: string;
   name: string;
+  engine: 'LR Lab' | 'TensorFlow.js';
+  /** Where it ran: 'node' (Dawn) or 'chromium'. */
+  platform: 'node' | 'chromium';
+  /** 'webgpu' for LR Lab; the tfjs backend otherwise. */
+  backend: string;
   runs: number;
   batch: number;
   msPerStep: number;
   /** All repeats' ms per step (the median is msPerStep). */
   samples: number[];
+  /** Smallest and largest repeat (ms per step). */
+  spread: [number, number];
   /** Steps submitted back to back in each timed repeat. */
   stepsPerRepeat: number;
   /** The first (warm-up) step, ms; not in the median. */
   warmupMs: number;
-  dispatchesPerStep: number;
-  submitsPerStep: number;
+  /** LR Lab: compute dispatches per step; TensorFlow.js: kernels per step (tf.profile). */
+  dispatchesPerStep: number | null;
+  submitsPerStep: number | null;
+  /** Set when the case could not run (e.g. a backend without a kernel). */
+  error?: string;
 }
 
-/** The cases the issue asks for. */
+/** A copyBufferToBuffer of `bytes` bytes: ms per copy (median) and the bytes read + written. */
+export interface CopyResult {
+  platform: 'node' | 'chromium';
+  bytes: number;
+  msPerCopy: number;
+  samples: number[];
+  /** (read + written bytes) / time, GB/s. */
+  gbPerSecond: number;
+}
+
+/** The cases issue 7 asks for (run with R = 1 and 6 by LR Lab, once by TensorFlow.js). */
 export function benchCases(): BenchCase[] {
+  const mnistMlp = mlp({ inputShape: [1, 28, 28], hidden: [256, 256], outputs: 10 });
   return [
-    { name: 'MLP 784-256-256-10, batch 128', model: mlp({ inputShape: [1, 28, 28], hidden: [256, 256], outputs: 10 }), batch: 128, maxSteps: 64 },
-    { name: 'MLP 2-8-8-1, batch 32', model: mlp({ inputSize: 2, hidden: [8, 8], outputs: 1, activation: 'tanh', loss: 'mse' }), batch: 32, maxSteps: 64 },
-    { name: 'small CNN (8/16 ch, 3x3), batch 64', model: smallCnn({ inputShape: [1, 28, 28], classes: 10 }), batch: 64, maxSteps: 64 },
+    { id: 'mlp-sgdm', name: 'MLP 784-256-256-10 b128, SGD+momentum 0.9', kind: 'train', model: mnistMlp, batch: 128, optimizer: { rule: 'momentum', momentum: 0.9 }, maxSteps: 64 },
+    { id: 'mlp-adam', name: 'MLP 784-256-256-10 b128, Adam', kind: 'train', model: mnistMlp, batch: 128, optimizer: { rule: 'adam' }, maxSteps: 64 },
+    {
+      id: 'cnn-adam', name: 'CNN conv16-pool-conv32-pool-dense10 b64, Adam', kind: 'train',
+      model: smallCnn({ inputShape: [1, 28, 28], classes: 10, channels: [16, 32] }), batch: 64, optimizer: { rule: 'adam' }, maxSteps: 64,
+    },
+    { id: 'adam-1m', name: 'Adam update, 1,048,576 elements', kind: 'update', updateSize: ADAM_UPDATE_SIZE, batch: 0, optimizer: { rule: 'adam' }, maxSteps: 256 },
+    {
+      id: 'mlp-tiny', name: 'MLP 2-8-8-1 tanh b32, SGD', kind: 'train',
+      model: mlp({ inputSize: 2, hidden: [8, 8], outputs: 1, activation: 'tanh', loss: 'mse' }), batch: 32, optimizer: { rule: 'sgd' }, maxSteps: 256,
+    },
   ];
 }
 
@@ -73,66 +121,206 @@ function syntheticDataset(model: ModelSpec, rows: number): Dataset {
   };
 }
 
-const median = (xs: number[]) => {
+export const median = (xs: number[]): number => {
   const sorted = [...xs].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
+/** Timing of a repeated step: warm-up, steps per repeat and the timed repeats (see the file comment). */
+export interface Timing {
+  warmupMs: number;
+  stepsPerRepeat: number;
+  samples: number[];
+}
+
 /**
- * Times one case with `runs` stacked runs: one or two timed warm-up steps set the steps per repeat
- * (about TARGET_REPEAT_MS · scale of work, 1..maxSteps), then `repeats` timed repeats (fewer, down
- * to MIN_REPEATS, when they would take more than CASE_BUDGET_MS · scale).
+ * Times `step` (which starts `steps` steps and resolves when they are finished): one or two timed
+ * warm-up calls set the steps per repeat (about TARGET_REPEAT_MS · scale, 1..maxSteps), then
+ * `repeats` timed repeats (fewer, down to MIN_REPEATS, when they would exceed CASE_BUDGET_MS · scale).
  */
-export async function benchCase(gpu: GpuContext, spec: BenchCase, runs: number, repeats: number, scale = 1): Promise<BenchResult> {
-  const model = resolveModel(spec.model);
-  const dataset = syntheticDataset(spec.model, spec.batch * 4);
-  const trainer = new Trainer(gpu, model, dataset, { batch: spec.batch, seed: 1, replicates: Array.from({ length: runs }, (_, r) => r), readEvery: 1000 });
-  const rates = new Array(runs).fill(0.01);
-  const samples: number[] = [];
-  /** ms per step of `steps` steps submitted back to back, waited for on the queue. */
-  const timeSteps = async (steps: number) => {
+export async function timeRepeats(steps: (count: number) => Promise<void>, maxSteps: number, repeats: number, scale: number): Promise<Timing> {
+  const timed = async (count: number) => {
     const start = performance.now();
-    for (let i = 0; i < steps; i++) trainer.trainStep(rates);
-    await gpu.device.queue.onSubmittedWorkDone();
-    return (performance.now() - start) / steps;
+    await steps(count);
+    return (performance.now() - start) / count;
   };
-  let warmupMs: number;
-  let stepsPerRepeat: number;
+  const warmupMs = await timed(1);
+  // The first step carries one-off costs; where it was quick, a second one estimates a step better.
+  const estimate = warmupMs > TARGET_REPEAT_MS * scale ? warmupMs : await timed(1);
+  const stepsPerRepeat = Math.min(maxSteps, Math.max(1, Math.round((TARGET_REPEAT_MS * scale) / Math.max(estimate, 1e-3))));
+  const affordable = Math.floor((CASE_BUDGET_MS * scale) / (estimate * stepsPerRepeat));
+  const timedRepeats = Math.min(repeats, Math.max(MIN_REPEATS, affordable));
+  const samples: number[] = [];
+  for (let repeat = 0; repeat < timedRepeats; repeat++) samples.push(await timed(stepsPerRepeat));
+  return { warmupMs, stepsPerRepeat, samples };
+}
+
+/** Per-run update configs of `spec` for `runs` runs. */
+function updateConfigs(spec: BenchCase, runs: number): RunUpdateConfig[] {
+  const optimizer = parseOptimizer(spec.optimizer);
+  return Array.from({ length: runs }, (_, run) => ({ optimizer, seed: 1, runKey: run }));
+}
+
+/** A stepper for one case: `step()` encodes and submits one step; `dispatches` per step. */
+interface Stepper {
+  step: () => void;
+  dispatches: number;
+  /** Dispatch lists of one step, for the profiling mode (each submitted alone). */
+  parts: () => Array<{ label: string; encode: (pass: GPUComputePassEncoder) => void }>;
+  destroy: () => Promise<void>;
+}
+
+function trainStepper(gpu: GpuContext, spec: BenchCase, runs: number): Stepper {
+  const model = resolveModel(spec.model!);
+  const dataset = syntheticDataset(spec.model!, spec.batch * 4);
+  const trainer = new Trainer(gpu, model, dataset, {
+    batch: spec.batch, seed: 1, replicates: Array.from({ length: runs }, (_, r) => r), readEvery: 1000, updates: updateConfigs(spec, runs),
+  });
+  const rates = new Array(runs).fill(0.01);
+  return {
+    step: () => trainer.trainStep(rates),
+    dispatches: trainer.dispatchesPerStep,
+    parts: () => trainer.stepDispatches().map((d) => ({ label: `${d.label} [${d.workgroups.join('×')}]`, encode: (pass) => encodeDispatches(pass, [d]) })),
+    destroy: async () => {
+      await trainer.flush();
+      trainer.destroy();
+    },
+  };
+}
+
+function updateStepper(gpu: GpuContext, spec: BenchCase, runs: number): Stepper {
+  const size = spec.updateSize!;
+  const tensor: ParamTensor = { name: 'w', shape: [size], size, init: 'zeros', fanIn: 1, fanOut: 1, trainable: true, decay: true, scaleInvariantGroup: -1 };
+  const layout = layoutParams([tensor], runs);
+  const rng = new RandomStream(3, 5);
+  const random = () => Float32Array.from({ length: layout.total }, () => rng.uniform() - 0.5);
+  const params = createStorage(gpu.device, 'bench.params', layout.total * 4);
+  const grads = createStorage(gpu.device, 'bench.grads', layout.total * 4);
+  upload(gpu.device, params, random());
+  upload(gpu.device, grads, random());
+  const update = new FusedUpdate({ gpu, layout, tensors: [tensor], params, grads }, updateConfigs(spec, runs));
+  const rates = new Array(runs).fill(0.001);
+  let step = 0;
+  const encodeUpdate = (pass: GPUComputePassEncoder) => encodeDispatches(pass, [update.dispatch]);
+  return {
+    step: () => {
+      update.prepare(++step, rates);
+      const encoder = gpu.device.createCommandEncoder();
+      const pass = encoder.beginComputePass();
+      encodeUpdate(pass);
+      pass.end();
+      gpu.device.queue.submit([encoder.finish()]);
+    },
+    dispatches: 1,
+    parts: () => [{ label: 'update', encode: encodeUpdate }],
+    destroy: async () => {
+      await gpu.device.queue.onSubmittedWorkDone();
+      update.destroy();
+      params.destroy();
+      grads.destroy();
+    },
+  };
+}
+
+function makeStepper(gpu: GpuContext, spec: BenchCase, runs: number): Stepper {
+  return spec.kind === 'update' ? updateStepper(gpu, spec, runs) : trainStepper(gpu, spec, runs);
+}
+
+/** Times one case with `runs` stacked runs on `gpu` (see timeRepeats). */
+export async function benchCase(gpu: GpuContext, spec: BenchCase, runs: number, repeats: number, scale = 1, platform: 'node' | 'chromium' = 'node'): Promise<BenchResult> {
+  const stepper = makeStepper(gpu, spec, runs);
+  let timing: Timing;
   try {
     await gpu.device.queue.onSubmittedWorkDone(); // parameter and dataset uploads out of the clock
-    warmupMs = await timeSteps(1);
-    // The first step carries one-off costs; where it was quick, a second one estimates a step better.
-    const estimate = warmupMs > TARGET_REPEAT_MS * scale ? warmupMs : await timeSteps(1);
-    stepsPerRepeat = Math.min(spec.maxSteps, Math.max(1, Math.round((TARGET_REPEAT_MS * scale) / Math.max(estimate, 1e-3))));
-    const affordable = Math.floor((CASE_BUDGET_MS * scale) / (estimate * stepsPerRepeat));
-    const timedRepeats = Math.min(repeats, Math.max(MIN_REPEATS, affordable));
-    for (let repeat = 0; repeat < timedRepeats; repeat++) samples.push(await timeSteps(stepsPerRepeat));
-    await trainer.flush();
+    timing = await timeRepeats(async (count) => {
+      for (let i = 0; i < count; i++) stepper.step();
+      await gpu.device.queue.onSubmittedWorkDone();
+    }, spec.maxSteps, repeats, scale);
   } finally {
-    trainer.destroy();
+    await stepper.destroy();
   }
   return {
-    name: spec.name, runs, batch: spec.batch, msPerStep: median(samples), samples, stepsPerRepeat, warmupMs,
-    dispatchesPerStep: trainer.dispatchesPerStep, submitsPerStep: 1,
+    workload: spec.id, name: spec.name, engine: 'LR Lab', platform, backend: 'webgpu', runs, batch: spec.batch,
+    msPerStep: median(timing.samples), samples: timing.samples, spread: [Math.min(...timing.samples), Math.max(...timing.samples)],
+    stepsPerRepeat: timing.stepsPerRepeat, warmupMs: timing.warmupMs, dispatchesPerStep: stepper.dispatches, submitsPerStep: 1,
   };
 }
 
 /**
- * Every case with R = 1 and R = 6; `scale` multiplies the target repeat time (quick mode: < 1);
- * `onResult` sees each result as it is measured.
+ * A plain copyBufferToBuffer of `bytes` bytes per step (one submit each), timed like a case:
+ * the reference bandwidth the fused Adam update is compared with (same bytes read + written).
+ */
+export async function benchCopy(gpu: GpuContext, bytes: number, repeats: number, scale = 1, platform: 'node' | 'chromium' = 'node'): Promise<CopyResult> {
+  const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+  const source = gpu.device.createBuffer({ label: 'bench.copy.src', size: bytes, usage });
+  const target = gpu.device.createBuffer({ label: 'bench.copy.dst', size: bytes, usage });
+  try {
+    const timing = await timeRepeats(async (count) => {
+      for (let i = 0; i < count; i++) {
+        const encoder = gpu.device.createCommandEncoder();
+        encoder.copyBufferToBuffer(source, 0, target, 0, bytes);
+        gpu.device.queue.submit([encoder.finish()]);
+      }
+      await gpu.device.queue.onSubmittedWorkDone();
+    }, 256, repeats, scale);
+    const msPerCopy = median(timing.samples);
+    return { platform, bytes, msPerCopy, samples: timing.samples, gbPerSecond: (2 * bytes) / (msPerCopy * 1e6) };
+  } finally {
+    source.destroy();
+    target.destroy();
+  }
+}
+
+/**
+ * Every case with R = 1 and R = 6, then the copy bandwidth of the Adam update's bytes; `scale`
+ * multiplies the target repeat time (quick mode: < 1); `onResult` sees each result as it is measured.
  */
 export async function runBench(
   gpu: GpuContext,
-  options: { scale?: number; repeats?: number; runCounts?: number[]; onResult?: (result: BenchResult) => void } = {},
-): Promise<BenchResult[]> {
+  options: { scale?: number; repeats?: number; runCounts?: number[]; only?: string[]; platform?: 'node' | 'chromium'; onResult?: (result: BenchResult) => void } = {},
+): Promise<{ results: BenchResult[]; copy: CopyResult }> {
   const results: BenchResult[] = [];
+  const platform = options.platform ?? 'node';
   for (const spec of benchCases()) {
+    if (options.only && !options.only.includes(spec.id)) continue;
     for (const runs of options.runCounts ?? [1, 6]) {
-      const result = await benchCase(gpu, spec, runs, options.repeats ?? 5, options.scale ?? 1);
+      const result = await benchCase(gpu, spec, runs, options.repeats ?? 5, options.scale ?? 1, platform);
       results.push(result);
       options.onResult?.(result);
     }
   }
-  return results;
+  // The update moves 28 bytes per element (read+write); a copy of half of them moves as many.
+  const copy = await benchCopy(gpu, (ADAM_UPDATE_SIZE * ADAM_BYTES_PER_ELEMENT) / 2, options.repeats ?? 5, options.scale ?? 1, platform);
+  return { results, copy };
+}
+
+/**
+ * Profiling mode: every dispatch of one step of `spec` submitted and waited for alone, `repeats`
+ * times after a warm-up step; median ms per dispatch (includes a submit round trip each, so
+ * small dispatches read high: compare big ones).
+ */
+export async function profileCase(gpu: GpuContext, spec: BenchCase, runs: number, repeats = 5): Promise<Array<{ label: string; ms: number }>> {
+  const stepper = makeStepper(gpu, spec, runs);
+  try {
+    stepper.step();
+    await gpu.device.queue.onSubmittedWorkDone();
+    const parts = stepper.parts();
+    const times = parts.map(() => [] as number[]);
+    for (let repeat = 0; repeat < repeats; repeat++) {
+      for (const [index, part] of parts.entries()) {
+        const start = performance.now();
+        const encoder = gpu.device.createCommandEncoder();
+        const pass = encoder.beginComputePass();
+        part.encode(pass);
+        pass.end();
+        gpu.device.queue.submit([encoder.finish()]);
+        await gpu.device.queue.onSubmittedWorkDone();
+        times[index].push(performance.now() - start);
+      }
+    }
+    return parts.map((part, index) => ({ label: part.label, ms: median(times[index]) }));
+  } finally {
+    await stepper.destroy();
+  }
 }

@@ -1,58 +1,97 @@
 /**
- * `npm run bench`: ms per training step (median of repeats) for the issue's cases, R = 1 and 6
- * stacked runs, in Node (Dawn) and in headless Chromium (the bench.html page, built into
- * .bench/site so that dist/ is left alone), plus dispatches and submits per step. Prints a table
- * and writes .bench/latest.json.
- *   --quick        shorter repeats, 3 of them (smoke test)      --node-only / --browser-only
- *   --repeats N    timed repeats per case (default 5)
+ * `npm run bench`: issue 7's workloads (src/cli/bench-core.ts) for LR Lab with R = 1 and 6 stacked
+ * runs in Node (Dawn) and in headless Chromium (bench.html), and for TensorFlow.js 4.22 (webgpu,
+ * wasm, cpu backends; bench-tfjs.html) in the same Chromium, plus a copy-bandwidth reference.
+ * Both pages are built into .bench/site (dist/ is left alone). Prints the tables and the target
+ * checks, and writes JSON.
+ *   --out FILE       JSON report (default .bench/latest.json)
+ *   --quick          shorter repeats, 3 of them (smoke test)
+ *   --node-only / --browser-only / --no-tfjs
+ *   --repeats N      timed repeats per case (default 5)
+ *   --only a,b       only these workload ids (mlp-sgdm, mlp-adam, cnn-adam, adam-1m, mlp-tiny)
+ *   --profile ID     Node only: each dispatch of one step of workload ID submitted alone (R from --runs, default 1)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { chromium } from '@playwright/test';
+import { chromium, type Browser } from '@playwright/test';
 import { build, preview } from 'vite';
 import { acquireNodeGpu } from '../gpu/node';
-import { CASE_BUDGET_MS, MIN_REPEATS, runBench, TARGET_REPEAT_MS, type BenchResult } from './bench-core';
+import { benchCases, CASE_BUDGET_MS, MIN_REPEATS, profileCase, runBench, TARGET_REPEAT_MS, type BenchResult, type CopyResult } from './bench-core';
+import { checksTable, comparison, copyLines, lrLabTable } from './bench-report';
 
 const args = process.argv.slice(2);
+const option = (name: string) => {
+  const index = args.indexOf(name);
+  return index >= 0 ? args[index + 1] : undefined;
+};
 const quick = args.includes('--quick');
-const repeatsArg = args.indexOf('--repeats');
-const repeats = repeatsArg >= 0 ? Number(args[repeatsArg + 1]) : quick ? 3 : 5;
+const repeats = Number(option('--repeats') ?? (quick ? 3 : 5));
 const scale = quick ? 0.25 : 1;
-if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`--repeats must be a positive integer, got ${args[repeatsArg + 1]}`);
+const outFile = option('--out') ?? '.bench/latest.json';
+const only = option('--only')?.split(',');
+if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`--repeats must be a positive integer, got ${option('--repeats')}`);
+const ids = benchCases().map((c) => c.id);
+for (const id of only ?? []) if (!ids.includes(id)) throw new Error(`--only: unknown workload ${id} (one of ${ids.join(', ')})`);
 const SITE = '.bench/site';
 const started = performance.now();
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
-
-function table(title: string, results: BenchResult[]): string {
-  const lines = [
-    title,
-    '| case | R | ms/step (median) | R=6 / R=1 | steps × repeats | dispatches/step | submits/step |',
-    '|---|---|---|---|---|---|---|',
-  ];
-  for (const r of results) {
-    const single = results.find((x) => x.name === r.name && x.runs === 1);
-    const ratio = r.runs === 1 || !single ? '' : (r.msPerStep / single.msPerStep).toFixed(2);
-    const ms = r.msPerStep.toFixed(r.msPerStep < 10 ? 2 : r.msPerStep < 100 ? 1 : 0);
-    lines.push(`| ${r.name} | ${r.runs} | ${ms} | ${ratio} | ${r.stepsPerRepeat} × ${r.samples.length} | ${r.dispatchesPerStep} | ${r.submitsPerStep} |`);
-  }
-  return lines.join('\n');
-}
+const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
 
 const log = (r: BenchResult) =>
-  console.error(`  ${r.name} R=${r.runs}: ${r.msPerStep.toFixed(2)} ms/step (${r.stepsPerRepeat} steps × ${r.samples.length} repeats, warm-up ${r.warmupMs.toFixed(0)} ms) [${elapsed()}]`);
+  console.error(
+    `  ${r.engine} ${r.platform}/${r.backend} ${r.workload} R=${r.runs}: ` +
+      (r.error ? `error: ${r.error}` : `${r.msPerStep.toFixed(2)} ms/step (${r.stepsPerRepeat} steps × ${r.samples.length} repeats, warm-up ${r.warmupMs.toFixed(0)} ms)`) +
+      ` [${elapsed()}, load ${load()}]`,
+  );
+
+if (option('--profile')) {
+  const spec = benchCases().find((c) => c.id === option('--profile'));
+  if (!spec) throw new Error(`--profile: unknown workload (one of ${ids.join(', ')})`);
+  const gpu = await acquireNodeGpu();
+  const runs = Number(option('--runs') ?? 1);
+  const parts = await profileCase(gpu, spec, runs, repeats);
+  const total = parts.reduce((sum, p) => sum + p.ms, 0);
+  console.log(`profile of ${spec.name}, R=${runs} (each dispatch submitted alone; median of ${repeats}); load ${load()}`);
+  parts.forEach((p, i) => console.log(`${String(i).padStart(2)} ${p.label.padEnd(36)} ${p.ms.toFixed(2).padStart(9)} ms ${((100 * p.ms) / total).toFixed(1).padStart(5)}%`));
+  console.log(`sum ${total.toFixed(2)} ms`);
+  gpu.device.destroy();
+  process.exit(0);
+}
 
 async function nodeBench() {
   const gpu = await acquireNodeGpu();
   const adapter = Object.values(gpu.adapter).filter(Boolean).join(' / ');
   console.error(`Node + Dawn: ${adapter}`);
-  const results = await runBench(gpu, { scale, repeats, onResult: log });
+  const { results, copy } = await runBench(gpu, { scale, repeats, only, platform: 'node', onResult: log });
   gpu.device.destroy();
-  return { adapter, results };
+  return { adapter, results, copy };
+}
+
+type PageResult = { adapter: string; results: BenchResult[]; copy?: CopyResult; notes?: string[] };
+
+async function runPage(browser: Browser, url: string): Promise<PageResult> {
+  const page = await browser.newPage();
+  page.on('console', (message) => console.error(`  [page] ${message.text()} [${elapsed()}, load ${load()}]`));
+  try {
+    await page.goto(url);
+    await page.waitForFunction(() => window.benchDone !== undefined, undefined, { timeout: 30 * 60_000, polling: 1000 });
+    const done = await page.evaluate(() => window.benchDone!);
+    if ('error' in done) throw new Error(`browser bench failed (${url}): ${done.error}`);
+    return done;
+  } finally {
+    await page.close();
+  }
 }
 
 async function browserBench() {
-  console.error(`building bench.html into ${SITE} (vite build)…`);
-  await build({ logLevel: 'warn', build: { outDir: SITE, emptyOutDir: true, copyPublicDir: false, sourcemap: false } });
+  console.error(`building bench.html and bench-tfjs.html into ${SITE} (vite build)…`);
+  await build({
+    logLevel: 'warn',
+    build: { outDir: SITE, emptyOutDir: true, copyPublicDir: false, sourcemap: false, chunkSizeWarningLimit: 8000, rollupOptions: { input: { bench: 'bench.html', tfjs: 'bench-tfjs.html' } } },
+  });
+  // No cross-origin isolation: TensorFlow.js's threaded wasm build breaks once bundled (its inlined
+  // worker source is minified: "e is not defined"), so its wasm backend runs single-threaded with SIMD.
   const server = await preview({ build: { outDir: SITE }, preview: { port: 4174, host: '127.0.0.1', strictPort: false }, logLevel: 'warn' });
   const url = server.resolvedUrls?.local[0] ?? 'http://127.0.0.1:4174/';
   const browser = await chromium.launch({
@@ -60,41 +99,55 @@ async function browserBench() {
     args: ['--enable-unsafe-webgpu', '--no-sandbox'],
   });
   try {
-    const page = await browser.newPage();
-    page.on('console', (message) => console.error(`  [page] ${message.text()} [${elapsed()}]`));
-    await page.goto(`${url}bench.html?scale=${scale}&repeats=${repeats}`);
-    await page.waitForFunction(() => window.benchDone !== undefined, undefined, { timeout: 20 * 60_000, polling: 1000 });
-    const done = await page.evaluate(() => window.benchDone!);
-    if ('error' in done) throw new Error(`browser bench failed: ${done.error}`);
-    done.results.forEach(log);
-    return done;
+    const query = `scale=${scale}&repeats=${repeats}${only ? `&only=${only.join(',')}` : ''}`;
+    const lab = await runPage(browser, `${url}bench.html?${query}`);
+    lab.results.forEach(log);
+    let tfjs: PageResult | undefined;
+    if (!args.includes('--no-tfjs')) {
+      tfjs = await runPage(browser, `${url}bench-tfjs.html?${query}${option('--tfjs-backends') ? `&backends=${option('--tfjs-backends')}` : ''}`);
+      tfjs.results.forEach(log);
+    }
+    return { adapter: lab.adapter, version: browser.version(), results: lab.results, copy: lab.copy, tfjs: tfjs?.results ?? [], tfjsNotes: tfjs?.notes ?? [] };
   } finally {
     await browser.close();
     await server.close();
   }
 }
 
-const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
 const machine = `${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
 console.error(`machine: ${machine}; load average at start ${load()}`);
 console.error(
-  `each repeat: about ${TARGET_REPEAT_MS * scale} ms of steps (1..64 steps, from a timed warm-up step); ${repeats} repeats, ` +
+  `each repeat: about ${TARGET_REPEAT_MS * scale} ms of steps (from timed warm-up steps); ${repeats} repeats, ` +
     `fewer (not under ${MIN_REPEATS}) where they would take over ${(CASE_BUDGET_MS * scale) / 1000} s; median`,
 );
-const report: Record<string, unknown> = { date: new Date().toISOString(), machine, loadAtStart: loadavg(), repeats, targetRepeatMs: TARGET_REPEAT_MS * scale };
+const report: Record<string, unknown> = { date: new Date().toISOString(), machine, loadAtStart: loadavg(), repeats, targetRepeatMs: TARGET_REPEAT_MS * scale, caseBudgetMs: CASE_BUDGET_MS * scale };
 const sections: string[] = [];
+const copies: CopyResult[] = [];
+let nodeResults: BenchResult[] = [];
 if (!args.includes('--browser-only')) {
   const node = await nodeBench();
   report.node = node;
-  sections.push(table(`Node + Dawn (${node.adapter})`, node.results));
+  nodeResults = node.results;
+  copies.push(node.copy);
+  sections.push(lrLabTable(`LR Lab, Node + Dawn (${node.adapter})`, node.results));
 }
 if (!args.includes('--node-only')) {
   const browser = await browserBench();
   report.browser = browser;
-  sections.push(table(`Headless Chromium, page main thread (${browser.adapter})`, browser.results));
+  if (browser.copy) copies.push(browser.copy);
+  sections.push(lrLabTable(`LR Lab, headless Chromium ${browser.version}, page main thread (${browser.adapter})`, browser.results));
+  const { table, checks } = comparison(browser.results, browser.tfjs, copies);
+  sections.push(`${table}\n(${browser.tfjsNotes.join('; ')})`);
+  sections.push(checksTable(checks));
+  report.checks = checks;
+} else {
+  const { checks } = comparison(nodeResults, [], copies);
+  sections.push(checksTable(checks.filter((c) => !c.what.includes('tfjs'))));
+  report.checks = checks;
 }
+sections.push(copyLines(copies));
 report.loadAtEnd = loadavg();
 report.seconds = (performance.now() - started) / 1000;
-mkdirSync('.bench', { recursive: true });
-writeFileSync('.bench/latest.json', JSON.stringify(report, null, 2));
-console.log(`machine: ${machine}; load average ${load()} at the end\n\n${sections.join('\n\n')}\n\ntotal ${elapsed()} (written to .bench/latest.json)`);
+mkdirSync(dirname(outFile), { recursive: true });
+writeFileSync(outFile, JSON.stringify(report, null, 2));
+console.log(`machine: ${machine}; load average ${load()} at the end\n\n${sections.join('\n\n')}\n\ntotal ${elapsed()} (written to ${outFile})`);

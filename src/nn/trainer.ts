@@ -97,6 +97,11 @@ export class Trainer {
     return this.network.trainDispatches.length + 2;
   }
 
+  /** The compute dispatches of one training step, in order (the benchmark's profiling mode submits them one by one). */
+  stepDispatches(): Dispatch[] {
+    return [this.trainGather, ...this.network.trainDispatches, this.update.dispatch];
+  }
+
   /** Subscribes to training metrics as they come back from the GPU. */
   onMetrics(listener: (metrics: StepMetrics[]) => void): () => void {
     this.listeners.push(listener);
@@ -125,7 +130,7 @@ export class Trainer {
     this.update.prepare(this.step, rates, thetaScale, stateScale);
     const encoder = this.gpu.device.createCommandEncoder();
     const pass = encoder.beginComputePass();
-    encodeDispatches(pass, [this.trainGather, ...network.trainDispatches, this.update.dispatch]);
+    encodeDispatches(pass, this.stepDispatches());
     const hooks = this.stepHooks.map((hook) => hook(pass, this.step));
     pass.end();
     for (const hook of hooks) hook?.afterPass?.(encoder);
