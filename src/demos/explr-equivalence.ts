@@ -33,7 +33,8 @@ import { createRunner, runnerRun } from '../experiment/setup';
 import type { GpuContext } from '../gpu/device';
 import { resolveModel, type LayerSpec } from '../nn/spec';
 import { RunLrPlan } from '../optim/lr-plan';
-import { cosine, norm, scaleInvariantVector } from './network';
+import { cosine } from '../util/vec';
+import { norm, scaleInvariantVector } from './network';
 
 export interface ExplrSettings {
   lr: number;

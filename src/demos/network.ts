@@ -10,18 +10,6 @@ import { tensorOfRun } from '../nn/params';
 import { Trainer } from '../nn/trainer';
 import { RandomStream, StreamPurpose, streamId } from '../rng/stream';
 
-/** aᵀb / (‖a‖‖b‖) */
-export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return dot / Math.sqrt(na * nb);
-}
 
 /** ‖a‖₂ */
 export function norm(a: ArrayLike<number>): number {

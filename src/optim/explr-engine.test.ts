@@ -15,6 +15,7 @@ import { parseExpLr } from './explr';
 import { RunLrPlan } from './lr-plan';
 import { parseOptimizer } from './optimizer';
 import { parseSchedule } from './schedules';
+import { cosine } from '../util/vec';
 
 /**
  * BatchNorm without affine after bias-free layers, a fixed last layer. Running statistics use
@@ -35,17 +36,6 @@ const SCALE_INVARIANT_MLP: ModelSpec = {
   ],
 };
 
-function cosine(a: Float64Array, b: Float64Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return dot / Math.sqrt(na * nb);
-}
 
 async function trainPair(expLr: { form: 'exact' | 'texp'; renormMaxRate: number }) {
   const gpu = await testGpu();
