@@ -5,7 +5,7 @@ import { TOY_NAMES } from '../../src/data/toys';
 import { IMAGE_DATASETS, MODEL_KINDS } from '../../src/experiment/config';
 import { applyDraft, discardDraft, editField, uploadDataset } from '../actions';
 import { classifyEdit, useLab } from '../store';
-import { NumberField, SelectField } from './fields';
+import { CheckField, NumberField, SelectField } from './fields';
 
 const DATASETS = [...TOY_NAMES.map((name) => `toy:${name}`), ...IMAGE_DATASETS.map((name) => `image:${name}`)];
 
@@ -67,6 +67,13 @@ export function ExperimentPanel() {
         )}
         <SelectField path="model.kind" label="model" tooltip="The network; scale-invariant variants are where exp-LR is exact." options={MODEL_KINDS} onCommit={(kind) => void editField('model', modelOf(String(kind)))} />
         {'hidden' in model && <NumberField path="model.hidden" label="hidden widths" list tooltip="Widths of the hidden layers, comma separated." />}
+        {model.kind === 'mlp' && <CheckField path="model.batchNorm" label="BatchNorm" tooltip="BatchNorm (with affine parameters) after every hidden layer." />}
+        {(String(model.kind).startsWith('scale-invariant') || model.batchNorm === true) && (
+          <>
+            <NumberField path="model.bnEps" label="BN ε" tooltip="BatchNorm ε added to the batch variance (PyTorch default 1e-5). Exp-LR is exact only as ε → 0: use 1e-7 to see the equivalence hold." />
+            <NumberField path="model.bnMomentum" label="BN momentum" tooltip="Momentum of the running statistics used at evaluation (0.1 as in PyTorch; 1: the last batch only, which keeps evaluation scale-invariant too)." />
+          </>
+        )}
         <NumberField path="batch" label="batch" tooltip="Minibatch size (1 to 4096)." />
         <SelectField path="budget.unit" label="budget in" tooltip="Count the budget in optimizer steps or epochs." options={['steps', 'epochs']} />
         <NumberField path="budget.amount" label="budget" tooltip="How many steps (or epochs) to train; training stops there." />

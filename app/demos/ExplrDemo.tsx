@@ -56,9 +56,9 @@ export function ExplrDemo() {
           </p>
           <p className="note">
             Finding: BatchNorm's ε breaks the invariance a little, since it is added to variances that differ by the squared scale ratio of the two
-            runs. With the playground's scale-invariant MLP (ε = 1e-5) the exact twin drifts to a cosine of about 0.95 at these settings; this demo
-            uses the same network with ε = {EXPLR_BN_EPS} (and BatchNorm statistics from the last batch), where the cosine stays at 1 to 4 decimals.
-            The playground link opens the experiment with the playground's own network.
+            runs. With PyTorch's default ε = 1e-5 (the playground's default too) the exact twin drifts to a cosine of about 0.95 at these settings;
+            this demo sets ε = {EXPLR_BN_EPS} (and BatchNorm statistics from the last batch) in the model, where the cosine stays at 1 to 4 decimals.
+            The playground link opens exactly this experiment; set the model's BatchNorm ε back to 1e-5 there to see the drift.
           </p>
         </>
       }
@@ -94,7 +94,7 @@ export function ExplrDemo() {
           </div>
         </>
       )}
-      <PlaygroundLink config={explrConfig()} note="(the same three runs, with the playground's network: BatchNorm ε = 1e-5)" />
+      <PlaygroundLink config={explrConfig()} note="(the same three runs, the same network: BatchNorm ε = 1e-7)" />
     </DemoFrame>
   );
 }

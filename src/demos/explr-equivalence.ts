@@ -16,9 +16,9 @@
  * differ by c_t², so ε weighs differently in the two (methods.md §5.5 item 3). With the playground's
  * scale-invariant MLP (ε = 1e-5, running statistics with momentum 0.1) the exact twin drifts to a
  * cosine ≈ 0.95 at these settings, as weight decay shrinks ‖θ‖ to ≈ 2 while ‖θ̃‖ grows to ≈ 10 (a
- * measured finding, see the test). The demo therefore builds the same network with ε = 1e-7 and
- * running statistics of the last batch (momentum 1, so eval-mode BN is scale-covariant too), as
- * src/optim/explr-engine.test.ts does; everything else is the config below.
+ * measured finding, see the test). The demo's config therefore sets the model's bnEps = 1e-7 and
+ * bnMomentum = 1 (running statistics of the last batch, so eval-mode BN is scale-covariant too), as
+ * src/optim/explr-engine.test.ts does; the playground link opens exactly this config.
  *
  * The experiment runs on the GPU engine in f32 (the same runs the playground opens). The engine
  * renormalises the exp-LR runs by powers of two when η̃ passes renormMaxRate (θ̃/2^k, v·2^k, η̃/4^k:
@@ -27,11 +27,10 @@
  */
 import { stepsPerEpoch } from '../data/batches';
 import type { Dataset } from '../data/types';
-import { budgetSteps, expandRuns, parseExperiment, type ExperimentConfig } from '../experiment/config';
-import { ExperimentRunner } from '../experiment/runner';
-import { createRunner, runnerRun } from '../experiment/setup';
+import { parseExperiment, type ExperimentConfig } from '../experiment/config';
+import type { ExperimentRunner } from '../experiment/runner';
+import { createRunner } from '../experiment/setup';
 import type { GpuContext } from '../gpu/device';
-import { resolveModel, type LayerSpec } from '../nn/spec';
 import { RunLrPlan } from '../optim/lr-plan';
 import { cosine } from '../util/vec';
 import { norm, scaleInvariantVector } from './network';
@@ -61,7 +60,8 @@ export function explrConfig(settings: ExplrSettings = EXPLR_DEFAULTS): Experimen
     seed: 3,
     replicates: 1,
     dataset: { kind: 'toy', name: 'moons', count: 600, noise: 0.2, testFraction: 0.2 },
-    model: { kind: 'scale-invariant-mlp', hidden: [24, 24], activation: 'relu' },
+    // ε small and last-batch running statistics: where the equivalence is exact (module comment).
+    model: { kind: 'scale-invariant-mlp', hidden: [24, 24], activation: 'relu', bnEps: EXPLR_BN_EPS, bnMomentum: 1 },
     batch: 32,
     budget: { unit: 'steps', amount: steps },
     evalEvery,
@@ -74,31 +74,17 @@ export function explrConfig(settings: ExplrSettings = EXPLR_DEFAULTS): Experimen
   });
 }
 
-/** BatchNorm ε of the demo's network (see the module comment); the playground's model uses 1e-5. */
+/** BatchNorm ε of the demo's network (see the module comment); the playground's default is 1e-5. */
 export const EXPLR_BN_EPS = 1e-7;
 
 /**
- * The runner of `config` on `dataset`: with `bnEps` null, the playground's own model (createRunner);
- * otherwise the same scale-invariant MLP (config.model.hidden, bias-free dense → BN without affine →
- * ReLU, fixed last layer) with BatchNorm ε = bnEps and running-statistics momentum 1.
+ * The runner of `config` on `dataset`: with `bnEps` null, the playground's default BatchNorm
+ * (ε = 1e-5, running-statistics momentum 0.1); otherwise BatchNorm ε = bnEps and momentum 1.
  */
 export function createExplrRunner(gpu: GpuContext, config: ExperimentConfig, dataset: Dataset, bnEps: number | null = EXPLR_BN_EPS): ExperimentRunner {
-  if (bnEps === null) return createRunner(gpu, config, dataset);
   if (config.model.kind !== 'scale-invariant-mlp') throw new Error('model.kind: the exp-LR demo needs a scale-invariant MLP');
-  const layers: LayerSpec[] = [];
-  for (const units of config.model.hidden) {
-    layers.push({ kind: 'dense', units, bias: false }, { kind: 'batchnorm', affine: false, eps: bnEps, momentum: 1 }, { kind: 'activation', activation: 'relu' });
-  }
-  layers.push({ kind: 'dense', units: dataset.numClasses, bias: false, trainable: false });
-  const model = resolveModel({ inputShape: dataset.inputShape, loss: 'softmax_xent', layers });
-  return new ExperimentRunner(gpu, model, dataset, expandRuns(config).map(runnerRun), {
-    seed: config.seed,
-    batch: config.batch,
-    logEvery: config.logEvery,
-    evalEvery: config.evalEvery,
-    budgetSteps: budgetSteps(config, stepsPerEpoch(dataset.train.count, config.batch)),
-    divergenceFactor: config.divergence.lossFactor,
-  });
+  const model = bnEps === null ? { ...config.model, bnEps: 1e-5, bnMomentum: 0.1 } : { ...config.model, bnEps, bnMomentum: 1 };
+  return createRunner(gpu, { ...config, model }, dataset);
 }
 
 /** One probe of the three runs after `step` steps. */

@@ -111,10 +111,23 @@ describe('valid configs', () => {
 
   it('accepts image and upload datasets and every model kind', () => {
     const input = { ...minimal(), dataset: { kind: 'image', name: 'fashion-mnist', trainSubset: 1000 }, model: { kind: 'scale-invariant-cnn', dense: 32 } };
-    expect(parseExperiment(input).model).toEqual({ kind: 'scale-invariant-cnn', channels: [8, 16], kernelSize: 3, dense: 32, activation: 'relu' });
+    expect(parseExperiment(input).model).toEqual({ kind: 'scale-invariant-cnn', channels: [8, 16], kernelSize: 3, dense: 32, activation: 'relu', bnEps: 1e-5, bnMomentum: 0.1 });
     const upload = { ...minimal(), dataset: { kind: 'upload', id: 'my-file', format: 'idx' }, model: { kind: 'cnn', kernelSize: 5 } };
     expect(parseExperiment(upload).dataset).toEqual({ kind: 'upload', id: 'my-file', format: 'idx' });
     expect(parseExperiment({ ...minimal(), model: { kind: 'scale-invariant-mlp' } }).model.kind).toBe('scale-invariant-mlp');
+  });
+
+  it('passes BatchNorm ε and momentum to every BatchNorm layer; refuses bad ones, naming the field', () => {
+    const config = parseExperiment({ ...minimal(), model: { kind: 'scale-invariant-mlp', hidden: [8, 8], bnEps: 1e-7, bnMomentum: 1 } });
+    const spec = buildModelSpec(config.model, { inputShape: [2], numClasses: 2 });
+    const norms = spec.layers.filter((layer) => layer.kind === 'batchnorm');
+    expect(norms).toHaveLength(2);
+    expect(norms.every((layer) => layer.kind === 'batchnorm' && layer.eps === 1e-7 && layer.momentum === 1 && layer.affine === false)).toBe(true);
+    const plain = buildModelSpec(parseExperiment({ ...minimal(), model: { kind: 'mlp', batchNorm: true } }).model, { inputShape: [2], numClasses: 2 });
+    expect(plain.layers.filter((layer) => layer.kind === 'batchnorm').every((layer) => layer.kind === 'batchnorm' && layer.eps === 1e-5 && layer.momentum === 0.1)).toBe(true);
+    for (const [field, value] of [['bnEps', 0], ['bnMomentum', 0], ['bnMomentum', 1.5]] as const) {
+      expect(() => parseExperiment({ ...minimal(), model: { kind: 'scale-invariant-mlp', [field]: value } })).toThrow(new RegExp(`model\\.${field}: must be`));
+    }
   });
 
   it('ships the examples the product promises, and every one validates', () => {

@@ -112,6 +112,21 @@ export const datasetSchema = z
 const activation = () => z.enum(ACTIVATIONS, oneOf(ACTIVATIONS)).default('relu').describe('Activation of every hidden layer.');
 const hiddenLayers = () =>
   z.array(integer(1, 1024), expected('must be a list of layer widths')).max(8, 'must list at most 8 layers');
+/** BatchNorm's ε and running-statistics momentum, for the models that have BatchNorm. */
+const batchNormFields = {
+  bnEps: z
+    .number(expected('must be a number > 0'))
+    .gt(0, 'must be a number > 0')
+    .max(1, 'must be a number in (0, 1]')
+    .default(1e-5)
+    .describe('BatchNorm ε added to the batch variance (PyTorch default 1e-5). Exp-LR is exact only as ε → 0: its weights grow, and ε weighs differently at another scale.'),
+  bnMomentum: z
+    .number(expected('must be a number in (0, 1]'))
+    .gt(0, 'must be a number in (0, 1]')
+    .max(1, 'must be a number in (0, 1]')
+    .default(0.1)
+    .describe('Momentum of BatchNorm running statistics used at evaluation (PyTorch default 0.1; 1: the last batch only, which keeps evaluation scale-invariant too).'),
+};
 const cnnFields = {
   channels: z
     .tuple([integer(1, 128), integer(1, 128)], expected('must be [filters1, filters2]'))
@@ -133,14 +148,16 @@ export const modelSchema = z
         hidden: hiddenLayers().default([16, 16]).describe('Widths of the hidden layers (empty: a linear model).'),
         activation: activation(),
         batchNorm: flag().default(false).describe('BatchNorm (with affine parameters) after every hidden layer.'),
+        ...batchNormFields,
       }),
       z.strictObject({ kind: z.literal('cnn'), ...cnnFields }),
       z.strictObject({
         kind: z.literal('scale-invariant-mlp'),
         hidden: hiddenLayers().min(1, 'must list at least one layer').default([16, 16]).describe('Widths of the hidden layers (at least one).'),
         activation: activation(),
+        ...batchNormFields,
       }),
-      z.strictObject({ kind: z.literal('scale-invariant-cnn'), ...cnnFields }),
+      z.strictObject({ kind: z.literal('scale-invariant-cnn'), ...cnnFields, ...batchNormFields }),
     ],
     unionError(MODEL_KINDS),
   )
@@ -415,19 +432,28 @@ export function buildModelSpec(model: ModelConfig, dataset: DatasetShape): Model
     throw new ConfigError([`model.kind: a CNN needs image inputs [channels, height, width] and classes; this dataset has inputShape [${inputShape}] and ${dataset.numClasses} classes`]);
   }
   try {
-    switch (model.kind) {
-      case 'mlp':
-        return mlp({ inputShape, hidden: model.hidden, outputs, activation: model.activation, batchNorm: model.batchNorm, loss });
-      case 'scale-invariant-mlp':
-        return scaleInvariantMlp({ inputShape, hidden: model.hidden, outputs, activation: model.activation, loss });
-      case 'cnn':
-      case 'scale-invariant-cnn': {
-        const options = { inputShape, classes: outputs, channels: model.channels, kernelSize: model.kernelSize, dense: model.dense, activation: model.activation };
-        return model.kind === 'cnn' ? smallCnn(options) : scaleInvariantCnn(options);
-      }
-    }
+    const spec = modelSpecOf(model, inputShape, outputs, loss);
+    if (!('bnEps' in model)) return spec;
+    // BatchNorm's ε and running-statistics momentum from the config (the builders use PyTorch's defaults).
+    const { bnEps, bnMomentum } = model;
+    return { ...spec, layers: spec.layers.map((layer) => (layer.kind === 'batchnorm' ? { ...layer, eps: bnEps, momentum: bnMomentum } : layer)) };
   } catch (error) {
     throw new ConfigError([`model: ${(error as Error).message}`]);
+  }
+}
+
+/** The builder (src/nn/models.ts) of each model kind. */
+function modelSpecOf(model: ModelConfig, inputShape: number[], outputs: number, loss: 'mse' | 'softmax_xent'): ModelSpec {
+  switch (model.kind) {
+    case 'mlp':
+      return mlp({ inputShape, hidden: model.hidden, outputs, activation: model.activation, batchNorm: model.batchNorm, loss });
+    case 'scale-invariant-mlp':
+      return scaleInvariantMlp({ inputShape, hidden: model.hidden, outputs, activation: model.activation, loss });
+    case 'cnn':
+    case 'scale-invariant-cnn': {
+      const options = { inputShape, classes: outputs, channels: model.channels, kernelSize: model.kernelSize, dense: model.dense, activation: model.activation };
+      return model.kind === 'cnn' ? smallCnn(options) : scaleInvariantCnn(options);
+    }
   }
 }
 
