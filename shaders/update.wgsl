@@ -74,10 +74,25 @@ struct TensorEntry { offset: u32, run_stride: u32, size: u32, flags: u32 }
 fn word_f32(run: u32, w: u32) -> f32 { return bitcast<f32>(run_words[run * RUN_WORDS + w]); }
 fn word_u32(run: u32, w: u32) -> u32 { return run_words[run * RUN_WORDS + w]; }
 
+// Chunks per workgroup: each workgroup updates CHUNKS_PER_GROUP consecutive 64-float chunks (fewer,
+// longer workgroups: on a CPU-emulated GPU the per-workgroup cost otherwise dominates this kernel).
+override CHUNKS_PER_GROUP: u32 = 1u;
+// false compiles LEAP and LRD out (the pipeline used while no run has them): a CPU-emulated GPU
+// runs both sides of data-dependent branches, so the RNG would cost even when switched off.
+override MODIFIERS: bool = true;
+
 @compute @workgroup_size(64)
 fn update(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let chunk = wg.x + wg.y * groups.x;
-  if (chunk >= dims.chunks) { return; }
+  let first_chunk = (wg.x + wg.y * groups.x) * CHUNKS_PER_GROUP;
+  for (var c = 0u; c < CHUNKS_PER_GROUP; c++) {
+    let chunk = first_chunk + c;
+    if (chunk >= dims.chunks) { return; }
+    update_chunk(chunk, lid);
+  }
+}
+
+// Updates element lid of chunk `chunk` (one 64-float piece of one run's segment of one tensor).
+fn update_chunk(chunk: u32, lid: u32) {
   let entry = chunk_table[chunk];
   let tensor = entry & 0xffffu;
   let run = entry >> 16u;
@@ -135,12 +150,12 @@ fn update(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec
   }
 
   var rate = lr;
-  if ((flags & FLAG_LEAP) != 0u) {
+  if (MODIFIERS && (flags & FLAG_LEAP) != 0u) {
     rate = leap_rate(lr, word_f32(run, W_SIGMA), (flags & FLAG_LEAP_MULT) != 0u, (flags & FLAG_LEAP_CLIP) != 0u,
                      word_u32(run, W_LEAP_SCOPE), seed, run_key, tensor, step, element);
   }
   var keep = 1.0;
-  if ((flags & FLAG_LRD) != 0u) {
+  if (MODIFIERS && (flags & FLAG_LRD) != 0u) {
     keep = lrd_factor(word_f32(run, W_KEEP_PROB), word_f32(run, W_KEEP_SCALE), seed, run_key, tensor, step, element);
   }
   var decay_keep = 1.0;

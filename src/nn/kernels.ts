@@ -10,6 +10,8 @@ import elementwiseWgsl from '../../shaders/elementwise.wgsl?raw';
 import gatherWgsl from '../../shaders/gather.wgsl?raw';
 import lossWgsl from '../../shaders/loss.wgsl?raw';
 import matmulWgsl from '../../shaders/matmul.wgsl?raw';
+import matmulCommonWgsl from '../../shaders/matmul_common.wgsl?raw';
+import matmulVec4Wgsl from '../../shaders/matmul_vec4.wgsl?raw';
 import poolWgsl from '../../shaders/pool.wgsl?raw';
 import reduceWgsl from '../../shaders/reduce.wgsl?raw';
 import { composeWgsl, type KernelSpec } from '../gpu/pipelines';
@@ -18,7 +20,8 @@ import { ACTIVATION_CODE, type Activation } from './spec';
 export const WGSL = {
   common: commonWgsl,
   activations: activationsWgsl,
-  matmul: composeWgsl(activationsWgsl, matmulWgsl),
+  matmul: composeWgsl(activationsWgsl, matmulCommonWgsl, matmulWgsl),
+  matmulVec4: composeWgsl(activationsWgsl, matmulCommonWgsl, matmulVec4Wgsl),
   reduce: reduceWgsl,
   elementwise: composeWgsl(activationsWgsl, elementwiseWgsl),
   loss: composeWgsl(commonWgsl, activationsWgsl, lossWgsl),
@@ -37,13 +40,15 @@ export interface MatmulVariant {
   epilogue?: 0 | 1 | 2;
   hasBias?: boolean;
   activation?: Activation;
+  /** vec4 loads (shaders/matmul_vec4.wgsl): only where matmulVec4Fits says the shapes allow it. */
+  vec4?: boolean;
 }
 
-/** Batched tiled matmul C[r] = op(A[r])·op(B[r]) with a fused epilogue (shaders/matmul.wgsl). */
+/** Batched matmul C[r] = op(A[r])·op(B[r]) with a fused epilogue (shaders/matmul.wgsl, matmul_vec4.wgsl). */
 export function matmulKernel(variant: MatmulVariant): KernelSpec {
   return {
-    name: 'matmul',
-    source: WGSL.matmul,
+    name: variant.vec4 ? 'matmul_vec4' : 'matmul',
+    source: variant.vec4 ? WGSL.matmulVec4 : WGSL.matmul,
     constants: {
       TRANS_A: variant.transA ? 1 : 0,
       TRANS_B: variant.transB ? 1 : 0,

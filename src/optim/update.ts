@@ -20,6 +20,11 @@ import { adamConstants, parseOptimizer, RULE_CODE, type OptimizerConfig } from '
 
 /** u32 words per run in the run block; word indices match the W_* constants of update.wgsl. */
 export const RUN_WORDS = 24;
+/**
+ * 64-float chunks per update workgroup: 32 gives 1M elements 512 workgroups. On SwiftShader (CPU)
+ * one chunk per workgroup spent most of the update's time starting workgroups.
+ */
+export const UPDATE_CHUNKS_PER_GROUP = 32;
 const W = {
   lr: 0, rule: 1, flags: 2, step: 3, seed: 4, runKey: 5, momentum: 6, dampening: 7, beta1: 8, beta2: 9,
   eps: 10, l2: 11, decoupled: 12, c1: 13, c2: 14, keepProb: 15, keepScale: 16, sigma: 17, leapScope: 18,
@@ -57,8 +62,16 @@ export function sgdRuns(runs: number, seed = 0): RunUpdateConfig[] {
   return Array.from({ length: runs }, (_, run) => ({ optimizer, seed, runKey: run }));
 }
 
+/** `make()` on first call, then the same value. */
+function lazy<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
+}
+
 export class FusedUpdate {
-  readonly dispatch: Dispatch;
+  /** The pipeline with LEAP and LRD compiled in, and the one without (built on first use). */
+  private readonly withModifiers: () => Dispatch;
+  private readonly plain: () => Dispatch;
   /** Momentum buffer / Adam m, stacked like the parameters. */
   readonly state1: GPUBuffer;
   /** Adam v / RMSprop square average, stacked like the parameters. */
@@ -102,22 +115,35 @@ export class FusedUpdate {
     this.asU32 = new Uint32Array(this.words);
     this.asF32 = new Float32Array(this.words);
     this.runWords = own(createStorage(device, 'update.runs', this.words.byteLength));
-    const x = Math.min(chunks, gpu.limits.maxComputeWorkgroupsPerDimension);
-    this.dispatch = makeDispatch(
-      gpu,
-      { name: 'update', source: composeWgsl(commonWgsl, rngWgsl, modifiersWgsl, updateWgsl), entryPoint: 'update' },
-      [
-        own(createUniform(device, 'update.dims', [chunks, runs.length, 0, 0])),
-        own(createStorage(device, 'update.chunks', layout.chunkTable)),
-        own(createStorage(device, 'update.tensors', table)),
-        this.runWords,
-        target.grads,
-        target.params,
-        this.state1,
-        this.state2,
-      ],
-      [x, Math.ceil(chunks / x)],
-    );
+    const groups = Math.ceil(chunks / UPDATE_CHUNKS_PER_GROUP);
+    const x = Math.min(groups, gpu.limits.maxComputeWorkgroupsPerDimension);
+    const bindings = [
+      own(createUniform(device, 'update.dims', [chunks, runs.length, 0, 0])),
+      own(createStorage(device, 'update.chunks', layout.chunkTable)),
+      own(createStorage(device, 'update.tensors', table)),
+      this.runWords,
+      target.grads,
+      target.params,
+      this.state1,
+      this.state2,
+    ];
+    const variant = (modifiers: boolean) => () =>
+      makeDispatch(
+        gpu,
+        {
+          name: 'update', source: composeWgsl(commonWgsl, rngWgsl, modifiersWgsl, updateWgsl), entryPoint: 'update',
+          constants: { CHUNKS_PER_GROUP: UPDATE_CHUNKS_PER_GROUP, MODIFIERS: modifiers ? 1 : 0 },
+        },
+        bindings,
+        [x, Math.ceil(groups / x)],
+      );
+    this.withModifiers = lazy(variant(true));
+    this.plain = lazy(variant(false));
+  }
+
+  /** The update's dispatch for the current run configs: LEAP/LRD compiled out while no run uses them. */
+  get dispatch(): Dispatch {
+    return this.configs.some((run) => run.lrd || run.leap) ? this.withModifiers() : this.plain();
   }
 
   /** The current config of every run. */

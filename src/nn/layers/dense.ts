@@ -21,6 +21,15 @@ export function matmulDims(d: {
   ];
 }
 
+/**
+ * Whether shaders/matmul_vec4.wgsl applies to op(A) M×K · op(B) K×N: K and each operand's
+ * contiguous axis multiples of 4, A and B offsets and run strides multiples of 4, not both transposed.
+ */
+export function matmulVec4Fits(d: { M: number; N: number; K: number; aOff?: number; aRun: number; bOff?: number; bRun: number }, transA = false, transB = false): boolean {
+  const four = (x: number | undefined) => (x ?? 0) % 4 === 0;
+  return !(transA && transB) && four(d.K) && (!transA || four(d.M)) && (transB || four(d.N)) && [d.aOff, d.aRun, d.bOff, d.bRun].every(four);
+}
+
 /** Workgroups of a matmul producing M×N per run. */
 export function matmulGroups(M: number, N: number, runs: number): [number, number, number] {
   return [divCeil(N, MATMUL_TILE), divCeil(M, MATMUL_TILE), runs];
@@ -38,14 +47,15 @@ export function buildDense(ctx: BuildContext, layer: ResolvedLayer, input: GPUBu
   const output = ctx.alloc(`${name}.out`, runs * batch * units);
   const preact = act === 'none' ? ctx.dummyOut : ctx.alloc(`${name}.preact`, runs * batch * units);
 
-  const forwardDims = ctx.uniform(`${name}.fwd`, matmulDims({
+  const fwd = {
     M: batch, N: units, K: inSize,
     aRun: batch * inSize, bOff: weight.offset, bRun: weight.runStride, cRun: batch * units,
     biasOff: bias?.offset, biasRun: bias?.runStride, zRun: batch * units,
-  }));
+  };
+  const forwardDims = ctx.uniform(`${name}.fwd`, matmulDims(fwd));
   const forward = makeDispatch(
     ctx.gpu,
-    matmulKernel({ epilogue: 1, hasBias: bias !== undefined, activation: act }),
+    matmulKernel({ epilogue: 1, hasBias: bias !== undefined, activation: act, vec4: matmulVec4Fits(fwd) }),
     [forwardDims, input, ctx.params, ctx.params, output, preact],
     matmulGroups(batch, units, runs),
   );
@@ -62,11 +72,9 @@ export function buildDense(ctx: BuildContext, layer: ResolvedLayer, input: GPUBu
       const dispatches: Dispatch[] = [];
       if (trainable) {
         // dW = Xᵀ·dZ : M = in, N = units, K = batch; X stored B×in is op(A) transposed.
-        const dwDims = ctx.uniform(`${name}.dW`, matmulDims({
-          M: inSize, N: units, K: batch,
-          aRun: batch * inSize, bRun: batch * units, cOff: weight.offset, cRun: weight.runStride,
-        }));
-        dispatches.push(makeDispatch(ctx.gpu, matmulKernel({ transA: true }), [dwDims, input, dOut, ctx.dummy, ctx.grads, ctx.dummyOut], matmulGroups(inSize, units, runs)));
+        const dw = { M: inSize, N: units, K: batch, aRun: batch * inSize, bRun: batch * units, cOff: weight.offset, cRun: weight.runStride };
+        const dwDims = ctx.uniform(`${name}.dW`, matmulDims(dw));
+        dispatches.push(makeDispatch(ctx.gpu, matmulKernel({ transA: true, vec4: matmulVec4Fits(dw, true) }), [dwDims, input, dOut, ctx.dummy, ctx.grads, ctx.dummyOut], matmulGroups(inSize, units, runs)));
         if (bias) {
           const dbDims = ctx.uniform(`${name}.db`, [batch, units, batch * units, bias.offset, bias.runStride, 0, 0, 0]);
           dispatches.push(makeDispatch(ctx.gpu, colsumKernel, [dbDims, dOut, ctx.grads], [divCeil(units, 64), runs]));
@@ -74,13 +82,14 @@ export function buildDense(ctx: BuildContext, layer: ResolvedLayer, input: GPUBu
       }
       if (dIn) {
         // dX = dZ·Wᵀ : M = batch, N = in, K = units; W stored in×units is op(B) transposed.
-        const dxDims = ctx.uniform(`${name}.dX`, matmulDims({
+        const dx = {
           M: batch, N: inSize, K: units,
           aRun: batch * units, bOff: weight.offset, bRun: weight.runStride, cRun: batch * inSize, zRun: batch * inSize,
-        }));
+        };
+        const dxDims = ctx.uniform(`${name}.dX`, matmulDims(dx));
         dispatches.push(makeDispatch(
           ctx.gpu,
-          matmulKernel({ transB: true, epilogue: dInAct ? 2 : 0, activation: dInAct?.activation ?? 'none' }),
+          matmulKernel({ transB: true, epilogue: dInAct ? 2 : 0, activation: dInAct?.activation ?? 'none', vec4: matmulVec4Fits(dx, false, true) }),
           [dxDims, dOut, ctx.params, ctx.dummy, dIn, dInAct?.preact ?? ctx.dummyOut],
           matmulGroups(batch, inSize, runs),
         ));
