@@ -2,7 +2,7 @@
 // Activations are [r][b][channel][y][x]; weights W[r][F][C][KSIZE][KSIZE] (filters, channels, ky, kx),
 // every operand at an element offset plus a per-run stride. Out-of-image taps read 0.
 //
-// conv_main — one tiled kernel for both directions (i: channels read, o: channels written):
+// conv_main — one kernel for both directions (i: channels read, o: channels written):
 //   TRANSPOSED = false (forward):    Y[r,b,o,y,x]  = Σ_{i,ky,kx} X[r,b,i,y+ky−P,x+kx−P]·W[r,o,i,ky,kx]
 //   TRANSPOSED = true  (input grad): dX[r,b,o,y,x] = Σ_{i,ky,kx} dZ[r,b,i,y−ky+P,x−kx+P]·W[r,i,o,ky,kx]
 //                                    (the same sum as the forward with W flipped and transposed)
@@ -42,12 +42,11 @@ override ACT: u32 = 0u;
 @group(0) @binding(2) var<storage, read> wg_dz: array<f32>;
 @group(0) @binding(3) var<storage, read_write> wg_grads: array<f32>;
 
-const TILE = 8u;            // output tile TILE×TILE, one pixel per invocation
-const OUT_PER_GROUP = 4u;   // output channels per workgroup (one vec4 accumulator)
+const PX = 4u;               // output pixels per invocation, adjacent along x
+const TILE_W = 16u;          // output tile of a workgroup: 4 invocations × PX wide, 16 tall
+const TILE_H = 16u;
+const OUT_PER_GROUP = 4u;    // output channels per workgroup (one vec4 accumulator per pixel)
 const THREADS = 64u;
-
-var<workgroup> window_tile: array<f32, 144>;       // [TILE + KSIZE − 1]² input window of one channel (≤ 12²)
-var<workgroup> kernel_tile: array<f32, 100>; // [OUT_PER_GROUP][KSIZE²] taps of one input channel (≤ 4·25)
 
 // Flat index of tap (ky, kx) linking channel i (read) to channel o (written), in conv_main's orientation.
 fn weight_index(run: u32, o: u32, i: u32, ky: u32, kx: u32) -> u32 {
@@ -59,69 +58,74 @@ fn weight_index(run: u32, o: u32, i: u32, ky: u32, kx: u32) -> u32 {
   return base + ((o * dims.in_ch + i) * KSIZE + ky) * KSIZE + kx;
 }
 
+// Each invocation computes PX adjacent pixels × OUT_PER_GROUP channels straight from storage: per
+// input channel and kernel row it reads a window of PX + KSIZE − 1 inputs once and reuses it for
+// every kx and pixel. No workgroup memory and no barriers (on a CPU-emulated GPU such as
+// SwiftShader a barrier switches coroutines and workgroup memory is plain memory: both only cost).
 // Grid: x = tile (tiles_x per row of tiles), y = b·out_groups + channel group, z = run.
-@compute @workgroup_size(8, 8)
-fn conv_main(
-  @builtin(workgroup_id) wg: vec3u,
-  @builtin(local_invocation_id) lid: vec3u,
-  @builtin(local_invocation_index) li: u32,
-) {
+@compute @workgroup_size(4, 16)
+fn conv_main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let run = wg.z;
   let b = wg.y / dims.out_groups;
   let o0 = (wg.y % dims.out_groups) * OUT_PER_GROUP;
-  let tile_y0 = (wg.x / dims.tiles_x) * TILE;
-  let tile_x0 = (wg.x % dims.tiles_x) * TILE;
+  let y = (wg.x / dims.tiles_x) * TILE_H + lid.y;
+  let x0 = (wg.x % dims.tiles_x) * TILE_W + lid.x * PX;
+  if (y >= dims.height || x0 >= dims.width) { return; }
   let pad = i32((KSIZE - 1u) / 2u);
-  let span = TILE + KSIZE - 1u;
-  let taps = KSIZE * KSIZE;
   let hw = dims.height * dims.width;
   let src_base = run * dims.src_run + b * dims.in_ch * hw;
-  var acc = vec4f(0.0);
+  let last_o = dims.out_ch - 1u;
+  let oc = vec4u(o0, min(o0 + 1u, last_o), min(o0 + 2u, last_o), min(o0 + 3u, last_o));
+  let w_max = i32(dims.width) - 1;
+  var acc0 = vec4f(0.0);
+  var acc1 = vec4f(0.0);
+  var acc2 = vec4f(0.0);
+  var acc3 = vec4f(0.0);
   for (var i = 0u; i < dims.in_ch; i++) {
-    for (var p = li; p < span * span; p += THREADS) {
-      let gy = i32(tile_y0 + p / span) - pad;
-      let gx = i32(tile_x0 + p % span) - pad;
-      var value = 0.0;
-      if (gy >= 0 && gy < i32(dims.height) && gx >= 0 && gx < i32(dims.width)) {
-        value = src[src_base + i * hw + u32(gy) * dims.width + u32(gx)];
-      }
-      window_tile[p] = value;
-    }
-    for (var p = li; p < OUT_PER_GROUP * taps; p += THREADS) {
-      let o = o0 + p / taps;
-      let k = p % taps;
-      var value = 0.0;
-      if (o < dims.out_ch) { value = weights[weight_index(run, o, i, k / KSIZE, k % KSIZE)]; }
-      kernel_tile[p] = value;
-    }
-    workgroupBarrier();
+    let plane = src_base + i * hw;
     for (var ky = 0u; ky < KSIZE; ky++) {
+      let sy = i32(y + ky) - pad;
+      let row_ok = sy >= 0 && sy < i32(dims.height);
+      let row = plane + u32(clamp(sy, 0, i32(dims.height) - 1)) * dims.width;
+      var win: array<f32, 8>; // inputs x0 − P .. x0 + PX − 1 + P of this row (zero outside the image)
+      for (var j = 0u; j < PX + KSIZE - 1u; j++) {
+        let sx = i32(x0 + j) - pad;
+        win[j] = select(0.0, src[row + u32(clamp(sx, 0, w_max))], row_ok && sx >= 0 && sx <= w_max);
+      }
       for (var kx = 0u; kx < KSIZE; kx++) {
-        let v = window_tile[(lid.y + ky) * span + lid.x + kx];
-        let k = ky * KSIZE + kx;
-        acc += v * vec4f(kernel_tile[k], kernel_tile[taps + k], kernel_tile[2u * taps + k], kernel_tile[3u * taps + k]);
+        let w = vec4f(
+          weights[weight_index(run, oc.x, i, ky, kx)],
+          weights[weight_index(run, oc.y, i, ky, kx)],
+          weights[weight_index(run, oc.z, i, ky, kx)],
+          weights[weight_index(run, oc.w, i, ky, kx)],
+        );
+        acc0 += win[kx] * w;
+        acc1 += win[kx + 1u] * w;
+        acc2 += win[kx + 2u] * w;
+        acc3 += win[kx + 3u] * w;
       }
     }
-    workgroupBarrier();
   }
-  let y = tile_y0 + lid.y;
-  let x = tile_x0 + lid.x;
-  if (y >= dims.height || x >= dims.width) { return; }
-  for (var oo = 0u; oo < OUT_PER_GROUP; oo++) {
-    let o = o0 + oo;
-    if (o >= dims.out_ch) { break; }
-    let out_index = run * dims.dst_run + (b * dims.out_ch + o) * hw + y * dims.width + x;
-    var value = acc[oo];
-    if (EPILOGUE == 1u) {
-      if (HAS_BIAS) { value += bias[dims.bias_off + run * dims.bias_run + o]; }
-      if (ACT != 0u) {
-        Z[out_index] = value;
-        value = act_forward(ACT, value, dims.act_slope);
+  let acc = array<vec4f, 4>(acc0, acc1, acc2, acc3);
+  for (var px = 0u; px < PX; px++) {
+    let x = x0 + px;
+    if (x >= dims.width) { break; }
+    for (var oo = 0u; oo < OUT_PER_GROUP; oo++) {
+      let o = o0 + oo;
+      if (o >= dims.out_ch) { break; }
+      let out_index = run * dims.dst_run + (b * dims.out_ch + o) * hw + y * dims.width + x;
+      var value = acc[px][oo];
+      if (EPILOGUE == 1u) {
+        if (HAS_BIAS) { value += bias[dims.bias_off + run * dims.bias_run + o]; }
+        if (ACT != 0u) {
+          Z[out_index] = value;
+          value = act_forward(ACT, value, dims.act_slope);
+        }
+      } else if (EPILOGUE == 2u) {
+        value *= act_grad(ACT, Z[out_index], dims.act_slope);
       }
-    } else if (EPILOGUE == 2u) {
-      value *= act_grad(ACT, Z[out_index], dims.act_slope);
+      dst[out_index] = value;
     }
-    dst[out_index] = value;
   }
 }
 

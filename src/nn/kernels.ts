@@ -95,8 +95,9 @@ export function flatGroups(count: number, perGroup = 256): [number, number] {
   return [x, Math.ceil(groups / x)];
 }
 
-/** Output tile edge of conv_main (one pixel per invocation) and output channels per workgroup. */
-export const CONV_TILE = 8;
+/** Output tile of a conv_main workgroup (4 × 16 invocations, 4 pixels each along x) and output channels per workgroup. */
+export const CONV_TILE_W = 16;
+export const CONV_TILE_H = 16;
 export const CONV_OUT_PER_GROUP = 4;
 
 export interface ConvVariant {

@@ -6,7 +6,7 @@
  *   dX[b,c,y,x]   = Σ_{f,ky,kx} dZ[b,f,y−ky+P,x−kx+P]·W[f,c,ky,kx]   (⊙ act'_prev(Z_prev) when fused)
  */
 import { divCeil, makeDispatch, type Dispatch } from '../../gpu/commands';
-import { CONV_OUT_PER_GROUP, CONV_TILE, convKernel, convWeightGradKernel } from '../kernels';
+import { CONV_OUT_PER_GROUP, CONV_TILE_H, CONV_TILE_W, convKernel, convWeightGradKernel } from '../kernels';
 import type { ActGrad, BuildContext, GpuLayer } from '../layer';
 import { LEAKY_SLOPE, type ResolvedLayer } from '../spec';
 
@@ -17,7 +17,7 @@ export function convDims(d: {
 }): Array<number | { f32: number }> {
   return [
     d.batch, d.inCh, d.outCh, { f32: LEAKY_SLOPE },
-    d.height, d.width, divCeil(d.width, CONV_TILE), divCeil(d.outCh, CONV_OUT_PER_GROUP),
+    d.height, d.width, divCeil(d.width, CONV_TILE_W), divCeil(d.outCh, CONV_OUT_PER_GROUP),
     d.srcRun, d.dstRun, d.wOff, d.wRun,
     d.biasOff ?? 0, d.biasRun ?? 0, 0, 0,
   ];
@@ -25,7 +25,7 @@ export function convDims(d: {
 
 /** Workgroups of conv_main writing `outCh` channels of H×W for B samples and R runs. */
 export function convGroups(height: number, width: number, batch: number, outCh: number, runs: number): [number, number, number] {
-  const tiles = divCeil(height, CONV_TILE) * divCeil(width, CONV_TILE);
+  const tiles = divCeil(height, CONV_TILE_H) * divCeil(width, CONV_TILE_W);
   return [tiles, batch * divCeil(outCh, CONV_OUT_PER_GROUP), runs];
 }
 
