@@ -9,7 +9,7 @@
 //   EPILOGUE 0: out = acc
 //   EPILOGUE 1: Z = acc + bias[o] (if HAS_BIAS), out = act(Z)   (Z written only if ACT ≠ 0)
 //   EPILOGUE 2: out = acc ⊙ act'(Z)                              (fuses the previous layer's act grad)
-// conv_weight_grad — one workgroup per (c, f, r), a tree reduction over (b, y, x):
+// conv_weight_grad — one workgroup per (c, 4 filters, r), a reduction over (b, y, x):
 //   dW[r,f,c,ky,kx] = Σ_{b,y,x} dZ[r,b,f,y,x]·X[r,b,c,y+ky−P,x+kx−P]
 //   dbias[r,f]      = Σ_{b,y,x} dZ[r,b,f,y,x]                    (HAS_BIAS, by the c = 0 workgroups)
 // Needs: activations.wgsl.
@@ -129,51 +129,76 @@ fn conv_main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid
   }
 }
 
-const MAX_TAPS = 26u; // 25 weight taps + the bias sum
-var<workgroup> partial: array<f32, 1664>; // [MAX_TAPS][THREADS]
+const MAX_TAPS = 26u;      // 25 weight taps + the bias sum
+const DW_THREADS = 32u;
+var<workgroup> partial: array<vec4f, 832>; // [MAX_TAPS][DW_THREADS], vec4 over 4 filters
 
-// Grid: x = input channel c (dims.in_ch), y = filter f (dims.out_ch), z = run.
-@compute @workgroup_size(64)
+// Each invocation walks segments of PX adjacent pixels (b, y, x0..x0+3), loads dZ of the group's 4
+// filters there once, and for each kernel row a window of PX + KSIZE − 1 inputs, accumulating every
+// tap for the 4 filters; one barrier, then one invocation per tap sums the DW_THREADS partials.
+// Grid: x = input channel c (dims.in_ch), y = group of 4 filters (dims.out_groups), z = run.
+@compute @workgroup_size(32)
 fn conv_weight_grad(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
   let c = wg.x;
-  let f = wg.y;
+  let f0 = wg.y * OUT_PER_GROUP;
   let run = wg.z;
   let pad = i32((KSIZE - 1u) / 2u);
   let taps = KSIZE * KSIZE;
   let hw = dims.height * dims.width;
-  let count = dims.batch * hw;
-  var acc: array<f32, MAX_TAPS>;
-  for (var p = li; p < count; p += THREADS) {
-    let b = p / hw;
-    let s = p % hw;
-    let y = i32(s / dims.width);
-    let x = i32(s % dims.width);
-    let dz = wg_dz[run * dims.dst_run + (b * dims.out_ch + f) * hw + s];
-    let x_base = run * dims.src_run + (b * dims.in_ch + c) * hw;
+  let segments_x = (dims.width + PX - 1u) / PX;
+  let count = dims.batch * dims.height * segments_x;
+  let w_max = i32(dims.width) - 1;
+  // Filters past out_ch read filter f0 with weight 0 (their sums are never stored).
+  var f_ok = vec4f(0.0);
+  for (var k = 0u; k < 4u; k++) { f_ok[k] = select(0.0, 1.0, f0 + k < dims.out_ch); }
+  var acc: array<vec4f, MAX_TAPS>;
+  for (var p = li; p < count; p += DW_THREADS) {
+    let b = p / (dims.height * segments_x);
+    let rest = p % (dims.height * segments_x);
+    let y = rest / segments_x;
+    let x0 = (rest % segments_x) * PX;
+    var dz: array<vec4f, 4>; // [px] over the 4 filters
+    let dz_base = run * dims.dst_run + (b * dims.out_ch) * hw + y * dims.width;
+    for (var px = 0u; px < PX; px++) {
+      let x = x0 + px;
+      let xc = min(x, dims.width - 1u);
+      var v = vec4f(0.0);
+      for (var k = 0u; k < 4u; k++) {
+        let f = min(f0 + k, dims.out_ch - 1u);
+        v[k] = wg_dz[dz_base + f * hw + xc];
+      }
+      dz[px] = select(vec4f(0.0), v * f_ok, x < dims.width);
+      acc[taps] += dz[px];
+    }
+    let x_plane = run * dims.src_run + (b * dims.in_ch + c) * hw;
     for (var ky = 0u; ky < KSIZE; ky++) {
-      let sy = y + i32(ky) - pad;
-      if (sy < 0 || sy >= i32(dims.height)) { continue; }
+      let sy = i32(y + ky) - pad;
+      let row_ok = sy >= 0 && sy < i32(dims.height);
+      let row = x_plane + u32(clamp(sy, 0, i32(dims.height) - 1)) * dims.width;
+      var win: array<f32, 8>;
+      for (var j = 0u; j < PX + KSIZE - 1u; j++) {
+        let sx = i32(x0 + j) - pad;
+        win[j] = select(0.0, wg_input[row + u32(clamp(sx, 0, w_max))], row_ok && sx >= 0 && sx <= w_max);
+      }
       for (var kx = 0u; kx < KSIZE; kx++) {
-        let sx = x + i32(kx) - pad;
-        if (sx < 0 || sx >= i32(dims.width)) { continue; }
-        acc[ky * KSIZE + kx] += dz * wg_input[x_base + u32(sy) * dims.width + u32(sx)];
+        let t = ky * KSIZE + kx;
+        acc[t] += win[kx] * dz[0] + win[kx + 1u] * dz[1] + win[kx + 2u] * dz[2] + win[kx + 3u] * dz[3];
       }
     }
-    acc[taps] += dz;
   }
   let slots = taps + 1u; // the weight taps, then the bias sum
-  for (var t = 0u; t < slots; t++) { partial[t * THREADS + li] = acc[t]; }
+  for (var t = 0u; t < slots; t++) { partial[t * DW_THREADS + li] = acc[t]; }
   workgroupBarrier();
-  for (var stride = THREADS / 2u; stride > 0u; stride >>= 1u) {
-    if (li < stride) {
-      for (var t = 0u; t < slots; t++) { partial[t * THREADS + li] += partial[t * THREADS + li + stride]; }
+  if (li >= slots) { return; }
+  var total = vec4f(0.0);
+  for (var k = 0u; k < DW_THREADS; k++) { total += partial[li * DW_THREADS + k]; }
+  for (var k = 0u; k < 4u; k++) {
+    let f = f0 + k;
+    if (f >= dims.out_ch) { break; }
+    if (li < taps) {
+      wg_grads[dims.w_off + run * dims.w_run + (f * dims.in_ch + c) * taps + li] = total[k];
+    } else if (HAS_BIAS && c == 0u) {
+      wg_grads[dims.bias_off + run * dims.bias_run + f] = total[k];
     }
-    workgroupBarrier();
-  }
-  if (li < taps) {
-    wg_grads[dims.w_off + run * dims.w_run + (f * dims.in_ch + c) * taps + li] = partial[li * THREADS];
-  }
-  if (HAS_BIAS && c == 0u && li == 0u) {
-    wg_grads[dims.bias_off + run * dims.bias_run + f] = partial[taps * THREADS];
   }
 }

@@ -126,7 +126,7 @@ export function convKernel(variant: ConvVariant): KernelSpec {
   };
 }
 
-/** dW[r,f,c,·,·] = Σ dZ·X-window and dbias[r,f] = Σ dZ: one workgroup per (c, f, run) (conv_weight_grad). */
+/** dW[r,f,c,·,·] = Σ dZ·X-window and dbias[r,f] = Σ dZ: one workgroup per (c, 4 filters, run) (conv_weight_grad). */
 export function convWeightGradKernel(kernelSize: 3 | 5, hasBias: boolean): KernelSpec {
   return {
     name: 'conv_dw',

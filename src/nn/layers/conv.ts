@@ -76,7 +76,7 @@ export function buildConv(ctx: BuildContext, layer: ResolvedLayer, input: GPUBuf
           ctx.gpu,
           convWeightGradKernel(kernelSize, bias !== undefined),
           [dwDims, input, dOut, ctx.grads],
-          [channels, filters, runs],
+          [channels, divCeil(filters, CONV_OUT_PER_GROUP), runs],
         ));
       }
       if (dIn) {
