@@ -148,6 +148,11 @@ describe('fused update on the GPU', () => {
       run({ rule: 'adam', adamEps: 'lrd_official', weightDecay: 1e-3, eps: 1e-3 }),
       run({ rule: 'adamw', weightDecay: 0.05 }),
     ]],
+    ['rmsprop official / clean, adamw (the vec4 kernel: no LEAP or LRD)', [
+      run({ rule: 'rmsprop', weightDecay: 1e-2 }),
+      run({ rule: 'rmsprop', rmspropForm: 'clean', weightDecay: 1e-2 }),
+      run({ rule: 'adamw', weightDecay: 0.05 }),
+    ]],
     ['LRD on sgd / momentum (rescaled) / adamw (decay unmasked), distinct run keys', [
       run({ rule: 'sgd' }, { lrd: parseLrd({ keepProb: 0.3 }) }),
       run({ rule: 'momentum', weightDecay: 1e-3 }, { lrd: parseLrd({ keepProb: 0.7, rescale: true }), runKey: 1 }),

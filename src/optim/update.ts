@@ -7,6 +7,8 @@ import commonWgsl from '../../shaders/common.wgsl?raw';
 import modifiersWgsl from '../../shaders/lr_modifiers.wgsl?raw';
 import rngWgsl from '../../shaders/rng.wgsl?raw';
 import updateWgsl from '../../shaders/update.wgsl?raw';
+import updateCommonWgsl from '../../shaders/update_common.wgsl?raw';
+import updateVec4Wgsl from '../../shaders/update_vec4.wgsl?raw';
 import { createStorage, createUniform, upload } from '../gpu/buffers';
 import { makeDispatch, type Dispatch } from '../gpu/commands';
 import { checkBufferFits, type GpuContext } from '../gpu/device';
@@ -21,7 +23,7 @@ import { adamConstants, parseOptimizer, RULE_CODE, type OptimizerConfig } from '
 /** u32 words per run in the run block; word indices match the W_* constants of update.wgsl. */
 export const RUN_WORDS = 24;
 /**
- * 64-float chunks per update workgroup: 32 gives 1M elements 512 workgroups. On SwiftShader (CPU)
+ * 64-float chunks per update workgroup (a multiple of 4, see update_vec4.wgsl): 32 gives 1M elements 512 workgroups. On SwiftShader (CPU)
  * one chunk per workgroup spent most of the update's time starting workgroups.
  */
 export const UPDATE_CHUNKS_PER_GROUP = 32;
@@ -127,18 +129,15 @@ export class FusedUpdate {
       this.state1,
       this.state2,
     ];
-    const variant = (modifiers: boolean) => () =>
-      makeDispatch(
-        gpu,
-        {
-          name: 'update', source: composeWgsl(commonWgsl, rngWgsl, modifiersWgsl, updateWgsl), entryPoint: 'update',
-          constants: { CHUNKS_PER_GROUP: UPDATE_CHUNKS_PER_GROUP, MODIFIERS: modifiers ? 1 : 0 },
-        },
-        bindings,
-        [x, Math.ceil(groups / x)],
-      );
-    this.withModifiers = lazy(variant(true));
-    this.plain = lazy(variant(false));
+    const workgroups: [number, number] = [x, Math.ceil(groups / x)];
+    const constants = { CHUNKS_PER_GROUP: UPDATE_CHUNKS_PER_GROUP };
+    this.withModifiers = lazy(() =>
+      makeDispatch(gpu, { name: 'update', source: composeWgsl(commonWgsl, rngWgsl, modifiersWgsl, updateCommonWgsl, updateWgsl), entryPoint: 'update', constants }, bindings, workgroups),
+    );
+    // No LEAP/LRD: the vec4 kernel (shaders/update_vec4.wgsl), 4 elements per invocation.
+    this.plain = lazy(() =>
+      makeDispatch(gpu, { name: 'update_vec4', source: composeWgsl(commonWgsl, updateCommonWgsl, updateVec4Wgsl), entryPoint: 'update_vec4', constants }, bindings, workgroups),
+    );
   }
 
   /** The update's dispatch for the current run configs: LEAP/LRD compiled out while no run uses them. */
