@@ -58,6 +58,18 @@ fn weight_index(run: u32, o: u32, i: u32, ky: u32, kx: u32) -> u32 {
   return base + ((o * dims.in_ch + i) * KSIZE + ky) * KSIZE + kx;
 }
 
+// src[row + sx], or 0 outside the row or image (conv_main's input window).
+fn row_input(row: u32, row_ok: bool, sx: i32) -> f32 {
+  let w_max = i32(dims.width) - 1;
+  return select(0.0, src[row + u32(clamp(sx, 0, w_max))], row_ok && sx >= 0 && sx <= w_max);
+}
+
+// Tap (ky, kx) of input channel i for the 4 output channels oc, as a vec4 over them.
+fn tap_weights(run: u32, oc: vec4u, i: u32, ky: u32, kx: u32) -> vec4f {
+  return vec4f(weights[weight_index(run, oc.x, i, ky, kx)], weights[weight_index(run, oc.y, i, ky, kx)],
+               weights[weight_index(run, oc.z, i, ky, kx)], weights[weight_index(run, oc.w, i, ky, kx)]);
+}
+
 // Each invocation computes PX adjacent pixels × OUT_PER_GROUP channels straight from storage: per
 // input channel and kernel row it reads a window of PX + KSIZE − 1 inputs once and reuses it for
 // every kx and pixel. No workgroup memory and no barriers (on a CPU-emulated GPU such as
@@ -76,7 +88,6 @@ fn conv_main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid
   let src_base = run * dims.src_run + b * dims.in_ch * hw;
   let last_o = dims.out_ch - 1u;
   let oc = vec4u(o0, min(o0 + 1u, last_o), min(o0 + 2u, last_o), min(o0 + 3u, last_o));
-  let w_max = i32(dims.width) - 1;
   var acc0 = vec4f(0.0);
   var acc1 = vec4f(0.0);
   var acc2 = vec4f(0.0);
@@ -87,22 +98,27 @@ fn conv_main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid
       let sy = i32(y + ky) - pad;
       let row_ok = sy >= 0 && sy < i32(dims.height);
       let row = plane + u32(clamp(sy, 0, i32(dims.height) - 1)) * dims.width;
-      var win: array<f32, 8>; // inputs x0 − P .. x0 + PX − 1 + P of this row (zero outside the image)
-      for (var j = 0u; j < PX + KSIZE - 1u; j++) {
-        let sx = i32(x0 + j) - pad;
-        win[j] = select(0.0, src[row + u32(clamp(sx, 0, w_max))], row_ok && sx >= 0 && sx <= w_max);
-      }
-      for (var kx = 0u; kx < KSIZE; kx++) {
-        let w = vec4f(
-          weights[weight_index(run, oc.x, i, ky, kx)],
-          weights[weight_index(run, oc.y, i, ky, kx)],
-          weights[weight_index(run, oc.z, i, ky, kx)],
-          weights[weight_index(run, oc.w, i, ky, kx)],
-        );
-        acc0 += win[kx] * w;
-        acc1 += win[kx + 1u] * w;
-        acc2 += win[kx + 2u] * w;
-        acc3 += win[kx + 3u] * w;
+      // Inputs x0 − P .. x0 + PX − 1 + P of this row (zero outside the image), as named values:
+      // SwiftShader emulates a dynamically indexed private array lane by lane.
+      let w0 = row_input(row, row_ok, i32(x0) - pad);
+      let w1 = row_input(row, row_ok, i32(x0) - pad + 1);
+      let w2 = row_input(row, row_ok, i32(x0) - pad + 2);
+      let w3 = row_input(row, row_ok, i32(x0) - pad + 3);
+      let w4 = row_input(row, row_ok, i32(x0) - pad + 4);
+      let w5 = row_input(row, row_ok, i32(x0) - pad + 5);
+      var t = tap_weights(run, oc, i, ky, 0u);
+      acc0 += w0 * t; acc1 += w1 * t; acc2 += w2 * t; acc3 += w3 * t;
+      t = tap_weights(run, oc, i, ky, 1u);
+      acc0 += w1 * t; acc1 += w2 * t; acc2 += w3 * t; acc3 += w4 * t;
+      t = tap_weights(run, oc, i, ky, 2u);
+      acc0 += w2 * t; acc1 += w3 * t; acc2 += w4 * t; acc3 += w5 * t;
+      if (KSIZE == 5u) {
+        let w6 = row_input(row, row_ok, i32(x0) - pad + 6);
+        let w7 = row_input(row, row_ok, i32(x0) - pad + 7);
+        t = tap_weights(run, oc, i, ky, 3u);
+        acc0 += w3 * t; acc1 += w4 * t; acc2 += w5 * t; acc3 += w6 * t;
+        t = tap_weights(run, oc, i, ky, 4u);
+        acc0 += w4 * t; acc1 += w5 * t; acc2 += w6 * t; acc3 += w7 * t;
       }
     }
   }
