@@ -10,6 +10,10 @@
 @group(0) @binding(6) var<storage, read_write> state1: array<vec4f>;   // momentum buffer / Adam m
 @group(0) @binding(7) var<storage, read_write> state2: array<vec4f>;   // Adam v / RMSprop square average
 
+// The rule every run uses, when they all use one (the switch then has a constant selector and the
+// other rules compile away; SwiftShader would otherwise execute every case), or 255: per run.
+override ONLY_RULE: u32 = 255u;
+
 @compute @workgroup_size(64)
 fn update_vec4(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
   let first_chunk = (wg.x + wg.y * groups.x) * CHUNKS_PER_GROUP;
@@ -32,7 +36,8 @@ fn update_quad(chunk: u32, q: u32) {
   if (element >= info.size) { return; }   // wholly in the padding of the run's segment
   let valid = vec4u(element) + vec4u(0u, 1u, 2u, 3u) < vec4u(info.size);
 
-  let rule = word_u32(run, W_RULE);
+  var rule = ONLY_RULE;
+  if (ONLY_RULE == 255u) { rule = word_u32(run, W_RULE); }
   let flags = word_u32(run, W_FLAGS);
   if ((flags & FLAG_FROZEN) != 0u) { return; }
   let lr = word_f32(run, W_LR);

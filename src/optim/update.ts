@@ -71,9 +71,9 @@ function lazy<T>(make: () => T): () => T {
 }
 
 export class FusedUpdate {
-  /** The pipeline with LEAP and LRD compiled in, and the one without (built on first use). */
+  /** The pipeline with LEAP and LRD compiled in, and those without, per single rule (built on first use). */
   private readonly withModifiers: () => Dispatch;
-  private readonly plain: () => Dispatch;
+  private readonly plain: (onlyRule: number) => Dispatch;
   /** Momentum buffer / Adam m, stacked like the parameters. */
   readonly state1: GPUBuffer;
   /** Adam v / RMSprop square average, stacked like the parameters. */
@@ -135,14 +135,28 @@ export class FusedUpdate {
       makeDispatch(gpu, { name: 'update', source: composeWgsl(commonWgsl, rngWgsl, modifiersWgsl, updateCommonWgsl, updateWgsl), entryPoint: 'update', constants }, bindings, workgroups),
     );
     // No LEAP/LRD: the vec4 kernel (shaders/update_vec4.wgsl), 4 elements per invocation.
-    this.plain = lazy(() =>
-      makeDispatch(gpu, { name: 'update_vec4', source: composeWgsl(commonWgsl, updateCommonWgsl, updateVec4Wgsl), entryPoint: 'update_vec4', constants }, bindings, workgroups),
-    );
+    // One pipeline per ONLY_RULE value (a rule code, or 255 for mixed rules), built on first use.
+    const plain = new Map<number, Dispatch>();
+    this.plain = (onlyRule: number) => {
+      let dispatch = plain.get(onlyRule);
+      if (!dispatch) {
+        dispatch = makeDispatch(
+          gpu,
+          { name: 'update_vec4', source: composeWgsl(commonWgsl, updateCommonWgsl, updateVec4Wgsl), entryPoint: 'update_vec4', constants: { ...constants, ONLY_RULE: onlyRule } },
+          bindings,
+          workgroups,
+        );
+        plain.set(onlyRule, dispatch);
+      }
+      return dispatch;
+    };
   }
 
   /** The update's dispatch for the current run configs: LEAP/LRD compiled out while no run uses them. */
   get dispatch(): Dispatch {
-    return this.configs.some((run) => run.lrd || run.leap) ? this.withModifiers() : this.plain();
+    if (this.configs.some((run) => run.lrd || run.leap)) return this.withModifiers();
+    const rules = new Set(this.configs.map((run) => RULE_CODE[run.optimizer.rule]));
+    return this.plain(rules.size === 1 ? [...rules][0] : 255);
   }
 
   /** The current config of every run. */
