@@ -88,7 +88,7 @@ async function browserBench() {
   console.error(`building bench.html and bench-tfjs.html into ${SITE} (vite build)…`);
   await build({
     logLevel: 'warn',
-    build: { outDir: SITE, emptyOutDir: true, copyPublicDir: false, sourcemap: false, chunkSizeWarningLimit: 8000, rollupOptions: { input: { bench: 'bench.html', tfjs: 'bench-tfjs.html' } } },
+    build: { outDir: SITE, emptyOutDir: true, copyPublicDir: false, sourcemap: false, chunkSizeWarningLimit: 8000, rolldownOptions: { input: { bench: 'bench.html', tfjs: 'bench-tfjs.html' } } },
   });
   // No cross-origin isolation: TensorFlow.js's threaded wasm build breaks once bundled (its inlined
   // worker source is minified: "e is not defined"), so its wasm backend runs single-threaded with SIMD.
