@@ -1,6 +1,5 @@
 /** LRD demo page: escaping the rotated saddle (src/demos/lrd-saddle.ts). */
 import { useCallback, useEffect, useMemo } from 'react';
-import lrdExample from '../../public/examples/lrd.json';
 import { demoSeeds, runSaddle, saddleLoss, summarizeSaddle, SADDLE_DEFAULTS, SADDLE_METHODS, type SaddleRun } from '../../src/demos/lrd-saddle';
 import { ContourPlot } from './plots';
 import { COLORS, DemoFrame, fmt, PlaygroundLink, ProgressBar, useAnimation, useChunkedTasks } from './ui';
@@ -95,7 +94,7 @@ export function LrdDemo() {
         </div>
       </div>
       <PlaygroundLink
-        config={lrdExample}
+        example="lrd.json"
         note="The playground trains networks, not 2-D surfaces: this opens the closest experiment, LRD on momentum SGD and Adam on a spiral, 3 seeds."
       />
     </DemoFrame>

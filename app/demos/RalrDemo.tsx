@@ -1,6 +1,5 @@
 /** RALR demo page: the spiky rate curve and leaving a poor well (src/demos/ralr-landscape.ts). */
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import ralrExample from '../../public/examples/ralr.json';
 import { landscapeLoss } from '../../src/demos/landscape1d';
 import { demoSeeds } from '../../src/demos/lrd-saddle';
 import { RALR_LANDSCAPE, RALR_TOY_DEFAULTS, ralrToyRates, runRalrToy, summarizeRalrToy, type RalrToyRun } from '../../src/demos/ralr-landscape';
@@ -104,7 +103,7 @@ export function RalrDemo() {
           Replay
         </button>
       </p>
-      <PlaygroundLink config={ralrExample} note="The playground trains networks, not 1-D curves: this opens the closest experiment, RALR over a step decay on a spiral, 3 seeds." />
+      <PlaygroundLink example="ralr.json" note="The playground trains networks, not 1-D curves: this opens the closest experiment, RALR over a step decay on a spiral, 3 seeds." />
     </DemoFrame>
   );
 }

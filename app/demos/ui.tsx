@@ -40,13 +40,31 @@ export function DemoFrame({ title, intro, rule, citation, children }: DemoFrameP
 }
 
 /** "Open in the playground": index.html with the config in the URL fragment (share link). */
-export function PlaygroundLink({ config, note }: { config: unknown; note?: ReactNode }) {
-  const href = `index.html${shareHash(config)}`;
+/** A link opening `config` in the playground (a share link); `example` names a file of public/examples/ to fetch instead. */
+export function PlaygroundLink({ config, example, note }: { config?: unknown; example?: string; note?: ReactNode }) {
+  const [fetched, setFetched] = useState<{ config?: unknown; error?: string }>({});
+  useEffect(() => {
+    if (!example) return;
+    let live = true;
+    fetch(`${import.meta.env.BASE_URL}examples/${example}`)
+      .then((response) => (response.ok ? response.json() : Promise.reject(new Error(`${example}: HTTP ${response.status}`))))
+      .then((json: unknown) => live && setFetched({ config: json }))
+      .catch((error: Error) => live && setFetched({ error: `The example ${example} could not be loaded (${error.message}).` }));
+    return () => {
+      live = false;
+    };
+  }, [example]);
+  const target = example ? fetched.config : config;
+  if (fetched.error) return <p className="playground error">{fetched.error}</p>;
   return (
     <p className="playground">
-      <a href={href} data-testid="open-playground" target="_blank" rel="noreferrer">
-        Open in the playground
-      </a>{' '}
+      {target === undefined ? (
+        <span aria-busy="true">Open in the playground (loading the example…)</span>
+      ) : (
+        <a href={`index.html${shareHash(target)}`} data-testid="open-playground" target="_blank" rel="noreferrer">
+          Open in the playground
+        </a>
+      )}{' '}
       {note}
     </p>
   );
