@@ -5,6 +5,7 @@
  * the CPU, and no new kernel). Additive: touches no training code.
  */
 import type { Dataset } from '../data/types';
+import { readF32 } from '../gpu/readback';
 import { paramsOfRun } from '../nn/params';
 import { ReferenceNetwork } from '../reference/network';
 import type { ExperimentRunner } from './runner';
@@ -42,15 +43,14 @@ export function dataExtent(dataset: Dataset): [number, number, number, number] {
 
 /**
  * Each run's predicted class (argmax of the logits) and its probability on a size×size grid.
- * Throws when the dataset is not 2-D classification or the model has BatchNorm (whose running
- * statistics live only on the GPU).
+ * BatchNorm layers evaluate with each run's running statistics, read back from the GPU with the
+ * parameters. Throws when the dataset is not 2-D classification.
  */
 export async function predictGrid(runner: ExperimentRunner, size = 48, maxPoints = 400): Promise<BoundaryGrid> {
   const { dataset, model } = runner;
   if (dataset.inputShape.length !== 1 || dataset.inputShape[0] !== 2 || dataset.numClasses < 2) {
     throw new Error('a decision boundary needs a 2-D classification dataset');
   }
-  if (model.layers.some((layer) => layer.spec.kind === 'batchnorm')) throw new Error('no decision boundary for models with BatchNorm');
   const extent = dataExtent(dataset);
   const [x0, x1, y0, y1] = extent;
   const cells = size * size;
@@ -62,13 +62,31 @@ export async function predictGrid(runner: ExperimentRunner, size = 48, maxPoints
       input[2 * i + 1] = y1 - ((row + 0.5) / size) * (y1 - y0);
     }
   }
-  const stacked = await runner.trainer.network.readParams();
-  const layout = runner.trainer.network.layout;
+  const network = runner.trainer.network;
+  const stacked = await network.readParams();
+  const layout = network.layout;
+  // BatchNorm running statistics per layer index: [R][C] means, then [R][C] variances.
+  const runs = runner.runs.length;
+  const runningStats = new Map<number, Float32Array>();
+  await Promise.all(
+    network.layers.map(async (layer, index) => {
+      if (layer.resolved.spec.kind !== 'batchnorm' || !layer.state) return;
+      const { buffer, initial } = layer.state[0];
+      runningStats.set(model.layers[index].index, await readF32(runner.gpu.device, buffer, initial.length));
+    }),
+  );
   const classes = dataset.numClasses;
   const predictions: Uint8Array[] = [];
   const confidence: Float32Array[] = [];
   for (let run = 0; run < runner.runs.length; run++) {
     const net = new ReferenceNetwork(model);
+    for (const [layerIndex, stats] of runningStats) {
+      const channels = stats.length / (2 * runs);
+      net.state.set(layerIndex, {
+        mean: Float64Array.from(stats.subarray(run * channels, (run + 1) * channels)),
+        var: Float64Array.from(stats.subarray((runs + run) * channels, (runs + run + 1) * channels)),
+      });
+    }
     const { logits } = net.forward(paramsOfRun(stacked, layout, run), input, cells, false);
     const predicted = new Uint8Array(cells);
     const probability = new Float32Array(cells);
