@@ -21,6 +21,11 @@ export interface GpuContext {
   lost: Promise<string>;
   /** Uncaptured validation/out-of-memory errors, most recent last (also logged). */
   errors: string[];
+  /**
+   * The device has WGSL `subgroups` and every subgroup is 4 invocations (SwiftShader), so a quad is
+   * a whole subgroup: shaders/matmul_quad.wgsl shares operand loads within it. False elsewhere.
+   */
+  quads?: boolean;
 }
 
 /** Thrown when no usable WebGPU adapter exists; the message says what to install or enable. */
@@ -62,7 +67,8 @@ export async function acquireGpu(
   if (!adapter) throw new NoAdapterError(`No WebGPU adapter was found. ${noAdapterHint}`);
   const requiredLimits: Record<string, number> = {};
   for (const name of WANTED_LIMITS) requiredLimits[name] = adapter.limits[name];
-  const device = await adapter.requestDevice({ requiredLimits });
+  const quads = adapter.features.has('subgroups') && adapter.info?.subgroupMinSize === 4 && adapter.info.subgroupMaxSize === 4;
+  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures: quads ? ['subgroups' as GPUFeatureName] : [] });
   const errors: string[] = [];
   device.addEventListener('uncapturederror', (event) => {
     const message = (event as GPUUncapturedErrorEvent).error.message;
@@ -77,6 +83,7 @@ export async function acquireGpu(
     pipelines: new PipelineCache(device),
     lost,
     errors,
+    quads,
   };
 }
 

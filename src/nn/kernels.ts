@@ -11,6 +11,7 @@ import gatherWgsl from '../../shaders/gather.wgsl?raw';
 import lossWgsl from '../../shaders/loss.wgsl?raw';
 import matmulWgsl from '../../shaders/matmul.wgsl?raw';
 import matmulCommonWgsl from '../../shaders/matmul_common.wgsl?raw';
+import matmulQuadWgsl from '../../shaders/matmul_quad.wgsl?raw';
 import matmulVec4Wgsl from '../../shaders/matmul_vec4.wgsl?raw';
 import poolWgsl from '../../shaders/pool.wgsl?raw';
 import reduceWgsl from '../../shaders/reduce.wgsl?raw';
@@ -22,6 +23,7 @@ export const WGSL = {
   activations: activationsWgsl,
   matmul: composeWgsl(activationsWgsl, matmulCommonWgsl, matmulWgsl),
   matmulVec4: composeWgsl(activationsWgsl, matmulCommonWgsl, matmulVec4Wgsl),
+  matmulQuad: composeWgsl('enable subgroups;', activationsWgsl, matmulCommonWgsl, matmulQuadWgsl),
   reduce: reduceWgsl,
   elementwise: composeWgsl(activationsWgsl, elementwiseWgsl),
   loss: composeWgsl(commonWgsl, activationsWgsl, lossWgsl),
@@ -42,13 +44,15 @@ export interface MatmulVariant {
   activation?: Activation;
   /** vec4 loads (shaders/matmul_vec4.wgsl): only where matmulVec4Fits says the shapes allow it. */
   vec4?: boolean;
+  /** With vec4: loads shared within quads (shaders/matmul_quad.wgsl), only where GpuContext.quads. */
+  quad?: boolean;
 }
 
 /** Batched matmul C[r] = op(A[r])·op(B[r]) with a fused epilogue (shaders/matmul.wgsl, matmul_vec4.wgsl). */
 export function matmulKernel(variant: MatmulVariant): KernelSpec {
   return {
-    name: variant.vec4 ? 'matmul_vec4' : 'matmul',
-    source: variant.vec4 ? WGSL.matmulVec4 : WGSL.matmul,
+    name: variant.vec4 ? (variant.quad ? 'matmul_quad' : 'matmul_vec4') : 'matmul',
+    source: variant.vec4 ? (variant.quad ? WGSL.matmulQuad : WGSL.matmulVec4) : WGSL.matmul,
     constants: {
       TRANS_A: variant.transA ? 1 : 0,
       TRANS_B: variant.transB ? 1 : 0,

@@ -9,8 +9,9 @@ import { initParams, paramsOfRun, tensorOfRun } from './params';
 import { resolveModel, type ModelSpec } from './spec';
 
 /** Runs one training pass on the GPU with given inputs/labels written directly (no gather). */
-async function gpuPass(spec: ModelSpec, runs: number, batch: number, seed: number) {
-  const gpu = await testGpu();
+async function gpuPass(spec: ModelSpec, runs: number, batch: number, seed: number, quads?: boolean) {
+  const shared = await testGpu();
+  const gpu = quads === undefined ? shared : { ...shared, quads: quads && shared.quads };
   const model = resolveModel(spec);
   const net = new GpuNetwork(gpu, model, { runs, batch });
   const replicates = Array.from({ length: runs }, (_, r) => r);
@@ -30,20 +31,26 @@ async function gpuPass(spec: ModelSpec, runs: number, batch: number, seed: numbe
 }
 
 describe('GpuNetwork vs float64 reference', () => {
-  // [name, model, batch]; batch 37 is not a multiple of the 32-wide tiles nor of 4 (scalar matmul for
-  // K = batch); the vec4 case has every width and the batch a multiple of 4 but not of 32 (edge tiles).
-  const cases: Array<[string, ModelSpec, number?]> = [
+  // [name, model, batch, quads]; batch 37 is not a multiple of the 32-wide tiles nor of 4 (scalar
+  // matmul for K = batch); the vec4 cases have every width and the batch a multiple of 4 but not of 32
+  // (edge tiles), once with quad-shared loads where the device has them (SwiftShader) and once without.
+  const vec4Model: ModelSpec = { inputShape: [20], layers: [{ kind: 'dense', units: 36, activation: 'relu' }, { kind: 'dense', units: 44, activation: 'tanh' }, { kind: 'dense', units: 12 }], loss: 'softmax_xent' };
+  const cases: Array<[string, ModelSpec, number?, boolean?]> = [
     ['mlp relu softmax', { inputShape: [7], layers: [{ kind: 'dense', units: 33, activation: 'relu' }, { kind: 'dense', units: 5 }], loss: 'softmax_xent' }],
     ['mlp tanh mse 1-out', { inputShape: [2], layers: [{ kind: 'dense', units: 8, activation: 'tanh' }, { kind: 'dense', units: 8, activation: 'tanh' }, { kind: 'dense', units: 1, activation: 'tanh' }], loss: 'mse' }],
     ['sigmoid/gelu/leaky + activation layer', { inputShape: [13], layers: [{ kind: 'dense', units: 17, activation: 'sigmoid' }, { kind: 'dense', units: 9, activation: 'gelu' }, { kind: 'dense', units: 6 }, { kind: 'activation', activation: 'leaky_relu' }, { kind: 'dense', units: 3 }], loss: 'softmax_xent' }],
-    ['vec4 matmuls: widths and batch multiples of 4', { inputShape: [20], layers: [{ kind: 'dense', units: 36, activation: 'relu' }, { kind: 'dense', units: 44, activation: 'tanh' }, { kind: 'dense', units: 12 }], loss: 'softmax_xent' }, 44],
+    ['vec4 matmuls: widths and batch multiples of 4', vec4Model, 44, false],
+    ['vec4 matmuls with quad-shared loads (where the device has them)', vec4Model, 44, true],
   ];
-  for (const [name, spec, batchSize] of cases) {
+  for (const [name, spec, batchSize, quads] of cases) {
     it(`${name}: logits, loss and every gradient match, per run`, async () => {
       const runs = 3;
       const batch = batchSize ?? 37;
-      const { model, net, params, input, labels, grads, logits, metrics } = await gpuPass(spec, runs, batch, 11);
-      if (batchSize) expect(net.trainDispatches.filter((d) => d.label === 'matmul_vec4').length).toBeGreaterThanOrEqual(6);
+      const { model, net, params, input, labels, grads, logits, metrics } = await gpuPass(spec, runs, batch, 11, quads);
+      if (batchSize) {
+        const label = quads && (await testGpu()).quads ? 'matmul_quad' : 'matmul_vec4';
+        expect(net.trainDispatches.filter((d) => d.label === label).length).toBeGreaterThanOrEqual(6);
+      }
       const ref = new ReferenceNetwork(model);
       for (let run = 0; run < runs; run++) {
         const x = Float64Array.from(input.subarray(run * batch * model.inputSize, (run + 1) * batch * model.inputSize));

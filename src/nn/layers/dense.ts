@@ -55,7 +55,7 @@ export function buildDense(ctx: BuildContext, layer: ResolvedLayer, input: GPUBu
   const forwardDims = ctx.uniform(`${name}.fwd`, matmulDims(fwd));
   const forward = makeDispatch(
     ctx.gpu,
-    matmulKernel({ epilogue: 1, hasBias: bias !== undefined, activation: act, vec4: matmulVec4Fits(fwd) }),
+    matmulKernel({ epilogue: 1, hasBias: bias !== undefined, activation: act, vec4: matmulVec4Fits(fwd), quad: ctx.gpu.quads }),
     [forwardDims, input, ctx.params, ctx.params, output, preact],
     matmulGroups(batch, units, runs),
   );
@@ -74,7 +74,7 @@ export function buildDense(ctx: BuildContext, layer: ResolvedLayer, input: GPUBu
         // dW = Xᵀ·dZ : M = in, N = units, K = batch; X stored B×in is op(A) transposed.
         const dw = { M: inSize, N: units, K: batch, aRun: batch * inSize, bRun: batch * units, cOff: weight.offset, cRun: weight.runStride };
         const dwDims = ctx.uniform(`${name}.dW`, matmulDims(dw));
-        dispatches.push(makeDispatch(ctx.gpu, matmulKernel({ transA: true, vec4: matmulVec4Fits(dw, true) }), [dwDims, input, dOut, ctx.dummy, ctx.grads, ctx.dummyOut], matmulGroups(inSize, units, runs)));
+        dispatches.push(makeDispatch(ctx.gpu, matmulKernel({ transA: true, vec4: matmulVec4Fits(dw, true), quad: ctx.gpu.quads }), [dwDims, input, dOut, ctx.dummy, ctx.grads, ctx.dummyOut], matmulGroups(inSize, units, runs)));
         if (bias) {
           const dbDims = ctx.uniform(`${name}.db`, [batch, units, batch * units, bias.offset, bias.runStride, 0, 0, 0]);
           dispatches.push(makeDispatch(ctx.gpu, colsumKernel, [dbDims, dOut, ctx.grads], [divCeil(units, 64), runs]));
@@ -89,7 +89,7 @@ export function buildDense(ctx: BuildContext, layer: ResolvedLayer, input: GPUBu
         const dxDims = ctx.uniform(`${name}.dX`, matmulDims(dx));
         dispatches.push(makeDispatch(
           ctx.gpu,
-          matmulKernel({ transB: true, epilogue: dInAct ? 2 : 0, activation: dInAct?.activation ?? 'none', vec4: matmulVec4Fits(dx, false, true) }),
+          matmulKernel({ transB: true, epilogue: dInAct ? 2 : 0, activation: dInAct?.activation ?? 'none', vec4: matmulVec4Fits(dx, false, true), quad: ctx.gpu.quads }),
           [dxDims, dOut, ctx.params, ctx.dummy, dIn, dInAct?.preact ?? ctx.dummyOut],
           matmulGroups(batch, inSize, runs),
         ));
