@@ -65,13 +65,12 @@ export function gatherDispatch(network: GpuNetwork, split: GpuSplit, order: GPUB
   }
   const { batch, runs } = network;
   const dims = network.createUniform('gather', [batch, split.features, orderRunStride, 0, { f32: split.scale }, { f32: split.shift }, 0, 0]);
+  const bindings = [dims, network.stepInfo, split.data, split.labels, order, network.input, network.labels];
+  if (split.features % 4 === 0 && batch <= 65535) {
+    return makeDispatch(network.gpu, gatherKernel(split.isU8, true), bindings, [divCeil(split.features, 256), batch, runs]);
+  }
   const groups = divCeil(batch * split.features, 256);
-  return makeDispatch(
-    network.gpu,
-    gatherKernel(split.isU8),
-    [dims, network.stepInfo, split.data, split.labels, order, network.input, network.labels],
-    [Math.min(groups, 65535), divCeil(groups, 65535), runs],
-  );
+  return makeDispatch(network.gpu, gatherKernel(split.isU8), bindings, [Math.min(groups, 65535), divCeil(groups, 65535), runs]);
 }
 
 /** An order buffer for `runs` × `rows` u32 indices. */

@@ -86,9 +86,9 @@ export function lossKernel(loss: 'softmax_xent' | 'mse', writeGrad: boolean, gra
   };
 }
 
-/** Minibatch gather (u8 images unpacked in the kernel, or f32 rows). */
-export function gatherKernel(isU8: boolean): KernelSpec {
-  return { name: 'gather', source: WGSL.gather, constants: { IS_U8: isU8 ? 1 : 0 } };
+/** Minibatch gather (u8 images unpacked in the kernel, or f32 rows); vec4: 4 features per invocation (features % 4 = 0). */
+export function gatherKernel(isU8: boolean, vec4 = false): KernelSpec {
+  return { name: vec4 ? 'gather4' : 'gather', source: WGSL.gather, entryPoint: vec4 ? 'main4' : 'main', constants: { IS_U8: isU8 ? 1 : 0 } };
 }
 
 /** Workgroups for a flat elementwise dispatch of `count` items at 256 per workgroup (2-D when large). */
