@@ -34,6 +34,8 @@ export const WGSL = {
 };
 
 export const MATMUL_TILE = 32;
+/** Columns per workgroup of shaders/matmul_quad.wgsl (its rows: MATMUL_TILE). */
+export const MATMUL_QUAD_TILE_N = 64;
 
 export interface MatmulVariant {
   transA?: boolean;

@@ -3,7 +3,7 @@
  * backward (given dZ):     dW = Xᵀ·dZ,  db = Σ_b dZ,  dX = dZ·Wᵀ (⊙ act'_prev(Z_prev) when fused)
  */
 import { divCeil, makeDispatch, type Dispatch } from '../../gpu/commands';
-import { colsumKernel, matmulKernel, MATMUL_TILE } from '../kernels';
+import { colsumKernel, matmulKernel, MATMUL_QUAD_TILE_N, MATMUL_TILE } from '../kernels';
 import type { ActGrad, BuildContext, GpuLayer } from '../layer';
 import { LEAKY_SLOPE, type ResolvedLayer } from '../spec';
 
@@ -31,8 +31,8 @@ export function matmulVec4Fits(d: { M: number; N: number; K: number; aOff?: numb
 }
 
 /** Workgroups of a matmul producing M×N per run. */
-export function matmulGroups(M: number, N: number, runs: number): [number, number, number] {
-  return [divCeil(N, MATMUL_TILE), divCeil(M, MATMUL_TILE), runs];
+export function matmulGroups(M: number, N: number, runs: number, tileN = MATMUL_TILE): [number, number, number] {
+  return [divCeil(N, tileN), divCeil(M, MATMUL_TILE), runs];
 }
 
 export function buildDense(ctx: BuildContext, layer: ResolvedLayer, input: GPUBuffer): GpuLayer {
@@ -44,6 +44,8 @@ export function buildDense(ctx: BuildContext, layer: ResolvedLayer, input: GPUBu
   const bias = layer.bias !== undefined ? layout.slots[layer.bias] : undefined;
   const trainable = ctx.model.tensors[layer.weight!].trainable;
   const name = `dense${layer.index}`;
+  // Columns per workgroup: shaders/matmul_quad.wgsl covers 32×MATMUL_QUAD_TILE_N, the others 32×32.
+  const tileN = (vec4: boolean) => (vec4 && ctx.gpu.quads ? MATMUL_QUAD_TILE_N : MATMUL_TILE);
   const output = ctx.alloc(`${name}.out`, runs * batch * units);
   const preact = act === 'none' ? ctx.dummyOut : ctx.alloc(`${name}.preact`, runs * batch * units);
 
@@ -57,7 +59,7 @@ export function buildDense(ctx: BuildContext, layer: ResolvedLayer, input: GPUBu
     ctx.gpu,
     matmulKernel({ epilogue: 1, hasBias: bias !== undefined, activation: act, vec4: matmulVec4Fits(fwd), quad: ctx.gpu.quads }),
     [forwardDims, input, ctx.params, ctx.params, output, preact],
-    matmulGroups(batch, units, runs),
+    matmulGroups(batch, units, runs, tileN(matmulVec4Fits(fwd))),
   );
 
   return {
@@ -74,7 +76,7 @@ export function buildDense(ctx: BuildContext, layer: ResolvedLayer, input: GPUBu
         // dW = Xᵀ·dZ : M = in, N = units, K = batch; X stored B×in is op(A) transposed.
         const dw = { M: inSize, N: units, K: batch, aRun: batch * inSize, bRun: batch * units, cOff: weight.offset, cRun: weight.runStride };
         const dwDims = ctx.uniform(`${name}.dW`, matmulDims(dw));
-        dispatches.push(makeDispatch(ctx.gpu, matmulKernel({ transA: true, vec4: matmulVec4Fits(dw, true), quad: ctx.gpu.quads }), [dwDims, input, dOut, ctx.dummy, ctx.grads, ctx.dummyOut], matmulGroups(inSize, units, runs)));
+        dispatches.push(makeDispatch(ctx.gpu, matmulKernel({ transA: true, vec4: matmulVec4Fits(dw, true), quad: ctx.gpu.quads }), [dwDims, input, dOut, ctx.dummy, ctx.grads, ctx.dummyOut], matmulGroups(inSize, units, runs, tileN(matmulVec4Fits(dw, true)))));
         if (bias) {
           const dbDims = ctx.uniform(`${name}.db`, [batch, units, batch * units, bias.offset, bias.runStride, 0, 0, 0]);
           dispatches.push(makeDispatch(ctx.gpu, colsumKernel, [dbDims, dOut, ctx.grads], [divCeil(units, 64), runs]));
@@ -91,7 +93,7 @@ export function buildDense(ctx: BuildContext, layer: ResolvedLayer, input: GPUBu
           ctx.gpu,
           matmulKernel({ transB: true, epilogue: dInAct ? 2 : 0, activation: dInAct?.activation ?? 'none', vec4: matmulVec4Fits(dx, false, true), quad: ctx.gpu.quads }),
           [dxDims, dOut, ctx.params, ctx.dummy, dIn, dInAct?.preact ?? ctx.dummyOut],
-          matmulGroups(batch, inSize, runs),
+          matmulGroups(batch, inSize, runs, tileN(matmulVec4Fits(dx, false, true))),
         ));
       }
       return dispatches;
