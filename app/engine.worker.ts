@@ -21,6 +21,7 @@ import { acquireGpu, type GpuContext } from '../src/gpu/device';
 import { datasetFromCsv } from '../src/data/csv';
 import { datasetFromIdx } from '../src/data/idx';
 import { predictGrid, type BoundaryGrid } from '../src/experiment/boundary';
+import { isRecord, parseJsonText } from '../src/util/json';
 import { ConfigError } from '../src/util/validate';
 
 /** One stacked run (method × replicate) as the page lists it. */
@@ -166,10 +167,11 @@ function summarize(exp: Pick<Experiment, 'config' | 'dataset' | 'runner'>): Expe
   };
 }
 
-/** A deep copy of a config document (an object, or its JSON text) as plain JSON; bad JSON is a ConfigError naming `field`. */
+/** A deep copy of a config document (an object, or its JSON text) as plain JSON; bad JSON is a ConfigError naming `field` (with line and column for text). */
 function asDocument(value: unknown, field: string): unknown {
+  if (typeof value === 'string') return parseJsonText(value, field);
   try {
-    return typeof value === 'string' ? JSON.parse(value) : value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+    return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
   } catch (error) {
     throw new ConfigError([`${field}: not valid JSON (${(error as Error).message})`]);
   }
@@ -296,7 +298,6 @@ function inputRuns(input: Record<string, unknown>): unknown[] {
   return Array.isArray(input.runs) ? input.runs : [];
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const api = {
   /** Acquires the worker's WebGPU device; returns the adapter as one line (throws with what to enable). */

@@ -3,7 +3,7 @@ import * as Comlink from 'comlink';
 import { useEffect, useMemo, useState } from 'react';
 import { autodropMnistConfig, AUTODROP_MNIST_DEFAULTS, type AutoDropLog } from '../../src/demos/autodrop-mnist';
 import type { FixedRateCurve, NqmAutoDropResult } from '../../src/demos/autodrop-nqm';
-import { AdapterLine, RecordLog, useAdapter } from './network-ui';
+import { AdapterLine, TrainControls, RecordLog, useAdapter } from './network-ui';
 import { Chart, COLORS, DemoFrame, demoWorker, fmt, PlaygroundLink, ProgressBar, type Series } from './ui';
 
 export function AutoDropDemo() {
@@ -167,17 +167,7 @@ export function AutoDropDemo() {
         decay, 0.892 AutoDrop.
       </p>
       <AdapterLine adapter={adapter} error={error} />
-      <p>
-        <button type="button" onClick={train} disabled={training || !adapter} data-testid="train-network">
-          {training ? 'Training…' : 'Train on MNIST'}
-        </button>{' '}
-        {training && (
-          <button type="button" onClick={() => demoWorker().stop()}>
-            Stop
-          </button>
-        )}
-      </p>
-      {failure && <p role="alert" className="error">{failure}</p>}
+      <TrainControls label="Train on MNIST" training={training} ready={!!adapter} failure={failure} onTrain={train} />
       {log.records.length > 0 && (
         <>
           <ProgressBar value={log.step / log.budgetSteps} label={`step ${log.step} / ${log.budgetSteps}`} testId="network-progress" />

@@ -2,7 +2,7 @@
 import * as Comlink from 'comlink';
 import { useState } from 'react';
 import { explrConfig, EXPLR_BN_EPS, EXPLR_DEFAULTS, type ExplrPoint } from '../../src/demos/explr-equivalence';
-import { AdapterLine, RecordLog, useAdapter } from './network-ui';
+import { AdapterLine, TrainControls, RecordLog, useAdapter } from './network-ui';
 import { Chart, COLORS, DemoFrame, demoWorker, PlaygroundLink, ProgressBar } from './ui';
 
 export function ExplrDemo() {
@@ -66,17 +66,7 @@ export function ExplrDemo() {
       citation={<>Z. Li, S. Arora, “An Exponential Learning Rate Schedule for Deep Learning”, ICLR 2020, arXiv:1910.07454.</>}
     >
       <AdapterLine adapter={adapter} error={error} />
-      <p>
-        <button type="button" onClick={train} disabled={training || !adapter} data-testid="train-network">
-          {training ? 'Training…' : 'Train'}
-        </button>{' '}
-        {training && (
-          <button type="button" onClick={() => demoWorker().stop()}>
-            Stop
-          </button>
-        )}
-      </p>
-      {failure && <p role="alert" className="error">{failure}</p>}
+      <TrainControls label="Train" training={training} ready={!!adapter} failure={failure} onTrain={train} />
       {last && (
         <>
           <ProgressBar value={log.step / log.budgetSteps} label={`step ${log.step} / ${log.budgetSteps}`} testId="network-progress" />

@@ -5,7 +5,7 @@ import { landscapeLoss } from '../../src/demos/landscape1d';
 import { LEAP_LANDSCAPE, LEAP_TOY_DEFAULTS, runLeapToy, summarizeLeapToy, type LeapToyRun } from '../../src/demos/leap-flat-sharp';
 import { leapNetworkConfig, LEAP_NETWORK_DEFAULTS, type LeapSharpness } from '../../src/demos/leap-network';
 import { demoSeeds } from '../../src/demos/lrd-saddle';
-import { AdapterLine, RecordLog, useAdapter } from './network-ui';
+import { AdapterLine, TrainControls, RecordLog, useAdapter } from './network-ui';
 import { LandscapePlot } from './plots';
 import { Chart, COLORS, DemoFrame, demoWorker, fmt, PlaygroundLink, ProgressBar, useAnimation, useChunkedTasks } from './ui';
 
@@ -128,17 +128,7 @@ export function LeapDemo() {
         at a train loss of 0.61 against ≈ 0.03–0.11 for the others.
       </p>
       <AdapterLine adapter={adapter} error={error} />
-      <p>
-        <button type="button" onClick={train} disabled={training || !adapter} data-testid="train-network">
-          {training ? 'Training…' : 'Train the network'}
-        </button>{' '}
-        {training && (
-          <button type="button" onClick={() => demoWorker().stop()}>
-            Stop
-          </button>
-        )}
-      </p>
-      {failure && <p role="alert" className="error">{failure}</p>}
+      <TrainControls label="Train the network" training={training} ready={!!adapter} failure={failure} onTrain={train} />
       {log.records.length > 0 && <ProgressBar value={log.step / log.budgetSteps} label={`step ${log.step} / ${log.budgetSteps}`} testId="network-progress" />}
       {log.records.length > 0 && <Chart series={log.series('trainLoss', 5)} xLabel="step" yLabel="train loss" log />}
       {sharpness && (

@@ -50,3 +50,22 @@ export function AdapterLine({ adapter, error }: { adapter: string | null; error:
   if (error) return <p role="alert" className="error">{error}</p>;
   return <p className="note" data-testid="adapter">WebGPU: {adapter ?? 'looking for an adapter…'}</p>;
 }
+
+/** Train (or "Training…") and Stop for a network demo, and the failure of the last training, if any. */
+export function TrainControls({ label, training, ready, failure, onTrain }: { label: string; training: boolean; ready: boolean; failure: string | null; onTrain: () => void }) {
+  return (
+    <>
+      <p>
+        <button type="button" onClick={onTrain} disabled={training || !ready} data-testid="train-network">
+          {training ? 'Training…' : label}
+        </button>{' '}
+        {training && (
+          <button type="button" onClick={() => demoWorker().stop()}>
+            Stop
+          </button>
+        )}
+      </p>
+      {failure && <p role="alert" className="error">{failure}</p>}
+    </>
+  );
+}

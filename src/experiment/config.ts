@@ -23,7 +23,8 @@ import { testCountFor } from '../data/types';
 import { mlp, scaleInvariantCnn, scaleInvariantMlp, smallCnn } from '../nn/models';
 import { ACTIVATIONS, type ModelSpec } from '../nn/spec';
 import { RandomStream, StreamPurpose, streamId } from '../rng/stream';
-import { ConfigError, parseConfig } from '../util/validate';
+import { parseJsonText } from '../util/json';
+import { ConfigError, expected, integer as integerIn, parseConfig } from '../util/validate';
 
 /** The config version this code reads and writes. */
 export const CURRENT_VERSION = 1;
@@ -37,19 +38,8 @@ export const BUDGET_UNITS = ['epochs', 'steps'] as const;
 export const MAX_RUNS = 12;
 export const MAX_REPLICATES = 16;
 
-/** Error option: "is required" for a missing value, zod's message for unknown keys, else `text`. */
-const expected = (text: string) => ({
-  error: (issue: { code?: string; input?: unknown }) =>
-    issue.input === undefined ? 'is required' : issue.code === 'unrecognized_keys' ? undefined : text,
-});
-
-/**
- * An integer in [min, max]. Number.isInteger as a refinement, not zod's .int(): a failed .int()
- * aborts the parse before the cross-field checks, which should report in the same pass.
- */
-function integer(min: number, max: number, text = `must be an integer in [${min}, ${max}]`) {
-  return z.number(expected(text)).refine(Number.isInteger, text).min(min, text).max(max, text);
-}
+/** An integer in [min, max]. */
+const integer = (min: number, max: number, text = `must be an integer in [${min}, ${max}]`) => integerIn(min, max, text);
 
 /** A u32 seed or key. */
 const u32 = () => integer(0, 0xffffffff, 'must be an integer in [0, 2^32)');
@@ -403,13 +393,7 @@ export function parseExperiment(input: unknown): ExperimentConfig {
 
 /** parseExperiment of a JSON text; a syntax error is a ConfigError too. */
 export function parseExperimentJson(text: string): ExperimentConfig {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError([`experiment: not valid JSON (${(error as Error).message})`]);
-  }
-  return parseExperiment(json);
+  return parseExperiment(parseJsonText(text, 'experiment'));
 }
 
 // ------------------------------------------------------------------------------ model and runs

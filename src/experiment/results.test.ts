@@ -3,11 +3,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { testGpu } from '../test/gpu';
+import { parseJsonText } from '../util/json';
 import { ConfigError } from '../util/validate';
 import { expandRuns, parseExperiment, type ExperimentConfig } from './config';
 import { loadExperimentDataset } from './datasets';
 import type { MetricRecord } from './runner';
-import { parseJsonText, parseResults, parseResultsJson, recordDifferences, RESULTS_FORMAT, toResultsJson, type ResultsSource } from './results';
+import { parseResults, parseResultsJson, recordDifferences, RESULTS_FORMAT, toResultsJson, type ResultsSource } from './results';
 import { createRunner, runnerRun } from './setup';
 
 const SAVED_AT = '2025-01-02T03:04:05.678Z';

@@ -2,7 +2,7 @@
  * Config validation with zod: one place that turns schema issues into messages naming the field,
  * e.g. `lrd.keepProb: must be > 0 (got 0)`. Every user-facing config goes through `parseConfig`.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** Thrown for invalid configuration; `issues` lists every problem, each naming its field. */
 export class ConfigError extends Error {
@@ -41,4 +41,19 @@ export function parseConfig<S extends z.ZodType>(schema: S, input: unknown, pref
       return `${field}: ${issue.message}${got === undefined ? '' : ` (got ${describe(got)})`}`;
     }),
   );
+}
+
+/** zod error option: "is required" for a missing value, zod's message for unknown keys, else `text`. */
+export const expected = (text: string) => ({
+  error: (issue: { code?: string; input?: unknown }) =>
+    issue.input === undefined ? 'is required' : issue.code === 'unrecognized_keys' ? undefined : text,
+});
+
+/**
+ * An integer in [min, max] whose every failure says `text`. Number.isInteger as a refinement, not
+ * zod's .int(): a failed .int() aborts the parse before the cross-field checks, which should report
+ * in the same pass.
+ */
+export function integer(min: number, max: number, text: string) {
+  return z.number(expected(text)).refine(Number.isInteger, text).min(min, text).max(max, text);
 }
