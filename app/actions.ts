@@ -21,6 +21,10 @@ let engine: Engine | null = null;
 let restoring = false;
 let lastResultsSave = 0;
 let saveTimer: ReturnType<typeof setTimeout> | null = null;
+/** Bumped by "Forget saved" (before and after it): a results save scheduled or in flight across it is dropped. */
+let saveGeneration = 0;
+/** True while "Forget saved" clears the store and loads the default: nothing is saved meanwhile. */
+let forgetting = false;
 
 const get = useLab.getState;
 const set = useLab.setState;
@@ -47,15 +51,17 @@ export async function act<T>(command: (remote: Engine) => Promise<T>, { busy = f
 /** Saves the results document soon (debounced; at most every 5 s while training). */
 function scheduleResultsSave(): void {
   const { engine: state, busy } = get();
-  if (!engine || restoring || busy || !state || state.step === 0) return;
+  if (!engine || restoring || forgetting || busy || !state || state.step === 0) return;
   const wait = state.running ? Math.max(0, 5000 - (Date.now() - lastResultsSave)) : 600;
   if (saveTimer) clearTimeout(saveTimer);
+  const generation = saveGeneration;
   saveTimer = setTimeout(() => {
     saveTimer = null;
+    if (generation !== saveGeneration) return;
     lastResultsSave = Date.now();
     void engine
       ?.exportJson()
-      .then(saveResults)
+      .then((json) => (generation === saveGeneration ? saveResults(json) : undefined))
       .catch(() => undefined);
   }, wait);
 }
@@ -265,8 +271,17 @@ export function shareLink(): string {
 
 /** Forgets the saved experiment and opens the default. */
 export async function forgetSaved(): Promise<void> {
-  await clearSaved();
-  await act((remote) => remote.load(defaultExperimentInput()));
+  forgetting = true;
+  saveGeneration += 1;
+  if (saveTimer) clearTimeout(saveTimer);
+  saveTimer = null;
+  try {
+    await clearSaved();
+    await act((remote) => remote.load(defaultExperimentInput()));
+  } finally {
+    saveGeneration += 1;
+    forgetting = false;
+  }
 }
 
 /** IDX files are told apart by name: train/t10k|test and images/labels (idx3/idx1). */

@@ -249,6 +249,25 @@ test('a reload restores the experiment and its results from IndexedDB', async ({
   expect(errors).toEqual([]);
 });
 
+test('"Forget saved" right after a pause drops the save still pending; the reload opens the default', async ({ page }) => {
+  test.setTimeout(120_000);
+  const errors = watchErrors(page);
+  await openDefault(page);
+  await page.getByTestId('field-runs.0.label').fill('Mine');
+  await expect(page.getByTestId('run-0')).toContainText('Mine');
+  await trainTo(page, 1);
+  // The results save is debounced (600 ms after the pause): forget before it fires.
+  await page.getByTestId('forget').click();
+  await expect(page.getByTestId('step')).toHaveText('0');
+  await page.waitForTimeout(1500);
+  expect(await savedStep(page)).toBe(-1);
+  await page.reload();
+  await expect(page.getByTestId('status')).toHaveText('ready', { timeout: 60_000 });
+  await expect(page.getByTestId('run-0')).not.toContainText('Mine');
+  await expect(page.getByTestId('step')).toHaveText('0');
+  expect(errors).toEqual([]);
+});
+
 test('a malformed CSV upload shows an error and changes nothing; a good one trains and survives a reload', async ({ page }, testInfo) => {
   test.setTimeout(90_000);
   const errors = watchErrors(page);
