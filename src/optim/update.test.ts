@@ -196,6 +196,39 @@ describe('fused update on the GPU', () => {
     t.destroy();
   });
 
+  it('the vec4 kernel over many workgroups (2 runs × 9,001 + 3 elements, mixed rules): reference match, padding untouched', async () => {
+    const runs = [run({ rule: 'adam', weightDecay: 1e-3 }), run({ rule: 'momentum', momentum: 0.9, weightDecay: 1e-2 })];
+    const sizes = [9001, 3];
+    const t = await gpuTarget(sizes, runs);
+    expect(t.layout.chunkTable.length).toBeGreaterThan(2 * 64); // more than two 64-chunk workgroups
+    const init = (r: number, k: number) => randomArray(sizes[k], 300 + 10 * r + k, 0.5);
+    // Padding holds a sentinel in θ and a gradient of 1: an update that touched it would move it.
+    const inside = new Uint8Array(t.layout.total);
+    t.layout.slots.forEach((slot) => runs.forEach((_, r) => inside.fill(1, slot.offset + r * slot.runStride, slot.offset + r * slot.runStride + slot.size)));
+    const withPadding = (values: (run: number, k: number) => ArrayLike<number>, pad: number) => {
+      const out = new Float32Array(t.layout.total).fill(pad);
+      runs.forEach((_, r) => setParamsOfRun(out, t.layout, r, sizes.map((_, k) => Float64Array.from(values(r, k)))));
+      return out;
+    };
+    upload(t.gpu.device, t.params, withPadding(init, 7));
+    const refs = runs.map((_, r) => sizes.map((_, k) => referenceState(init(r, k))));
+    const rates = [0.01, 0.05];
+    for (let step = 1; step <= 3; step++) {
+      const grad = (r: number, k: number) => randomArray(sizes[k], 2000 * step + 10 * r + k, 1);
+      upload(t.gpu.device, t.grads, withPadding(grad, 1));
+      t.step(step, rates);
+      runs.forEach((config, r) => sizes.forEach((_, k) => referenceUpdate(config, k, refs[r][k], grad(r, k), step, rates[r], { decay: true })));
+    }
+    const params = await t.readParams();
+    runs.forEach((_, r) => sizes.forEach((_, k) => {
+      expect(tensorOfRun(params, t.layout, k, r), `run ${r} tensor ${k}`).toBeAllClose(refs[r][k].theta, { rtol: 1e-4, atol: 1e-6 });
+    }));
+    const padding = [...params].filter((_, i) => !inside[i]);
+    expect(padding.length).toBeGreaterThan(0);
+    expect(new Set(padding)).toEqual(new Set([7]));
+    t.destroy();
+  });
+
   it('identities: keepProb 1 and σ 0 give the base optimizer bit for bit; keepProb 0 freezes θ while state evolves', async () => {
     const base = { rule: 'adamw', weightDecay: 1e-2 } as const; // decoupled: the state does not see θ
     const frozen: LrdConfig = { keepProb: 0, rescale: false, maskDecoupledDecay: true }; // below the schema's range on purpose

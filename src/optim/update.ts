@@ -134,17 +134,21 @@ export class FusedUpdate {
     this.withModifiers = lazy(() =>
       makeDispatch(gpu, { name: 'update', source: composeWgsl(commonWgsl, rngWgsl, modifiersWgsl, updateCommonWgsl, updateWgsl), entryPoint: 'update', constants }, bindings, workgroups),
     );
-    // No LEAP/LRD: the vec4 kernel (shaders/update_vec4.wgsl), 4 elements per invocation.
-    // One pipeline per ONLY_RULE value (a rule code, or 255 for mixed rules), built on first use.
+    // No LEAP/LRD: the vec4 kernel (shaders/update_vec4.wgsl), one 64-float chunk per invocation
+    // and 64 chunks per workgroup. One pipeline per ONLY_RULE value (a rule code, or 255 for mixed
+    // rules), built on first use.
+    const plainGroups = Math.ceil(chunks / 64);
+    const plainX = Math.min(plainGroups, gpu.limits.maxComputeWorkgroupsPerDimension);
+    const plainWorkgroups: [number, number] = [plainX, Math.ceil(plainGroups / plainX)];
     const plain = new Map<number, Dispatch>();
     this.plain = (onlyRule: number) => {
       let dispatch = plain.get(onlyRule);
       if (!dispatch) {
         dispatch = makeDispatch(
           gpu,
-          { name: 'update_vec4', source: composeWgsl(commonWgsl, updateCommonWgsl, updateVec4Wgsl), entryPoint: 'update_vec4', constants: { ...constants, ONLY_RULE: onlyRule } },
+          { name: 'update_vec4', source: composeWgsl(commonWgsl, updateCommonWgsl, updateVec4Wgsl), entryPoint: 'update_vec4', constants: { ONLY_RULE: onlyRule } },
           bindings,
-          workgroups,
+          plainWorkgroups,
         );
         plain.set(onlyRule, dispatch);
       }
