@@ -40,21 +40,23 @@ fn finish(run: u32, lid: u32, loss: f32, correct: f32, bad: f32) {
   red_loss[lid] = loss;
   red_correct[lid] = correct;
   red_bad[lid] = bad;
+  // One barrier, then one invocation sums the 64 partials in order: on a CPU-emulated GPU each
+  // barrier switches every invocation group, and a tree reduction needs six.
   workgroupBarrier();
-  for (var width = 32u; width > 0u; width >>= 1u) {
-    if (lid < width) {
-      red_loss[lid] += red_loss[lid + width];
-      red_correct[lid] += red_correct[lid + width];
-      red_bad[lid] = max(red_bad[lid], red_bad[lid + width]);
-    }
-    workgroupBarrier();
-  }
   if (lid == 0u) {
+    var total_loss = 0.0;
+    var total_correct = 0.0;
+    var any_bad = 0.0;
+    for (var i = 0u; i < 64u; i++) {
+      total_loss += red_loss[i];
+      total_correct += red_correct[i];
+      any_bad = max(any_bad, red_bad[i]);
+    }
     let base = (step_info.slot * dims.runs + run) * 4u;
-    let mean = red_loss[0] / f32(valid_rows());
+    let mean = total_loss / f32(valid_rows());
     metrics[base] = mean;
-    metrics[base + 1u] = red_correct[0];
-    metrics[base + 2u] = max(red_bad[0], select(0.0, 1.0, is_nonfinite(mean)));
+    metrics[base + 1u] = total_correct;
+    metrics[base + 2u] = max(any_bad, select(0.0, 1.0, is_nonfinite(mean)));
     metrics[base + 3u] = f32(valid_rows());
   }
 }

@@ -9,11 +9,11 @@ import { initParams, paramsOfRun, tensorOfRun } from './params';
 import { resolveModel, type ModelSpec } from './spec';
 
 /** Runs one training pass on the GPU with given inputs/labels written directly (no gather). */
-async function gpuPass(spec: ModelSpec, runs: number, batch: number, seed: number, quads?: boolean) {
+async function gpuPass(spec: ModelSpec, runs: number, batch: number, seed: number, quads?: boolean, fusedSmallMlp?: boolean) {
   const shared = await testGpu();
   const gpu = quads === undefined ? shared : { ...shared, quads: quads && shared.quads };
   const model = resolveModel(spec);
-  const net = new GpuNetwork(gpu, model, { runs, batch });
+  const net = new GpuNetwork(gpu, model, { runs, batch, fusedSmallMlp });
   const replicates = Array.from({ length: runs }, (_, r) => r);
   const params = initParams(model, net.layout, seed, replicates);
   net.setParams(params);
@@ -31,23 +31,41 @@ async function gpuPass(spec: ModelSpec, runs: number, batch: number, seed: numbe
 }
 
 describe('GpuNetwork vs float64 reference', () => {
-  // [name, model, batch, quads]; batch 37 is not a multiple of the 32-wide tiles nor of 4 (scalar
+  // [name, model, batch, quads, fused small MLP]; batch 37 is not a multiple of the 32-wide tiles nor of 4 (scalar
   // matmul for K = batch); the vec4 cases have every width and the batch a multiple of 4 but not of 32
   // (edge tiles), once with quad-shared loads where the device has them (SwiftShader) and once without.
   const vec4Model: ModelSpec = { inputShape: [20], layers: [{ kind: 'dense', units: 36, activation: 'relu' }, { kind: 'dense', units: 44, activation: 'tanh' }, { kind: 'dense', units: 12 }], loss: 'softmax_xent' };
-  const cases: Array<[string, ModelSpec, number?, boolean?]> = [
-    ['mlp relu softmax', { inputShape: [7], layers: [{ kind: 'dense', units: 33, activation: 'relu' }, { kind: 'dense', units: 5 }], loss: 'softmax_xent' }],
-    ['mlp tanh mse 1-out', { inputShape: [2], layers: [{ kind: 'dense', units: 8, activation: 'tanh' }, { kind: 'dense', units: 8, activation: 'tanh' }, { kind: 'dense', units: 1, activation: 'tanh' }], loss: 'mse' }],
+  const reluSoftmax: ModelSpec = { inputShape: [7], layers: [{ kind: 'dense', units: 33, activation: 'relu' }, { kind: 'dense', units: 5 }], loss: 'softmax_xent' };
+  const tanhMse: ModelSpec = { inputShape: [2], layers: [{ kind: 'dense', units: 8, activation: 'tanh' }, { kind: 'dense', units: 8, activation: 'tanh' }, { kind: 'dense', units: 1, activation: 'tanh' }], loss: 'mse' };
+  // Frozen first layer (its gradients are not computed), a layer without bias, every activation.
+  const mixedSmall: ModelSpec = {
+    inputShape: [5],
+    layers: [
+      { kind: 'dense', units: 6, activation: 'sigmoid', trainable: false },
+      { kind: 'dense', units: 7, activation: 'gelu', bias: false },
+      { kind: 'dense', units: 9, activation: 'leaky_relu' },
+      { kind: 'dense', units: 4 },
+    ],
+    loss: 'softmax_xent',
+  };
+  const cases: Array<[string, ModelSpec, number?, boolean?, boolean?]> = [
+    ['mlp relu softmax (general kernels)', reluSoftmax, undefined, undefined, false],
+    ['mlp relu softmax (fused small-MLP kernels; batch 13)', reluSoftmax, 13, undefined, true],
+    ['mlp tanh mse 1-out (general kernels)', tanhMse, undefined, undefined, false],
+    ['mlp tanh mse 1-out (fused small-MLP kernels)', tanhMse, undefined, undefined, true],
+    ['frozen layer, no bias, sigmoid/gelu/leaky/none (fused small-MLP kernels)', mixedSmall, undefined, undefined, true],
     ['sigmoid/gelu/leaky + activation layer', { inputShape: [13], layers: [{ kind: 'dense', units: 17, activation: 'sigmoid' }, { kind: 'dense', units: 9, activation: 'gelu' }, { kind: 'dense', units: 6 }, { kind: 'activation', activation: 'leaky_relu' }, { kind: 'dense', units: 3 }], loss: 'softmax_xent' }],
     ['vec4 matmuls: widths and batch multiples of 4', vec4Model, 44, false],
     ['vec4 matmuls with quad-shared loads (where the device has them)', vec4Model, 44, true],
   ];
-  for (const [name, spec, batchSize, quads] of cases) {
+  for (const [name, spec, batchSize, quads, fused] of cases) {
     it(`${name}: logits, loss and every gradient match, per run`, async () => {
       const runs = 3;
       const batch = batchSize ?? 37;
-      const { model, net, params, input, labels, grads, logits, metrics } = await gpuPass(spec, runs, batch, 11, quads);
-      if (batchSize) {
+      const { model, net, params, input, labels, grads, logits, metrics } = await gpuPass(spec, runs, batch, 11, quads, fused);
+      expect(net.fusedSmallMlp).toBe(fused === true);
+      if (fused) expect(net.trainDispatches.map((d) => d.label)).toEqual(['small_mlp_forward', model.spec.loss, 'small_mlp_backward']);
+      if (batchSize && !fused) {
         const label = quads && (await testGpu()).quads ? 'matmul_quad' : 'matmul_vec4';
         expect(net.trainDispatches.filter((d) => d.label === label).length).toBeGreaterThanOrEqual(6);
       }
@@ -62,7 +80,9 @@ describe('GpuNetwork vs float64 reference', () => {
         expect(metrics[run * 4 + 1]).toBe(expected.correct);
         expect(metrics[run * 4 + 2]).toBe(0);
         model.tensors.forEach((tensor, t) => {
-          expect(tensorOfRun(grads, net.layout, t, run), `${tensor.name} run ${run}`).toBeAllClose(expected.grads[t], { rtol: 1e-3, atol: 1e-6 });
+          // A frozen tensor's gradient is never computed: its buffer keeps its zeros.
+          const want = tensor.trainable ? expected.grads[t] : new Float64Array(tensor.size);
+          expect(tensorOfRun(grads, net.layout, t, run), `${tensor.name} run ${run}`).toBeAllClose(want, { rtol: 1e-3, atol: 1e-6 });
         });
       }
     });

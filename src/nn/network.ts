@@ -13,6 +13,7 @@ import type { ActGrad, BuildContext, GpuLayer } from './layer';
 import { LAYER_BUILDERS } from './layers';
 import { activationBackwardInPlace } from './layers/shape';
 import { layoutParams, type ParamLayout } from './params';
+import { buildSmallMlp, smallMlpFits } from './small-mlp';
 import { LEAKY_SLOPE, shapeSize, type ResolvedModel } from './spec';
 
 export interface NetworkOptions {
@@ -20,6 +21,11 @@ export interface NetworkOptions {
   batch: number;
   /** Steps of training metrics kept on the GPU between readbacks (ring of slots). */
   metricSlots?: number;
+  /**
+   * Small dense networks train on the fused kernels of ./small-mlp.ts (default: wherever
+   * smallMlpFits says they apply); false keeps the general per-layer dispatches.
+   */
+  fusedSmallMlp?: boolean;
 }
 
 /** Floats per metrics record: mean loss, correct count, non-finite flag, rows counted. */
@@ -43,6 +49,8 @@ export class GpuNetwork {
   readonly layers: GpuLayer[];
   /** Forward (train mode) + fused loss/gradient + backward. */
   readonly trainDispatches: Dispatch[];
+  /** Whether the train pass runs on the fused small-MLP kernels. */
+  readonly fusedSmallMlp: boolean;
   /** Output of the last layer, [R][B][outputSize]. */
   readonly logits: GPUBuffer;
   private readonly owned: GPUBuffer[] = [];
@@ -92,10 +100,19 @@ export class GpuNetwork {
       current = built.output;
     }
     this.logits = current;
-    this.trainDispatches = [
-      ...this.layers.flatMap((layer) => layer.forwardTrain),
-      ...this.buildLossAndBackward(),
-    ];
+    this.fusedSmallMlp = (options.fusedSmallMlp ?? true) && smallMlpFits(model, batch);
+    this.trainDispatches = this.fusedSmallMlp
+      ? this.buildSmallMlpPass()
+      : [...this.layers.flatMap((layer) => layer.forwardTrain), ...this.buildLossAndBackward()];
+  }
+
+  /** Fused forward, the loss kernel, fused backward (./small-mlp.ts). */
+  private buildSmallMlpPass(): Dispatch[] {
+    const { runs, batch, model } = this;
+    const last = this.layers[this.layers.length - 1];
+    const dLogits = this.ctx.alloc('dLogits', runs * batch * model.outputSize);
+    const small = buildSmallMlp(this.ctx, this.input, this.logits, last.fusedActivation?.preact ?? this.ctx.dummyOut, dLogits);
+    return [small.forward, this.lossDispatch(this.metrics, dLogits, last.fusedActivation), small.backward];
   }
 
   /** Fused loss (train mode, writing dLogits) followed by the backward pass of every layer. */
