@@ -6,7 +6,8 @@
 import * as Comlink from 'comlink';
 import { defaultExperimentInput } from '../src/experiment/defaults';
 import { readShareHash, shareHash } from '../src/experiment/share';
-import type { EngineApi, EventBatch } from './engine.worker';
+import type { EventBatch } from './engine-protocol';
+import type { EngineApi } from './engine.worker';
 import { clearSaved, loadSaved, loadUpload, saveConfig, saveResults, saveUpload } from './persist';
 import { classifyEdit, clone, foldBatch, resolve, setPath, uniqueLabel, useLab, validate, type ConfigDoc, type Engine } from './store';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultExperimentInput } from '../src/experiment/defaults';
 import type { MetricRecord } from '../src/experiment/runner';
-import type { EngineState, EventBatch, ExperimentSummary } from './engine.worker';
+import type { EngineState, EventBatch, ExperimentSummary } from './engine-protocol';
 import { classifyEdit, foldBatch, getPath, issueAt, issuesUnder, setPath, statusOf, uniqueLabel, upsertRecord, upsertRecords, validate, type ConfigDoc } from './store';
 import { aggregateStats, runStats } from './summary';
 

@@ -10,7 +10,8 @@ import { create } from 'zustand';
 import { parseExperiment } from '../src/experiment/config';
 import type { MetricRecord } from '../src/experiment/runner';
 import { ConfigError } from '../src/util/validate';
-import type { EngineApi, EngineState, EventBatch, ExperimentSummary } from './engine.worker';
+import type { EngineState, EventBatch, ExperimentSummary } from './engine-protocol';
+import type { EngineApi } from './engine.worker';
 import type { XAxisKind } from './series';
 
 export type ConfigDoc = Record<string, unknown>;

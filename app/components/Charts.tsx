@@ -5,7 +5,7 @@
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { Area, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { MetricRecord } from '../../src/experiment/runner';
-import type { ExperimentSummary } from '../engine.worker';
+import type { ExperimentSummary } from '../engine-protocol';
 import { download } from '../actions';
 import { buildChartRows, DASHES, type MetricKey, type SeriesSpec } from '../series';
 import { useLab } from '../store';
