@@ -1,5 +1,5 @@
 // Losses, fused forward + backward, one workgroup per run (workgroup_id.x = run).
-// Needs: common.wgsl, activations.wgsl.
+// Needs: common.wgsl, activations.wgsl, loss_rows.wgsl (the per-row math, shared with the fused small-MLP step).
 //   softmax_xent: L = (1/B) Σ_b [logsumexp(y_b) − y_b[label_b]],  dL/dy = (softmax(y) − onehot)/B
 //   mse:          L = (1/(B·O)) Σ_b Σ_o (y_bo − t_bo)²,          dL/dy = 2(y − t)/(B·O)
 //                 t = onehot(label) for O ≥ 2; t = ±1 (label 1 → +1, else −1) for O = 1
@@ -29,8 +29,12 @@ fn valid_rows() -> u32 {
   return select(dims.batch, min(step_info.valid, dims.batch), step_info.valid != 0u);
 }
 
-fn write_grad(run: u32, index: u32, g: f32) {
+// The data of loss_rows.wgsl: logits[run][b][c], labels[run][b]; the gradient goes to grad[run][b][c].
+fn loss_logit(run: u32, b: u32, c: u32) -> f32 { return logits[(run * dims.batch + b) * dims.classes + c]; }
+fn loss_label(run: u32, b: u32) -> u32 { return labels[run * dims.batch + b]; }
+fn loss_put_grad(run: u32, b: u32, c: u32, g: f32) {
   if (!WRITE_GRAD) { return; }
+  let index = b * dims.classes + c;
   var value = g;
   if (GRAD_ACT != 0u) { value *= act_grad(GRAD_ACT, preact[run * dims.z_run + index], dims.act_slope); }
   grad[run * dims.batch * dims.classes + index] = value;
@@ -52,81 +56,37 @@ fn finish(run: u32, lid: u32, loss: f32, correct: f32, bad: f32) {
       total_correct += red_correct[i];
       any_bad = max(any_bad, red_bad[i]);
     }
-    let base = (step_info.slot * dims.runs + run) * 4u;
-    let mean = total_loss / f32(valid_rows());
-    metrics[base] = mean;
-    metrics[base + 1u] = total_correct;
-    metrics[base + 2u] = max(any_bad, select(0.0, 1.0, is_nonfinite(mean)));
-    metrics[base + 3u] = f32(valid_rows());
+    write_loss_metrics((step_info.slot * dims.runs + run) * 4u, total_loss, total_correct, any_bad, valid_rows());
   }
+}
+
+// Each invocation takes rows lid, lid + 64, …; a row's loss counts in the metrics only below valid_rows().
+fn rows_loss(run: u32, lid: u32, is_xent: bool) {
+  var loss = 0.0;
+  var correct = 0.0;
+  var bad = 0.0;
+  for (var b = lid; b < dims.batch; b += 64u) {
+    var row: RowLoss;
+    if (is_xent) {
+      row = softmax_xent_row(run, b, dims.classes, 1.0 / f32(dims.batch));
+    } else {
+      row = mse_row(run, b, dims.classes, 1.0 / f32(dims.batch * dims.classes));
+    }
+    if (b < valid_rows()) {
+      loss += row.loss;
+      correct += row.correct;
+      bad = max(bad, row.bad);
+    }
+  }
+  finish(run, lid, loss, correct, bad);
 }
 
 @compute @workgroup_size(64)
 fn softmax_xent(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let run = wg.x;
-  let C = dims.classes;
-  let inv_batch = 1.0 / f32(dims.batch);
-  var loss = 0.0;
-  var correct = 0.0;
-  var bad = 0.0;
-  for (var b = lid; b < dims.batch; b += 64u) {
-    let base = (run * dims.batch + b) * C;
-    let label = labels[run * dims.batch + b];
-    var best = logits[base];
-    var best_index = 0u;
-    for (var c = 1u; c < C; c++) {
-      let v = logits[base + c];
-      if (v > best) { best = v; best_index = c; }
-    }
-    var sum = 0.0;
-    for (var c = 0u; c < C; c++) { sum += exp(logits[base + c] - best); }
-    let log_sum = log(sum) + best;
-    let sample_loss = log_sum - logits[base + min(label, C - 1u)];
-    if (b < valid_rows()) {
-      loss += sample_loss;
-      correct += select(0.0, 1.0, best_index == label);
-      if (is_nonfinite(sample_loss)) { bad = 1.0; }
-    }
-    for (var c = 0u; c < C; c++) {
-      let p = exp(logits[base + c] - log_sum);
-      write_grad(run, b * C + c, (p - select(0.0, 1.0, c == label)) * inv_batch);
-    }
-  }
-  finish(run, lid, loss, correct, bad);
+  rows_loss(wg.x, lid, true);
 }
 
 @compute @workgroup_size(64)
 fn mse(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let run = wg.x;
-  let O = dims.classes;
-  let scale = 1.0 / f32(dims.batch * O);
-  var loss = 0.0;
-  var correct = 0.0;
-  var bad = 0.0;
-  for (var b = lid; b < dims.batch; b += 64u) {
-    let base = (run * dims.batch + b) * O;
-    let label = labels[run * dims.batch + b];
-    var sample_loss = 0.0;
-    var best = logits[base];
-    var best_index = 0u;
-    for (var o = 0u; o < O; o++) {
-      let y = logits[base + o];
-      var t = select(0.0, 1.0, o == label);
-      if (O == 1u) { t = select(-1.0, 1.0, label == 1u); }
-      let diff = y - t;
-      sample_loss += diff * diff;
-      write_grad(run, b * O + o, 2.0 * diff * scale);
-      if (y > best) { best = y; best_index = o; }
-    }
-    if (b < valid_rows()) {
-      if (O == 1u) {
-        correct += select(0.0, 1.0, (logits[base] > 0.0) == (label == 1u));
-      } else {
-        correct += select(0.0, 1.0, best_index == label);
-      }
-      loss += sample_loss / f32(O);
-      if (is_nonfinite(sample_loss)) { bad = 1.0; }
-    }
-  }
-  finish(run, lid, loss, correct, bad);
+  rows_loss(wg.x, lid, false);
 }

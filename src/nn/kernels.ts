@@ -9,6 +9,7 @@ import convWgsl from '../../shaders/conv.wgsl?raw';
 import elementwiseWgsl from '../../shaders/elementwise.wgsl?raw';
 import gatherWgsl from '../../shaders/gather.wgsl?raw';
 import lossWgsl from '../../shaders/loss.wgsl?raw';
+import lossRowsWgsl from '../../shaders/loss_rows.wgsl?raw';
 import matmulWgsl from '../../shaders/matmul.wgsl?raw';
 import matmulCommonWgsl from '../../shaders/matmul_common.wgsl?raw';
 import matmulQuadWgsl from '../../shaders/matmul_quad.wgsl?raw';
@@ -26,7 +27,7 @@ export const WGSL = {
   matmulQuad: composeWgsl('enable subgroups;', activationsWgsl, matmulCommonWgsl, matmulQuadWgsl),
   reduce: reduceWgsl,
   elementwise: composeWgsl(activationsWgsl, elementwiseWgsl),
-  loss: composeWgsl(commonWgsl, activationsWgsl, lossWgsl),
+  loss: composeWgsl(commonWgsl, activationsWgsl, lossRowsWgsl, lossWgsl),
   gather: composeWgsl(commonWgsl, gatherWgsl),
   conv: composeWgsl(activationsWgsl, convWgsl),
   pool: poolWgsl,

@@ -64,7 +64,7 @@ describe('GpuNetwork vs float64 reference', () => {
       const batch = batchSize ?? 37;
       const { model, net, params, input, labels, grads, logits, metrics } = await gpuPass(spec, runs, batch, 11, quads, fused);
       expect(net.fusedSmallMlp).toBe(fused === true);
-      if (fused) expect(net.trainDispatches.map((d) => d.label)).toEqual(['small_mlp_forward', model.spec.loss, 'small_mlp_backward']);
+      if (fused) expect(net.trainDispatches.map((d) => d.label)).toEqual(['small_mlp_step']);
       if (batchSize && !fused) {
         const label = quads && (await testGpu()).quads ? 'matmul_quad' : 'matmul_vec4';
         expect(net.trainDispatches.filter((d) => d.label === label).length).toBeGreaterThanOrEqual(6);
@@ -79,6 +79,7 @@ describe('GpuNetwork vs float64 reference', () => {
         expect(metrics[run * 4]).toBeCloseTo(expected.loss, 4);
         expect(metrics[run * 4 + 1]).toBe(expected.correct);
         expect(metrics[run * 4 + 2]).toBe(0);
+        expect(metrics[run * 4 + 3]).toBe(batch);
         model.tensors.forEach((tensor, t) => {
           // A frozen tensor's gradient is never computed: its buffer keeps its zeros.
           const want = tensor.trainable ? expected.grads[t] : new Float64Array(tensor.size);

@@ -13,7 +13,7 @@ import type { ActGrad, BuildContext, GpuLayer } from './layer';
 import { LAYER_BUILDERS } from './layers';
 import { activationBackwardInPlace } from './layers/shape';
 import { layoutParams, type ParamLayout } from './params';
-import { buildSmallMlp, smallMlpFits } from './small-mlp';
+import { buildSmallMlpStep, smallMlpFits } from './small-mlp';
 import { LEAKY_SLOPE, shapeSize, type ResolvedModel } from './spec';
 
 export interface NetworkOptions {
@@ -106,13 +106,10 @@ export class GpuNetwork {
       : [...this.layers.flatMap((layer) => layer.forwardTrain), ...this.buildLossAndBackward()];
   }
 
-  /** Fused forward, the loss kernel, fused backward (./small-mlp.ts). */
+  /** Forward, loss and backward in one fused dispatch (./small-mlp.ts). */
   private buildSmallMlpPass(): Dispatch[] {
-    const { runs, batch, model } = this;
-    const last = this.layers[this.layers.length - 1];
-    const dLogits = this.ctx.alloc('dLogits', runs * batch * model.outputSize);
-    const small = buildSmallMlp(this.ctx, this.input, this.logits, last.fusedActivation?.preact ?? this.ctx.dummyOut, dLogits);
-    return [small.forward, this.lossDispatch(this.metrics, dLogits, last.fusedActivation), small.backward];
+    const { input, labels, stepInfo, logits, metrics } = this;
+    return [buildSmallMlpStep(this.ctx, { input, labels, stepInfo, logits, metrics })];
   }
 
   /** Fused loss (train mode, writing dLogits) followed by the backward pass of every layer. */

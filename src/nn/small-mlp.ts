@@ -1,26 +1,30 @@
 /**
- * Small dense networks in two fused dispatches: one workgroup per run computes the whole forward
- * pass, layer after layer, and (after the loss kernel) the whole backward pass, with a storage
- * barrier between layers instead of a dispatch per matmul. For a network like 2-8-8-1 on batch 32
+ * Small dense networks in one fused dispatch: one workgroup per run computes the whole forward
+ * pass, layer after layer, the loss with its metrics, and the whole backward pass, with a storage
+ * barrier between phases instead of a dispatch per matmul. For a network like 2-8-8-1 on batch 32
  * the general path spends its step on fixed per-dispatch costs (14 dispatches of a few hundred
- * multiply-adds each); here a step is gather, forward, loss, backward and update: 5 dispatches.
+ * multiply-adds each); here a step is gather, this kernel and the update: 3 dispatches.
  *
- * The math is the general path's (./layers/dense.ts), per run r, layer l = 1..L, X₁ = input:
- *   forward    Z_l = X_l·W_l + b_l,  A_l = act_l(Z_l),  X_{l+1} = A_l
- *   loss       D_L = ∂L/∂Z_L (the loss kernel, act'_L fused, written to dLogits)
+ * The math is the general path's (./layers/dense.ts and shaders/loss.wgsl), per run r, layer
+ * l = 1..L, X₁ = input:
+ *   forward    Z_l = X_l·W_l + b_l,  A_l = act_l(Z_l),  X_{l+1} = A_l,  logits = A_L
+ *   loss       ℓ_b and D_L = ∂L/∂Z_L = ∂L/∂A_L ⊙ act'_L(Z_L) (the rows of shaders/loss_rows.wgsl)
  *   backward   ∂W_l = X_lᵀ·D_l,  ∂b_l = Σ_b D_l,  D_{l−1} = (D_l·W_lᵀ) ⊙ act'_{l−1}(Z_{l−1})
- * Every sum runs in index order from 0 (each output element is one invocation's dot product).
+ * Every sum runs in index order from 0 (each output element is one invocation's dot product); the
+ * metrics sum THREADS per-invocation partials in order (the loss kernel sums 64).
  *
  * The WGSL is generated per network: the sizes, offsets and activations are literals, so loops
  * have constant bounds and no branch depends on a layer's kind (SwiftShader executes both sides of
  * a branch). Where it applies: see `smallMlpFits`.
  */
 import activationsWgsl from '../../shaders/activations.wgsl?raw';
+import commonWgsl from '../../shaders/common.wgsl?raw';
+import lossRowsWgsl from '../../shaders/loss_rows.wgsl?raw';
 import { makeDispatch, type Dispatch } from '../gpu/commands';
 import { composeWgsl } from '../gpu/pipelines';
 import type { BuildContext } from './layer';
 import type { ParamLayout } from './params';
-import { ACTIVATION_CODE, LEAKY_SLOPE, type ResolvedModel } from './spec';
+import { ACTIVATION_CODE, LEAKY_SLOPE, type LossKind, type ResolvedModel } from './spec';
 
 /** Largest layer width (inputs or units) and batch the fused kernels take. */
 export const SMALL_MLP_MAX_WIDTH = 64;
@@ -52,42 +56,45 @@ interface LayerPlan {
   /** Offset of W (in×units) and of b in run 0, and the stride between runs, in floats. */
   weight: { offset: number; runStride: number; trainable: boolean };
   bias?: { offset: number; runStride: number; trainable: boolean };
-  /** Hidden layers: offsets of Z and A in the `acts` scratch ([R][B][units] each). */
+  /** Offsets in the `work` scratch of Z, A (hidden layers; the last layer's A is `logits`) and D = ∂L/∂Z, each [R][B][units]. */
   z: number;
   a: number;
-  /** Offset of D (∂L/∂Z) in the `deltas` scratch, for layers below the last. */
   d: number;
 }
 
-/** Per-layer sizes and offsets; `acts`/`deltas` floats per run-major region. */
+/** Per-layer sizes and offsets in `work`, the metric partials' offset and the total. */
 function plan(model: ResolvedModel, layout: ParamLayout, runs: number, batch: number) {
-  let acts = 0;
-  let deltas = 0;
+  let work = 0;
+  const take = (floats: number) => {
+    const at = work;
+    work += floats;
+    return at;
+  };
   const last = model.layers.length - 1;
   const layers: LayerPlan[] = model.layers.map((layer, l) => {
     const units = layer.outShape[0];
     const slot = (t: number) => ({ offset: layout.slots[t].offset, runStride: layout.slots[t].runStride, trainable: model.tensors[t].trainable });
-    const region = l < last ? runs * batch * units : 0;
-    const entry: LayerPlan = {
+    const region = runs * batch * units;
+    return {
       inSize: layer.inShape[0], units, act: ACTIVATION_CODE[layer.activation],
       weight: slot(layer.weight!), bias: layer.bias !== undefined ? slot(layer.bias) : undefined,
-      z: acts, a: acts + region, d: deltas,
+      z: take(region), a: l < last ? take(region) : -1, d: take(region),
     };
-    acts += 2 * region;
-    deltas += region;
-    return entry;
   });
+  // Each invocation's (loss, correct, non-finite) partial sums, [R][3][THREADS].
+  const partials = take(runs * 3 * THREADS);
   // Backward stops at the first layer with a trainable tensor (as in the general path).
   const first = layers.findIndex((layer) => layer.weight.trainable || layer.bias?.trainable);
-  return { layers, acts, deltas, first };
+  return { layers, partials, work, first, runs };
 }
 
 const u = (n: number) => `${n}u`;
 const f = (x: number) => (Number.isInteger(x) ? `${x}.0` : `${x}`);
 
 /**
- * Visits an M×N grid, element (row, col) at invocation idx mod 64 (idx = row·N + col): the body
- * sees `row` and `col`. One division per invocation, then carries (no division per element).
+ * Visits an M×N grid, element (row, col) at invocation idx mod THREADS (idx = row·N + col): the
+ * body sees `row` and `col`. One division per invocation, then carries (no division per element).
+ * A storage barrier follows (the next phase reads what this one wrote).
  */
 function grid(M: number, N: number, body: string): string {
   const rows = Math.floor(THREADS / N);
@@ -105,73 +112,95 @@ function grid(M: number, N: number, body: string): string {
   storageBarrier();`;
 }
 
-/** Where layer l's input row b starts: the gathered batch for l = 0, else A_{l−1}. */
-function inputAt(layers: LayerPlan[], l: number, batch: number): { buffer: string; base: string } {
-  if (l === 0) return { buffer: 'input', base: `(run * ${u(batch)} + row) * ${u(layers[0].inSize)}` };
-  const prev = layers[l - 1];
-  return { buffer: 'acts', base: `${u(prev.a)} + (run * ${u(batch)} + row) * ${u(prev.units)}` };
+/** Index of row `b` (a WGSL expression) of the current run in an [R][B][width] region starting at `offset`. */
+const rowStart = (offset: number, batch: number, width: number, b: string) => `${u(offset)} + (run * ${u(batch)} + ${b}) * ${u(width)}`;
+
+/** Layer l's input X_l: the gathered batch (`input`) for l = 0, else A_{l−1} in `work`. */
+function inputOf(p: ReturnType<typeof plan>, l: number, batch: number): { buffer: string; row: (b: string) => string } {
+  const width = p.layers[l].inSize;
+  return l === 0
+    ? { buffer: 'input', row: (b) => rowStart(0, batch, width, b) }
+    : { buffer: 'work', row: (b) => rowStart(p.layers[l - 1].a, batch, width, b) };
 }
 
-/** WGSL of the fused forward pass (bindings: params, input, acts, logits, preact). */
-function forwardSource(p: ReturnType<typeof plan>, batch: number): string {
+/** Forward phases: Z_l = X_l·W_l + b_l into `work`, A_l = act_l(Z_l) into `work` (hidden) or `logits` (last). */
+function forwardPhases(p: ReturnType<typeof plan>, batch: number): string[] {
   const last = p.layers.length - 1;
-  const phases = p.layers.map((layer, l) => {
-    const x = inputAt(p.layers, l, batch);
+  return p.layers.map((layer, l) => {
+    const x = inputOf(p, l, batch);
     const w = `${u(layer.weight.offset)} + run * ${u(layer.weight.runStride)}`;
     const bias = layer.bias ? ` + params[${u(layer.bias.offset)} + run * ${u(layer.bias.runStride)} + col]` : '';
-    const out = l === last ? `(run * ${u(batch)} + row) * ${u(layer.units)} + col` : null;
-    const stores =
-      l === last
-        ? `${layer.act === 0 ? '' : `
-      preact_out[${out}] = z;`}
-      logits[${out}] = act_forward(${u(layer.act)}, z, ${f(LEAKY_SLOPE)});`
-        : `
-      let at = (run * ${u(batch)} + row) * ${u(layer.units)} + col;
-      acts[${u(layer.z)} + at] = z;
-      acts[${u(layer.a)} + at] = act_forward(${u(layer.act)}, z, ${f(LEAKY_SLOPE)});`;
+    const a = l === last ? `logits[${rowStart(0, batch, layer.units, 'row')} + col]` : `work[${rowStart(layer.a, batch, layer.units, 'row')} + col]`;
     return `
   // layer ${l}: Z = X·W + b (${batch}×${layer.inSize} · ${layer.inSize}×${layer.units}), A = act(Z)` +
       grid(batch, layer.units, `
-      let x0 = ${x.base};
+      let x0 = ${x.row('row')};
       let w0 = ${w} + col;
       var acc = 0.0;
       for (var k = 0u; k < ${u(layer.inSize)}; k++) { acc += ${x.buffer}[x0 + k] * params[w0 + k * ${u(layer.units)}]; }
-      let z = acc${bias};${stores}`);
+      let z = acc${bias};
+      work[${rowStart(layer.z, batch, layer.units, 'row')} + col] = z;
+      ${a} = act_forward(${u(layer.act)}, z, ${f(LEAKY_SLOPE)});`);
   });
-  return `
-@group(0) @binding(0) var<storage, read> params: array<f32>;
-@group(0) @binding(1) var<storage, read> input: array<f32>;
-@group(0) @binding(2) var<storage, read_write> acts: array<f32>;
-@group(0) @binding(3) var<storage, read_write> logits: array<f32>;
-@group(0) @binding(4) var<storage, read_write> preact_out: array<f32>;
-
-@compute @workgroup_size(${THREADS})
-fn small_mlp_forward(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let run = wg.x;
-  _ = &preact_out;
-  _ = &acts;${phases.join('\n')}
-}`;
 }
 
-/** WGSL of the fused backward pass (bindings: params, input, acts, dLogits, grads, deltas). */
-function backwardSource(p: ReturnType<typeof plan>, batch: number): string {
-  const last = p.layers.length - 1;
-  const delta = (l: number) =>
-    l === last
-      ? { buffer: 'dlogits', base: (b: string) => `(run * ${u(batch)} + ${b}) * ${u(p.layers[l].units)}` }
-      : { buffer: 'deltas', base: (b: string) => `${u(p.layers[l].d)} + (run * ${u(batch)} + ${b}) * ${u(p.layers[l].units)}` };
+/**
+ * Loss phase: invocation lid takes rows lid, lid + THREADS, …; each row's loss, metrics and
+ * D_L = ∂L/∂A_L ⊙ act'_L(Z_L) come from shaders/loss_rows.wgsl (through loss_put_grad). The
+ * partial sums go to `work`; invocation 0 writes the metrics record after the next barrier.
+ */
+function lossPhase(p: ReturnType<typeof plan>, batch: number, loss: LossKind): string {
+  const outputs = p.layers[p.layers.length - 1].units;
+  const row =
+    loss === 'softmax_xent'
+      ? `softmax_xent_row(run, b, ${u(outputs)}, 1.0 / f32(${u(batch)}))`
+      : `mse_row(run, b, ${u(outputs)}, 1.0 / f32(${u(batch * outputs)}))`;
+  const partial = (k: number) => `${u(p.partials)} + (run * 3u + ${u(k)}) * ${u(THREADS)}`;
+  return `
+  // loss: rows lid, lid + ${THREADS}, … (shaders/loss_rows.wgsl), partial sums per invocation
+  {
+    var loss = 0.0;
+    var correct = 0.0;
+    var bad = 0.0;
+    for (var b = lid; b < ${u(batch)}; b += ${u(THREADS)}) {
+      let r = ${row};
+      loss += r.loss;
+      correct += r.correct;
+      bad = max(bad, r.bad);
+    }
+    work[${partial(0)} + lid] = loss;
+    work[${partial(1)} + lid] = correct;
+    work[${partial(2)} + lid] = bad;
+  }
+  storageBarrier();
+  // metrics: the partials summed in order by one invocation
+  if (lid == 0u) {
+    var total_loss = 0.0;
+    var total_correct = 0.0;
+    var any_bad = 0.0;
+    for (var i = 0u; i < ${u(THREADS)}; i++) {
+      total_loss += work[${partial(0)} + i];
+      total_correct += work[${partial(1)} + i];
+      any_bad = max(any_bad, work[${partial(2)} + i]);
+    }
+    write_loss_metrics((step_info.slot * ${u(p.runs)} + run) * 4u, total_loss, total_correct, any_bad, ${u(batch)});
+  }`;
+}
+
+/** Backward phases, last layer down to the first trainable one: ∂W_l, ∂b_l and D_{l−1}. */
+function backwardPhases(p: ReturnType<typeof plan>, batch: number): string[] {
   const phases: string[] = [];
-  for (let l = last; l >= p.first && p.first >= 0; l--) {
+  for (let l = p.layers.length - 1; l >= p.first && p.first >= 0; l--) {
     const layer = p.layers[l];
-    const D = delta(l);
-    const x = l === 0 ? { buffer: 'input', base: (b: string) => `(run * ${u(batch)} + ${b}) * ${u(layer.inSize)}` } : { buffer: 'acts', base: (b: string) => `${u(p.layers[l - 1].a)} + (run * ${u(batch)} + ${b}) * ${u(layer.inSize)}` };
+    const D = (b: string) => rowStart(layer.d, batch, layer.units, b);
+    const x = inputOf(p, l, batch);
     if (layer.weight.trainable) {
       // ∂W[k][n] = Σ_b X[b][k]·D[b][n]: grid rows k (inputs), cols n (units).
       phases.push(`
   // layer ${l}: dW = Xᵀ·D (${layer.inSize}×${layer.units}, summed over ${batch} rows)` +
         grid(layer.inSize, layer.units, `
       var acc = 0.0;
-      for (var b = 0u; b < ${u(batch)}; b++) { acc += ${x.buffer}[${x.base('b')} + row] * ${D.buffer}[${D.base('b')} + col]; }
+      for (var b = 0u; b < ${u(batch)}; b++) { acc += ${x.buffer}[${x.row('b')} + row] * work[${D('b')} + col]; }
       grads[${u(layer.weight.offset)} + run * ${u(layer.weight.runStride)} + row * ${u(layer.units)} + col] = acc;`));
     }
     if (layer.bias?.trainable) {
@@ -179,7 +208,7 @@ function backwardSource(p: ReturnType<typeof plan>, batch: number): string {
   // layer ${l}: db = Σ_b D[b]` +
         grid(1, layer.units, `
       var acc = 0.0;
-      for (var b = 0u; b < ${u(batch)}; b++) { acc += ${D.buffer}[${D.base('b')} + col]; }
+      for (var b = 0u; b < ${u(batch)}; b++) { acc += work[${D('b')} + col]; }
       grads[${u(layer.bias.offset)} + run * ${u(layer.bias.runStride)} + col] = acc;`));
     }
     if (l > p.first) {
@@ -188,62 +217,69 @@ function backwardSource(p: ReturnType<typeof plan>, batch: number): string {
       phases.push(`
   // layer ${l}: D_below = (D·Wᵀ) ⊙ act'(Z_below) (${batch}×${layer.inSize})` +
         grid(batch, layer.inSize, `
-      let d0 = ${D.base('row')};
+      let d0 = ${D('row')};
       let w0 = ${u(layer.weight.offset)} + run * ${u(layer.weight.runStride)} + col * ${u(layer.units)};
       var acc = 0.0;
-      for (var n = 0u; n < ${u(layer.units)}; n++) { acc += ${D.buffer}[d0 + n] * params[w0 + n]; }
+      for (var n = 0u; n < ${u(layer.units)}; n++) { acc += work[d0 + n] * params[w0 + n]; }
       let at = (run * ${u(batch)} + row) * ${u(below.units)} + col;
-      deltas[${u(below.d)} + at] = acc * act_grad(${u(below.act)}, acts[${u(below.z)} + at], ${f(LEAKY_SLOPE)});`));
+      work[${u(below.d)} + at] = acc * act_grad(${u(below.act)}, work[${u(below.z)} + at], ${f(LEAKY_SLOPE)});`));
     }
   }
+  return phases;
+}
+
+/** WGSL of the fused step (forward, loss, backward) for `p`; see the file comment. */
+function stepSource(p: ReturnType<typeof plan>, batch: number, loss: LossKind): string {
+  const lastLayer = p.layers[p.layers.length - 1];
+  const outputs = lastLayer.units;
+  const at = rowStart(0, batch, outputs, 'b') + ' + c';
+  const actGrad = lastLayer.act === 0 ? '' : ` * act_grad(${u(lastLayer.act)}, work[${u(lastLayer.z)} + ${at}], ${f(LEAKY_SLOPE)})`;
   return `
-@group(0) @binding(0) var<storage, read> params: array<f32>;
-@group(0) @binding(1) var<storage, read> input: array<f32>;
-@group(0) @binding(2) var<storage, read> acts: array<f32>;
-@group(0) @binding(3) var<storage, read> dlogits: array<f32>;
-@group(0) @binding(4) var<storage, read_write> grads: array<f32>;
-@group(0) @binding(5) var<storage, read_write> deltas: array<f32>;
+@group(0) @binding(0) var<uniform> step_info: StepInfo;
+@group(0) @binding(1) var<storage, read> params: array<f32>;
+@group(0) @binding(2) var<storage, read> input: array<f32>;
+@group(0) @binding(3) var<storage, read> labels: array<u32>;
+@group(0) @binding(4) var<storage, read_write> work: array<f32>;
+@group(0) @binding(5) var<storage, read_write> logits: array<f32>;
+@group(0) @binding(6) var<storage, read_write> grads: array<f32>;
+@group(0) @binding(7) var<storage, read_write> metrics: array<f32>;
+
+// The data of shaders/loss_rows.wgsl: A_L (logits) and labels of this run; ∂L/∂A_L ⊙ act'_L(Z_L) → D_L.
+fn loss_logit(run: u32, b: u32, c: u32) -> f32 { return logits[${at}]; }
+fn loss_label(run: u32, b: u32) -> u32 { return labels[run * ${u(batch)} + b]; }
+fn loss_put_grad(run: u32, b: u32, c: u32, g: f32) { work[${u(lastLayer.d)} + ${at}] = g${actGrad}; }
 
 @compute @workgroup_size(${THREADS})
-fn small_mlp_backward(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn small_mlp_step(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let run = wg.x;
-  _ = &params;
-  _ = &input;
-  _ = &acts;
-  _ = &dlogits;
-  _ = &grads;
-  _ = &deltas;${phases.join('\n')}
+  _ = &grads;${forwardPhases(p, batch).join('\n')}
+${lossPhase(p, batch, loss)}
+${backwardPhases(p, batch).join('\n')}
 }`;
 }
 
-/** The fused forward and backward dispatches of a small MLP (the loss kernel goes between them). */
-export interface SmallMlp {
-  forward: Dispatch;
-  backward: Dispatch;
+/** The buffers the fused step reads and writes besides the network's params/grads. */
+export interface SmallMlpBuffers {
+  /** Gathered batch [R][B][in] and labels [R][B]. */
+  input: GPUBuffer;
+  labels: GPUBuffer;
+  /** StepInfo uniform (metrics slot). */
+  stepInfo: GPUBuffer;
+  /** Last layer's output [R][B][out], written. */
+  logits: GPUBuffer;
+  /** Training metrics [slots][R][4], written at the step's slot. */
+  metrics: GPUBuffer;
 }
 
-/**
- * Builds the two dispatches for `model` (which must satisfy smallMlpFits). `logits`/`preact` are
- * the last layer's output and pre-activation, the buffers the loss kernel reads; `dLogits` is what
- * it writes (∂L/∂Z of the last layer).
- */
-export function buildSmallMlp(ctx: BuildContext, input: GPUBuffer, logits: GPUBuffer, preact: GPUBuffer, dLogits: GPUBuffer): SmallMlp {
+/** Builds the fused training step of `model` (which must satisfy smallMlpFits): one dispatch, one workgroup per run. */
+export function buildSmallMlpStep(ctx: BuildContext, buffers: SmallMlpBuffers): Dispatch {
   const { runs, batch, model, layout } = ctx;
   const p = plan(model, layout, runs, batch);
-  const acts = ctx.alloc('small_mlp.acts', Math.max(p.acts, 4));
-  const deltas = ctx.alloc('small_mlp.deltas', Math.max(p.deltas, 4));
-  const source = (body: string) => composeWgsl(activationsWgsl, body);
-  const forward = makeDispatch(
+  const work = ctx.alloc('small_mlp.work', p.work);
+  return makeDispatch(
     ctx.gpu,
-    { name: 'small_mlp_forward', source: source(forwardSource(p, batch)), entryPoint: 'small_mlp_forward' },
-    [ctx.params, input, acts, logits, preact],
+    { name: 'small_mlp_step', source: composeWgsl(commonWgsl, activationsWgsl, lossRowsWgsl, stepSource(p, batch, model.spec.loss)), entryPoint: 'small_mlp_step' },
+    [buffers.stepInfo, ctx.params, buffers.input, buffers.labels, work, buffers.logits, ctx.grads, buffers.metrics],
     [runs],
   );
-  const backward = makeDispatch(
-    ctx.gpu,
-    { name: 'small_mlp_backward', source: source(backwardSource(p, batch)), entryPoint: 'small_mlp_backward' },
-    [ctx.params, input, acts, dLogits, ctx.grads, deltas],
-    [runs],
-  );
-  return { forward, backward };
 }
