@@ -48,12 +48,15 @@ describe('GpuNetwork vs float64 reference', () => {
     ],
     loss: 'softmax_xent',
   };
+  // Near the fused step's size limit (1,840 multiply-adds per row); most invocations get no row.
+  const wideSmall: ModelSpec = { inputShape: [3], layers: [{ kind: 'dense', units: 40, activation: 'relu' }, { kind: 'dense', units: 40, activation: 'tanh' }, { kind: 'dense', units: 3 }], loss: 'mse' };
   const cases: Array<[string, ModelSpec, number?, boolean?, boolean?]> = [
     ['mlp relu softmax (general kernels)', reluSoftmax, undefined, undefined, false],
     ['mlp relu softmax (fused small-MLP kernels; batch 13)', reluSoftmax, 13, undefined, true],
     ['mlp tanh mse 1-out (general kernels)', tanhMse, undefined, undefined, false],
     ['mlp tanh mse 1-out (fused small-MLP kernels)', tanhMse, undefined, undefined, true],
     ['frozen layer, no bias, sigmoid/gelu/leaky/none (fused small-MLP kernels)', mixedSmall, undefined, undefined, true],
+    ['widths 40, mse over 3 outputs, batch 5 below the 8 invocations (fused small-MLP kernels)', wideSmall, 5, undefined, true],
     ['sigmoid/gelu/leaky + activation layer', { inputShape: [13], layers: [{ kind: 'dense', units: 17, activation: 'sigmoid' }, { kind: 'dense', units: 9, activation: 'gelu' }, { kind: 'dense', units: 6 }, { kind: 'activation', activation: 'leaky_relu' }, { kind: 'dense', units: 3 }], loss: 'softmax_xent' }],
     ['vec4 matmuls: widths and batch multiples of 4', vec4Model, 44, false],
     ['vec4 matmuls with quad-shared loads (where the device has them)', vec4Model, 44, true],

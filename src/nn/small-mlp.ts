@@ -1,21 +1,26 @@
 /**
- * Small dense networks in one fused dispatch: one workgroup per run computes the whole forward
- * pass, layer after layer, the loss with its metrics, and the whole backward pass, with a storage
- * barrier between phases instead of a dispatch per matmul. For a network like 2-8-8-1 on batch 32
- * the general path spends its step on fixed per-dispatch costs (14 dispatches of a few hundred
- * multiply-adds each); here a step is gather, this kernel and the update: 3 dispatches.
+ * Small dense networks in one fused dispatch: one workgroup per run computes the forward pass, the
+ * loss with its metrics and the backward pass of every layer. A row of the batch needs only
+ * itself until the sums over the batch, so each invocation takes its rows (lid, lid + THREADS, …)
+ * through every layer forward, the loss and every layer's D backward with no barrier at all; one
+ * storage barrier, then the sums over the batch (weight and bias gradients, metrics). For a
+ * network like 2-8-8-1 on batch 32 the general path spends its step on fixed per-dispatch costs
+ * (14 dispatches of a few hundred multiply-adds each); here a step is gather, this kernel and the
+ * update: 3 dispatches.
  *
  * The math is the general path's (./layers/dense.ts and shaders/loss.wgsl), per run r, layer
  * l = 1..L, X₁ = input:
  *   forward    Z_l = X_l·W_l + b_l,  A_l = act_l(Z_l),  X_{l+1} = A_l,  logits = A_L
  *   loss       ℓ_b and D_L = ∂L/∂Z_L = ∂L/∂A_L ⊙ act'_L(Z_L) (the rows of shaders/loss_rows.wgsl)
- *   backward   ∂W_l = X_lᵀ·D_l,  ∂b_l = Σ_b D_l,  D_{l−1} = (D_l·W_lᵀ) ⊙ act'_{l−1}(Z_{l−1})
- * Every sum runs in index order from 0 (each output element is one invocation's dot product); the
- * metrics sum THREADS per-invocation partials in order (the loss kernel sums 64).
+ *   backward   D_{l−1} = (D_l·W_lᵀ) ⊙ act'_{l−1}(Z_{l−1}),  ∂W_l = X_lᵀ·D_l,  ∂b_l = Σ_b D_l
+ * Every sum runs in index order from 0, as in the general path; the metrics sum THREADS
+ * per-invocation partials in order (the loss kernel sums 64).
  *
  * The WGSL is generated per network: the sizes, offsets and activations are literals, so loops
  * have constant bounds and no branch depends on a layer's kind (SwiftShader executes both sides of
- * a branch). Where it applies: see `smallMlpFits`.
+ * a branch), and a row's sums over a layer's units are named registers (one load of each input per
+ * row instead of one per multiply-add; SwiftShader emulates dynamically indexed arrays lane by
+ * lane). Where it applies: see `smallMlpFits`.
  */
 import activationsWgsl from '../../shaders/activations.wgsl?raw';
 import commonWgsl from '../../shaders/common.wgsl?raw';
@@ -26,27 +31,30 @@ import type { BuildContext } from './layer';
 import type { ParamLayout } from './params';
 import { ACTIVATION_CODE, LEAKY_SLOPE, type LossKind, type ResolvedModel } from './spec';
 
-/** Largest layer width (inputs or units) and batch the fused kernels take. */
+/** Largest layer width (inputs or units) and batch the fused step takes. */
 export const SMALL_MLP_MAX_WIDTH = 64;
 export const SMALL_MLP_MAX_BATCH = 256;
 /**
- * Largest multiply-adds of one run's forward pass (batch · Σ in·out). The fused kernels do two
- * loads per multiply-add where the tiled matmuls reuse each load many times, so they win only
- * where the per-dispatch cost dominates: in Node + SwiftShader at 64 runs, per run, 2-8-8-1 on
- * batch 32 (2,816) took 123 µs against 230 µs, 2-16-16-1 (9,728) 323 against 297 µs, and
- * 2-32-32-1 on batch 64 (71,680) 1.7 against 0.74 ms.
+ * Largest multiply-adds of one row's forward pass (Σ_l in_l·out_l). Per row the fused step does
+ * about one load per multiply-add (the tiled matmuls of the general path reuse each load many
+ * times) in one workgroup per run, so it wins while the per-dispatch costs dominate: measured per
+ * run in Node + SwiftShader at 64 runs (fused against general), 2-8-8-1 on batch 32 (88 per row)
+ * 39 against 210 µs, 2-32-32-1 on batch 32 (1,120) 247 against 374 µs and on batch 256 1.65
+ * against 2.44 ms, 2-40-40-1 on batch 64 (1,720) 0.71 against 0.95 ms; 2-48-48-1 (2,448) 1.32
+ * against 1.08 ms and 2-64-64-1 (4,288) 1.08 against 0.69 ms lose. At 1 and 6 runs the fused step
+ * won too (2-32-32-1 b32: 417 against 527 µs per run at R = 1).
  */
-export const SMALL_MLP_MAX_WORK = 8192;
-/** Invocations per workgroup: on SwiftShader every barrier switches each group of 4, so few is faster here. */
+export const SMALL_MLP_MAX_ROW_MACS = 2048;
+/** Invocations per workgroup (4, 16 and 32 were no faster for 2-8-8-1 on batch 32; the noise is large). */
 const THREADS = 8;
 
-/** Whether `model` at `batch` runs on the fused small-MLP kernels: dense layers only, all small. */
+/** Whether `model` at `batch` runs on the fused small-MLP step: dense layers only, all small. */
 export function smallMlpFits(model: ResolvedModel, batch: number): boolean {
   if (batch > SMALL_MLP_MAX_BATCH) return false;
   if (!model.layers.every((layer) => layer.spec.kind === 'dense' && layer.weight !== undefined)) return false;
   if (!model.layers.every((layer) => layer.inShape.length === 1 && layer.outShape.length === 1)) return false;
   if (!model.layers.every((layer) => layer.inShape[0] <= SMALL_MLP_MAX_WIDTH && layer.outShape[0] <= SMALL_MLP_MAX_WIDTH)) return false;
-  return batch * model.layers.reduce((macs, layer) => macs + layer.inShape[0] * layer.outShape[0], 0) <= SMALL_MLP_MAX_WORK;
+  return model.layers.reduce((macs, layer) => macs + layer.inShape[0] * layer.outShape[0], 0) <= SMALL_MLP_MAX_ROW_MACS;
 }
 
 interface LayerPlan {
@@ -90,150 +98,124 @@ function plan(model: ResolvedModel, layout: ParamLayout, runs: number, batch: nu
 
 const u = (n: number) => `${n}u`;
 const f = (x: number) => (Number.isInteger(x) ? `${x}.0` : `${x}`);
-
-/**
- * Visits an M×N grid, element (row, col) at invocation idx mod THREADS (idx = row·N + col): the
- * body sees `row` and `col`. One division per invocation, then carries (no division per element).
- * A storage barrier follows (the next phase reads what this one wrote).
- */
-function grid(M: number, N: number, body: string): string {
-  const rows = Math.floor(THREADS / N);
-  const cols = THREADS % N;
-  return `
-  {
-    var row = lid / ${u(N)};
-    var col = lid % ${u(N)};
-    for (var idx = lid; idx < ${u(M * N)}; idx += ${u(THREADS)}) {${body}
-      col += ${u(cols)};
-      row += ${u(rows)};
-      if (col >= ${u(N)}) { col -= ${u(N)}; row += 1u; }
-    }
-  }
-  storageBarrier();`;
-}
+/** WGSL lines `line(n)` for n = 0..count−1, indented for a loop body. */
+const each = (count: number, line: (n: number) => string, indent = '      ') => Array.from({ length: count }, (_, n) => indent + line(n)).join('\n');
 
 /** Index of row `b` (a WGSL expression) of the current run in an [R][B][width] region starting at `offset`. */
 const rowStart = (offset: number, batch: number, width: number, b: string) => `${u(offset)} + (run * ${u(batch)} + ${b}) * ${u(width)}`;
 
 /** Layer l's input X_l: the gathered batch (`input`) for l = 0, else A_{l−1} in `work`. */
-function inputOf(p: ReturnType<typeof plan>, l: number, batch: number): { buffer: string; row: (b: string) => string } {
+function inputOf(p: Plan, l: number, batch: number): { buffer: string; row: (b: string) => string } {
   const width = p.layers[l].inSize;
   return l === 0
     ? { buffer: 'input', row: (b) => rowStart(0, batch, width, b) }
     : { buffer: 'work', row: (b) => rowStart(p.layers[l - 1].a, batch, width, b) };
 }
 
-/** Forward phases: Z_l = X_l·W_l + b_l into `work`, A_l = act_l(Z_l) into `work` (hidden) or `logits` (last). */
-function forwardPhases(p: ReturnType<typeof plan>, batch: number): string[] {
-  const last = p.layers.length - 1;
-  return p.layers.map((layer, l) => {
-    const x = inputOf(p, l, batch);
-    const w = `${u(layer.weight.offset)} + run * ${u(layer.weight.runStride)}`;
-    const bias = layer.bias ? ` + params[${u(layer.bias.offset)} + run * ${u(layer.bias.runStride)} + col]` : '';
-    const a = l === last ? `logits[${rowStart(0, batch, layer.units, 'row')} + col]` : `work[${rowStart(layer.a, batch, layer.units, 'row')} + col]`;
-    return `
-  // layer ${l}: Z = X·W + b (${batch}×${layer.inSize} · ${layer.inSize}×${layer.units}), A = act(Z)` +
-      grid(batch, layer.units, `
-      let x0 = ${x.row('row')};
-      let w0 = ${w} + col;
-      var acc = 0.0;
-      for (var k = 0u; k < ${u(layer.inSize)}; k++) { acc += ${x.buffer}[x0 + k] * params[w0 + k * ${u(layer.units)}]; }
-      let z = acc${bias};
-      work[${rowStart(layer.z, batch, layer.units, 'row')} + col] = z;
-      ${a} = act_forward(${u(layer.act)}, z, ${f(LEAKY_SLOPE)});`);
-  });
+type Plan = ReturnType<typeof plan>;
+
+/**
+ * Forward of row b through layer l: acc_n = Σ_k X[b][k]·W[k][n] for every unit n at once (one
+ * load of X[b][k] per k, the units' sums in named registers), Z = acc + bias into `work`,
+ * A = act(Z) into `work` (hidden layers) or `logits` (last layer).
+ */
+function forwardRow(p: Plan, l: number, batch: number): string {
+  const layer = p.layers[l];
+  const N = layer.units;
+  const x = inputOf(p, l, batch);
+  const last = l === p.layers.length - 1;
+  const bias = (n: number) => (layer.bias ? ` + params[${u(layer.bias.offset)} + run * ${u(layer.bias.runStride)} + ${u(n)}]` : '');
+  return `
+    // layer ${l}: Z = X·W + b (row · ${layer.inSize}×${N}), A = act(Z)
+    {
+${each(N, (n) => `var acc${n} = 0.0;`, '      ')}
+      let x0 = ${x.row('b')};
+      let w0 = ${u(layer.weight.offset)} + run * ${u(layer.weight.runStride)};
+      for (var k = 0u; k < ${u(layer.inSize)}; k++) {
+        let x = ${x.buffer}[x0 + k];
+        let wk = w0 + k * ${u(N)};
+${each(N, (n) => `acc${n} += x * params[wk + ${u(n)}];`, '        ')}
+      }
+      let z0 = ${rowStart(layer.z, batch, N, 'b')};
+      let a0 = ${last ? rowStart(0, batch, N, 'b') : rowStart(layer.a, batch, N, 'b')};
+${each(N, (n) => `{ let z = acc${n}${bias(n)}; work[z0 + ${u(n)}] = z; ${last ? 'logits' : 'work'}[a0 + ${u(n)}] = act_forward(${u(layer.act)}, z, ${f(LEAKY_SLOPE)}); }`)}
+    }`;
 }
 
 /**
- * Loss phase: invocation lid takes rows lid, lid + THREADS, …; each row's loss, metrics and
- * D_L = ∂L/∂A_L ⊙ act'_L(Z_L) come from shaders/loss_rows.wgsl (through loss_put_grad). The
- * partial sums go to `work`; invocation 0 writes the metrics record after the next barrier.
+ * Backward of row b from layer l to the layer below: D_{l−1}[b][k] = (Σ_n D_l[b][n]·W[k][n]) ⊙
+ * act'_{l−1}(Z_{l−1}[b][k]), with the row's D_l loaded once into named registers.
  */
-function lossPhase(p: ReturnType<typeof plan>, batch: number, loss: LossKind): string {
-  const outputs = p.layers[p.layers.length - 1].units;
+function deltaRow(p: Plan, l: number, batch: number): string {
+  const layer = p.layers[l];
+  const below = p.layers[l - 1];
+  const N = layer.units;
+  return `
+    // layer ${l}: D_below = (D·Wᵀ) ⊙ act'(Z_below) (row · ${N}×${layer.inSize})
+    {
+      let drow = ${rowStart(layer.d, batch, N, 'b')};
+${each(N, (n) => `let d${n} = work[drow + ${u(n)}];`)}
+      let w0 = ${u(layer.weight.offset)} + run * ${u(layer.weight.runStride)};
+      let below = (run * ${u(batch)} + b) * ${u(below.units)};
+      for (var k = 0u; k < ${u(layer.inSize)}; k++) {
+        let wk = w0 + k * ${u(N)};
+        var acc = 0.0;
+${each(N, (n) => `acc += d${n} * params[wk + ${u(n)}];`, '        ')}
+        work[${u(below.d)} + below + k] = acc * act_grad(${u(below.act)}, work[${u(below.z)} + below + k], ${f(LEAKY_SLOPE)});
+      }
+    }`;
+}
+
+/**
+ * Gradients of layer l (after the barrier): ∂W[k][n] = Σ_b X[b][k]·D[b][n], invocations over k with
+ * the row's sums over n in named registers; ∂b[n] = Σ_b D[b][n], invocations over n.
+ */
+function gradients(p: Plan, l: number, batch: number): string {
+  const layer = p.layers[l];
+  const N = layer.units;
+  const x = inputOf(p, l, batch);
+  const D = (b: string) => rowStart(layer.d, batch, N, b);
+  let out = '';
+  if (layer.weight.trainable) {
+    out += `
+  // layer ${l}: dW = Xᵀ·D (${layer.inSize}×${N}, summed over ${batch} rows)
+  for (var k = lid; k < ${u(layer.inSize)}; k += ${u(THREADS)}) {
+${each(N, (n) => `var acc${n} = 0.0;`, '    ')}
+    for (var b = 0u; b < ${u(batch)}; b++) {
+      let x = ${x.buffer}[${x.row('b')} + k];
+      let d0 = ${D('b')};
+${each(N, (n) => `acc${n} += x * work[d0 + ${u(n)}];`)}
+    }
+    let g0 = ${u(layer.weight.offset)} + run * ${u(layer.weight.runStride)} + k * ${u(N)};
+${each(N, (n) => `grads[g0 + ${u(n)}] = acc${n};`, '    ')}
+  }`;
+  }
+  if (layer.bias?.trainable) {
+    out += `
+  // layer ${l}: db = Σ_b D[b]
+  for (var n = lid; n < ${u(N)}; n += ${u(THREADS)}) {
+    var acc = 0.0;
+    for (var b = 0u; b < ${u(batch)}; b++) { acc += work[${D('b')} + n]; }
+    grads[${u(layer.bias.offset)} + run * ${u(layer.bias.runStride)} + n] = acc;
+  }`;
+  }
+  return out;
+}
+
+/** WGSL of the fused step (forward, loss, backward) for `p`; see the file comment. */
+function stepSource(p: Plan, batch: number, loss: LossKind): string {
+  const L = p.layers.length - 1;
+  const lastLayer = p.layers[L];
+  const outputs = lastLayer.units;
+  const at = rowStart(0, batch, outputs, 'b') + ' + c';
+  const actGrad = lastLayer.act === 0 ? '' : ` * act_grad(${u(lastLayer.act)}, work[${u(lastLayer.z)} + ${at}], ${f(LEAKY_SLOPE)})`;
   const row =
     loss === 'softmax_xent'
       ? `softmax_xent_row(run, b, ${u(outputs)}, 1.0 / f32(${u(batch)}))`
       : `mse_row(run, b, ${u(outputs)}, 1.0 / f32(${u(batch * outputs)}))`;
   const partial = (k: number) => `${u(p.partials)} + (run * 3u + ${u(k)}) * ${u(THREADS)}`;
-  return `
-  // loss: rows lid, lid + ${THREADS}, … (shaders/loss_rows.wgsl), partial sums per invocation
-  {
-    var loss = 0.0;
-    var correct = 0.0;
-    var bad = 0.0;
-    for (var b = lid; b < ${u(batch)}; b += ${u(THREADS)}) {
-      let r = ${row};
-      loss += r.loss;
-      correct += r.correct;
-      bad = max(bad, r.bad);
-    }
-    work[${partial(0)} + lid] = loss;
-    work[${partial(1)} + lid] = correct;
-    work[${partial(2)} + lid] = bad;
-  }
-  storageBarrier();
-  // metrics: the partials summed in order by one invocation
-  if (lid == 0u) {
-    var total_loss = 0.0;
-    var total_correct = 0.0;
-    var any_bad = 0.0;
-    for (var i = 0u; i < ${u(THREADS)}; i++) {
-      total_loss += work[${partial(0)} + i];
-      total_correct += work[${partial(1)} + i];
-      any_bad = max(any_bad, work[${partial(2)} + i]);
-    }
-    write_loss_metrics((step_info.slot * ${u(p.runs)} + run) * 4u, total_loss, total_correct, any_bad, ${u(batch)});
-  }`;
-}
-
-/** Backward phases, last layer down to the first trainable one: ∂W_l, ∂b_l and D_{l−1}. */
-function backwardPhases(p: ReturnType<typeof plan>, batch: number): string[] {
-  const phases: string[] = [];
-  for (let l = p.layers.length - 1; l >= p.first && p.first >= 0; l--) {
-    const layer = p.layers[l];
-    const D = (b: string) => rowStart(layer.d, batch, layer.units, b);
-    const x = inputOf(p, l, batch);
-    if (layer.weight.trainable) {
-      // ∂W[k][n] = Σ_b X[b][k]·D[b][n]: grid rows k (inputs), cols n (units).
-      phases.push(`
-  // layer ${l}: dW = Xᵀ·D (${layer.inSize}×${layer.units}, summed over ${batch} rows)` +
-        grid(layer.inSize, layer.units, `
-      var acc = 0.0;
-      for (var b = 0u; b < ${u(batch)}; b++) { acc += ${x.buffer}[${x.row('b')} + row] * work[${D('b')} + col]; }
-      grads[${u(layer.weight.offset)} + run * ${u(layer.weight.runStride)} + row * ${u(layer.units)} + col] = acc;`));
-    }
-    if (layer.bias?.trainable) {
-      phases.push(`
-  // layer ${l}: db = Σ_b D[b]` +
-        grid(1, layer.units, `
-      var acc = 0.0;
-      for (var b = 0u; b < ${u(batch)}; b++) { acc += work[${D('b')} + col]; }
-      grads[${u(layer.bias.offset)} + run * ${u(layer.bias.runStride)} + col] = acc;`));
-    }
-    if (l > p.first) {
-      const below = p.layers[l - 1];
-      // D_{l−1}[b][k] = (Σ_n D[b][n]·W[k][n]) ⊙ act'_{l−1}(Z_{l−1}[b][k]).
-      phases.push(`
-  // layer ${l}: D_below = (D·Wᵀ) ⊙ act'(Z_below) (${batch}×${layer.inSize})` +
-        grid(batch, layer.inSize, `
-      let d0 = ${D('row')};
-      let w0 = ${u(layer.weight.offset)} + run * ${u(layer.weight.runStride)} + col * ${u(layer.units)};
-      var acc = 0.0;
-      for (var n = 0u; n < ${u(layer.units)}; n++) { acc += work[d0 + n] * params[w0 + n]; }
-      let at = (run * ${u(batch)} + row) * ${u(below.units)} + col;
-      work[${u(below.d)} + at] = acc * act_grad(${u(below.act)}, work[${u(below.z)} + at], ${f(LEAKY_SLOPE)});`));
-    }
-  }
-  return phases;
-}
-
-/** WGSL of the fused step (forward, loss, backward) for `p`; see the file comment. */
-function stepSource(p: ReturnType<typeof plan>, batch: number, loss: LossKind): string {
-  const lastLayer = p.layers[p.layers.length - 1];
-  const outputs = lastLayer.units;
-  const at = rowStart(0, batch, outputs, 'b') + ' + c';
-  const actGrad = lastLayer.act === 0 ? '' : ` * act_grad(${u(lastLayer.act)}, work[${u(lastLayer.z)} + ${at}], ${f(LEAKY_SLOPE)})`;
+  const backward = p.first < 0 ? [] : p.layers.map((_, l) => l).filter((l) => l > p.first).reverse();
+  const trained = p.first < 0 ? [] : p.layers.map((_, l) => l).filter((l) => l >= p.first).reverse();
   return `
 @group(0) @binding(0) var<uniform> step_info: StepInfo;
 @group(0) @binding(1) var<storage, read> params: array<f32>;
@@ -252,12 +234,38 @@ fn loss_put_grad(run: u32, b: u32, c: u32, g: f32) { work[${u(lastLayer.d)} + ${
 @compute @workgroup_size(${THREADS})
 fn small_mlp_step(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let run = wg.x;
-  _ = &grads;${forwardPhases(p, batch).join('\n')}
-${lossPhase(p, batch, loss)}
-${backwardPhases(p, batch).join('\n')}
+  _ = &grads;
+  // Rows lid, lid + ${THREADS}, …: forward, loss and every D of the row, with no barrier (a row needs only itself).
+  var loss = 0.0;
+  var correct = 0.0;
+  var bad = 0.0;
+  for (var b = lid; b < ${u(batch)}; b += ${u(THREADS)}) {${p.layers.map((_, l) => forwardRow(p, l, batch)).join('')}
+    // loss (shaders/loss_rows.wgsl), writing D_L
+    {
+      let r = ${row};
+      loss += r.loss;
+      correct += r.correct;
+      bad = max(bad, r.bad);
+    }${backward.map((l) => deltaRow(p, l, batch)).join('')}
+  }
+  work[${partial(0)} + lid] = loss;
+  work[${partial(1)} + lid] = correct;
+  work[${partial(2)} + lid] = bad;
+  storageBarrier();
+  // Sums over the batch: every layer's gradients, and the metrics (the partials in order, by one invocation).${trained.map((l) => gradients(p, l, batch)).join('')}
+  if (lid == 0u) {
+    var total_loss = 0.0;
+    var total_correct = 0.0;
+    var any_bad = 0.0;
+    for (var i = 0u; i < ${u(THREADS)}; i++) {
+      total_loss += work[${partial(0)} + i];
+      total_correct += work[${partial(1)} + i];
+      any_bad = max(any_bad, work[${partial(2)} + i]);
+    }
+    write_loss_metrics((step_info.slot * ${u(p.runs)} + run) * 4u, total_loss, total_correct, any_bad, ${u(batch)});
+  }
 }`;
 }
-
 /** The buffers the fused step reads and writes besides the network's params/grads. */
 export interface SmallMlpBuffers {
   /** Gathered batch [R][B][in] and labels [R][B]. */
