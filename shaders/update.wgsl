@@ -18,7 +18,8 @@
 // Optimizer state (b, m, v) always sees the full gradient; only the applied increment is modified.
 // s_θ and s_state (state *= s_state) are the exponential-LR renormalization scales (1 = none).
 
-// Needs (besides rng.wgsl, lr_modifiers.wgsl): update_common.wgsl.
+// Needs (besides rng.wgsl, lr_modifiers.wgsl): update_common.wgsl, update_rule.wgsl (the rules
+// above, shared with update_vec4.wgsl; here over one f32 element).
 
 // false compiles LEAP and LRD out (the pipeline used while no run has them): a CPU-emulated GPU
 // runs both sides of data-dependent branches, so the RNG would cost even when switched off.
@@ -29,6 +30,7 @@ override MODIFIERS: bool = true;
 @group(0) @binding(6) var<storage, read_write> state1: array<f32>;   // momentum buffer / Adam m
 @group(0) @binding(7) var<storage, read_write> state2: array<f32>;   // Adam v / RMSprop square average
 
+alias Elem = f32;   // update_rule.wgsl's element type: one element per invocation
 
 @compute @workgroup_size(64)
 fn update(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
@@ -62,38 +64,30 @@ fn update_chunk(chunk: u32, lid: u32) {
   let g = grads[i];
   var decay_on = 0.0;
   if ((info.flags & 2u) != 0u) { decay_on = 1.0; }
-  let d = g + decay_on * word_f32(run, W_L2) * theta;
+  let d = coupled_l2(g, theta, decay_on * word_f32(run, W_L2));
   let first = (flags & FLAG_FIRST_STEP) != 0u;
   let state_scale = word_f32(run, W_STATE_SCALE);
 
+  // The rule (update_rule.wgsl): the state sees the full d, u is modified below.
   var u = d;
   switch rule {
     case RULE_MOMENTUM, RULE_NESTEROV: {
       let gamma = word_f32(run, W_MOMENTUM);
-      var b = d;
-      if (!first) { b = gamma * state1[i] + (1.0 - word_f32(run, W_DAMPENING)) * d; }
+      let b = momentum_buffer(d, state1[i], gamma, 1.0 - word_f32(run, W_DAMPENING), first);
       state1[i] = b * state_scale;
-      u = b;
-      if (rule == RULE_NESTEROV) { u = d + gamma * b; }
+      u = momentum_increment(rule == RULE_NESTEROV, d, b, gamma);
     }
     case RULE_ADAM: {
-      let beta1 = word_f32(run, W_BETA1);
-      let beta2 = word_f32(run, W_BETA2);
-      let m = beta1 * state1[i] + (1.0 - beta1) * d;
-      let v = beta2 * state2[i] + (1.0 - beta2) * d * d;
+      let m = adam_first_moment(state1[i], d, word_f32(run, W_BETA1));
+      let v = square_average(state2[i], d, word_f32(run, W_BETA2));
       state1[i] = m;
       state2[i] = v;
-      var root_v = sqrt(v);
-      if ((flags & FLAG_EPS_STANDARD) != 0u) { root_v = word_f32(run, W_C2) * root_v; }
-      u = word_f32(run, W_C1) * m / (root_v + word_f32(run, W_EPS));
+      u = adam_increment(m, v, word_f32(run, W_C1), adam_c2(run, flags), word_f32(run, W_EPS));
     }
     case RULE_RMSPROP: {
-      let alpha = word_f32(run, W_BETA2);
-      let v = alpha * state2[i] + (1.0 - alpha) * d * d;
+      let v = square_average(state2[i], d, word_f32(run, W_BETA2));
       state2[i] = v;
-      var numerator = g;
-      if ((flags & FLAG_RMS_CLEAN) != 0u) { numerator = d; }
-      u = numerator / (sqrt(v) + word_f32(run, W_EPS));
+      u = rmsprop_increment(g, d, v, word_f32(run, W_EPS), (flags & FLAG_RMS_CLEAN) != 0u);
     }
     default: {}
   }

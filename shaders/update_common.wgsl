@@ -1,6 +1,7 @@
 // Shared by the fused update kernels: update.wgsl (one element per invocation, every rule and
 // modifier) and update_vec4.wgsl (4 elements per invocation, without LEAP/LRD). The rules are in
-// update.wgsl's header comment. Each kernel binds grads/params/state (4..7) itself.
+// update.wgsl's header comment, their math in update_rule.wgsl. Each kernel binds grads/params/state
+// (4..7) itself.
 
 const RULE_SGD: u32 = 0u;
 const RULE_MOMENTUM: u32 = 1u;

@@ -1,15 +1,18 @@
 // The fused update without LEAP and LRD, 4 elements per invocation step: the same rules as
-// update.wgsl (see its header) in vec4 arithmetic, used while no run has a per-element modifier.
+// update.wgsl (see its header; the rule math is update_rule.wgsl, shared) in vec4 arithmetic, used
+// while no run has a per-element modifier.
 // Each invocation updates one whole 64-float chunk (16 vec4), so the chunk table entry, the tensor
 // entry and the run's words are read once per 64 elements: on a CPU-emulated GPU every storage
 // load is a lane-by-lane gather, and these were as many loads as the data's. A workgroup covers 64
 // chunks. Lanes past a tensor's end (its run segment's padding) keep their values.
-// Needs: update_common.wgsl.
+// Needs: update_common.wgsl, update_rule.wgsl (the rules, shared with update.wgsl; here over vec4f).
 
 @group(0) @binding(4) var<storage, read> grads: array<vec4f>;
 @group(0) @binding(5) var<storage, read_write> params: array<vec4f>;
 @group(0) @binding(6) var<storage, read_write> state1: array<vec4f>;   // momentum buffer / Adam m
 @group(0) @binding(7) var<storage, read_write> state2: array<vec4f>;   // Adam v / RMSprop square average
+
+alias Elem = vec4f;   // update_rule.wgsl's element type: 4 elements per step
 
 // The rule every run uses, when they all use one (the switch then has a constant selector and the
 // other rules compile away; SwiftShader would otherwise execute every case), or 255: per run.
@@ -41,13 +44,12 @@ fn update_vec4(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups
   let state_scale = word_f32(run, W_STATE_SCALE);
   let theta_scale = word_f32(run, W_THETA_SCALE);
   let gamma = word_f32(run, W_MOMENTUM);
-  let keep = 1.0 - word_f32(run, W_DAMPENING);
+  let undamped = 1.0 - word_f32(run, W_DAMPENING);
   let beta1 = word_f32(run, W_BETA1);
   let beta2 = word_f32(run, W_BETA2);
   let eps = word_f32(run, W_EPS);
   let c1 = word_f32(run, W_C1);
-  var c2 = 1.0;
-  if ((flags & FLAG_EPS_STANDARD) != 0u) { c2 = word_f32(run, W_C2); }
+  let c2 = adam_c2(run, flags);
   let rms_clean = (flags & FLAG_RMS_CLEAN) != 0u;
 
   let count = min(16u, (info.size - first_element + 3u) / 4u);
@@ -56,33 +58,30 @@ fn update_vec4(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups
     let valid = vec4u(first_element + q * 4u) + vec4u(0u, 1u, 2u, 3u) < vec4u(info.size);
     let theta = params[i];
     let g = grads[i];
-    let d = g + l2 * theta;
+    let d = coupled_l2(g, theta, l2);
+    // The rule (update_rule.wgsl); padding lanes keep their state.
     var u = d;
     switch rule {
       case RULE_MOMENTUM, RULE_NESTEROV: {
         let old = state1[i];
-        var b = d;
-        if (!first) { b = gamma * old + keep * d; }
+        let b = momentum_buffer(d, old, gamma, undamped, first);
         state1[i] = select(old, b * state_scale, valid);
-        u = b;
-        if (rule == RULE_NESTEROV) { u = d + gamma * b; }
+        u = momentum_increment(rule == RULE_NESTEROV, d, b, gamma);
       }
       case RULE_ADAM: {
         let old_m = state1[i];
         let old_v = state2[i];
-        let m = beta1 * old_m + (1.0 - beta1) * d;
-        let v = beta2 * old_v + (1.0 - beta2) * d * d;
+        let m = adam_first_moment(old_m, d, beta1);
+        let v = square_average(old_v, d, beta2);
         state1[i] = select(old_m, m, valid);
         state2[i] = select(old_v, v, valid);
-        u = c1 * m / (c2 * sqrt(v) + eps);
+        u = adam_increment(m, v, c1, c2, eps);
       }
       case RULE_RMSPROP: {
         let old_v = state2[i];
-        let v = beta2 * old_v + (1.0 - beta2) * d * d;
+        let v = square_average(old_v, d, beta2);
         state2[i] = select(old_v, v, valid);
-        var numerator = g;
-        if (rms_clean) { numerator = d; }
-        u = numerator / (sqrt(v) + eps);
+        u = rmsprop_increment(g, d, v, eps, rms_clean);
       }
       default: {}
     }

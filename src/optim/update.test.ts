@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createStorage, upload } from '../gpu/buffers';
-import { runDispatches } from '../gpu/commands';
+import { runDispatches, type Dispatch } from '../gpu/commands';
 import { readF32 } from '../gpu/readback';
 import { layoutParams, setParamsOfRun, tensorOfRun } from '../nn/params';
 import type { ParamTensor } from '../nn/spec';
@@ -226,6 +226,58 @@ describe('fused update on the GPU', () => {
     const padding = [...params].filter((_, i) => !inside[i]);
     expect(padding.length).toBeGreaterThan(0);
     expect(new Set(padding)).toEqual(new Set([7]));
+    t.destroy();
+  });
+
+  const bitsOf = (values: Float32Array) => Array.from(new Uint32Array(values.buffer, values.byteOffset, values.length));
+  const kernelCases: Array<[string, OptimizerInput[]]> = [
+    ['sgd: coupled L2 / decoupled', [{ rule: 'sgd', weightDecay: 1e-2 }, { rule: 'sgd', weightDecay: 3e-2, weightDecayMode: 'decoupled' }]],
+    ['momentum: dampening / decoupled', [
+      { rule: 'momentum', momentum: 0.8, dampening: 0.3, weightDecay: 1e-3 },
+      { rule: 'momentum', weightDecay: 1e-3, weightDecayMode: 'decoupled' },
+    ]],
+    ['nesterov', [{ rule: 'nesterov', momentum: 0.9, weightDecay: 2e-3 }]],
+    ['adam standard / lrd_official / adamw', [
+      { rule: 'adam', weightDecay: 1e-3 },
+      { rule: 'adam', adamEps: 'lrd_official', weightDecay: 1e-3, eps: 1e-3 },
+      { rule: 'adamw', weightDecay: 0.05 },
+    ]],
+    ['rmsprop lrd_official / clean', [{ rule: 'rmsprop', weightDecay: 1e-2 }, { rule: 'rmsprop', rmspropForm: 'clean', weightDecay: 1e-2, eps: 1e-4 }]],
+    ['every rule in one dispatch', [
+      { rule: 'sgd', weightDecay: 1e-2 }, { rule: 'momentum', dampening: 0.1 }, { rule: 'nesterov' },
+      { rule: 'adam', adamEps: 'lrd_official' }, { rule: 'adamw', weightDecay: 0.01 }, { rule: 'rmsprop', rmspropForm: 'clean' },
+    ]],
+  ];
+
+  it.each(kernelCases)('the scalar and vec4 kernels agree bit for bit without modifiers: %s', async (_, optimizers) => {
+    const runs = optimizers.map((optimizer, r) => run(optimizer, { runKey: r }));
+    const sizes = [5, 67, 130, 1];
+    const t = await gpuTarget(sizes, runs, [true, true, true, false], [true, false, true, true]);
+    const scalar = t.update.kernelDispatch('scalar');
+    const vec4 = t.update.kernelDispatch('vec4');
+    expect([scalar.label, vec4.label]).toEqual(['update', 'update_vec4']);
+    // Every float of the buffers (padding included) starts random; the state is not zero.
+    const initial = (seed: number, scale: number) => randomArray(t.layout.total, seed, scale);
+    const outcome = async (dispatch: Dispatch) => {
+      upload(t.gpu.device, t.params, initial(1, 0.5));
+      upload(t.gpu.device, t.update.state1, initial(2, 0.1));
+      upload(t.gpu.device, t.update.state2, initial(3, 0.1).map(Math.abs));
+      for (let step = 1; step <= 3; step++) {
+        upload(t.gpu.device, t.grads, initial(10 + step, 1));
+        // renormalization scales on step 2 (θ of odd runs, state of even ones)
+        const scales = (odd: boolean) => runs.map((_, r) => (step === 2 && r % 2 === (odd ? 1 : 0) ? 0.75 : 1));
+        t.update.prepare(step, runs.map((_, r) => 0.01 * (r + 1)), scales(true), scales(false));
+        runDispatches(t.gpu, [dispatch]);
+      }
+      const state = await t.update.readState();
+      return { params: bitsOf(await t.readParams()), first: bitsOf(state.first), second: bitsOf(state.second) };
+    };
+    const a = await outcome(scalar);
+    const b = await outcome(vec4);
+    expect(a.params).not.toEqual(bitsOf(initial(1, 0.5)));
+    expect(b.params).toEqual(a.params);
+    expect(b.first).toEqual(a.first);
+    expect(b.second).toEqual(a.second);
     t.destroy();
   });
 

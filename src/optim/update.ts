@@ -2,12 +2,15 @@
  * The fused update (shaders/update.wgsl): ONE dispatch per training step updates every trainable
  * tensor of every run with that run's optimizer rule, LRD mask and LEAP perturbation. The CPU
  * writes only a small block of per-run words per step (rate, step, bias-correction constants, …).
+ * Two kernels, one rule math: update.wgsl (scalar) and update_vec4.wgsl each declare their element
+ * type `Elem` (f32, vec4f) and are composed with shaders/update_rule.wgsl, written over `Elem`.
  */
 import commonWgsl from '../../shaders/common.wgsl?raw';
 import modifiersWgsl from '../../shaders/lr_modifiers.wgsl?raw';
 import rngWgsl from '../../shaders/rng.wgsl?raw';
 import updateWgsl from '../../shaders/update.wgsl?raw';
 import updateCommonWgsl from '../../shaders/update_common.wgsl?raw';
+import updateRuleWgsl from '../../shaders/update_rule.wgsl?raw';
 import updateVec4Wgsl from '../../shaders/update_vec4.wgsl?raw';
 import { createStorage, createUniform, upload } from '../gpu/buffers';
 import { makeDispatch, type Dispatch } from '../gpu/commands';
@@ -132,7 +135,7 @@ export class FusedUpdate {
     const workgroups: [number, number] = [x, Math.ceil(groups / x)];
     const constants = { CHUNKS_PER_GROUP: UPDATE_CHUNKS_PER_GROUP };
     this.withModifiers = lazy(() =>
-      makeDispatch(gpu, { name: 'update', source: composeWgsl(commonWgsl, rngWgsl, modifiersWgsl, updateCommonWgsl, updateWgsl), entryPoint: 'update', constants }, bindings, workgroups),
+      makeDispatch(gpu, { name: 'update', source: composeWgsl(commonWgsl, rngWgsl, modifiersWgsl, updateCommonWgsl, updateRuleWgsl, updateWgsl), entryPoint: 'update', constants }, bindings, workgroups),
     );
     // No LEAP/LRD: the vec4 kernel (shaders/update_vec4.wgsl), one 64-float chunk per invocation
     // and 64 chunks per workgroup. One pipeline per ONLY_RULE value (a rule code, or 255 for mixed
@@ -146,7 +149,7 @@ export class FusedUpdate {
       if (!dispatch) {
         dispatch = makeDispatch(
           gpu,
-          { name: 'update_vec4', source: composeWgsl(commonWgsl, updateCommonWgsl, updateVec4Wgsl), entryPoint: 'update_vec4', constants: { ONLY_RULE: onlyRule } },
+          { name: 'update_vec4', source: composeWgsl(commonWgsl, updateCommonWgsl, updateRuleWgsl, updateVec4Wgsl), entryPoint: 'update_vec4', constants: { ONLY_RULE: onlyRule } },
           bindings,
           plainWorkgroups,
         );
@@ -158,7 +161,15 @@ export class FusedUpdate {
 
   /** The update's dispatch for the current run configs: LEAP/LRD compiled out while no run uses them. */
   get dispatch(): Dispatch {
-    if (this.configs.some((run) => run.lrd || run.leap)) return this.withModifiers();
+    return this.kernelDispatch(this.configs.some((run) => run.lrd || run.leap) ? 'scalar' : 'vec4');
+  }
+
+  /**
+   * The dispatch of one kernel whatever the configs (tests compare the two): 'scalar' (update.wgsl,
+   * LEAP/LRD compiled in) or 'vec4' (update_vec4.wgsl, which ignores LEAP/LRD).
+   */
+  kernelDispatch(kernel: 'scalar' | 'vec4'): Dispatch {
+    if (kernel === 'scalar') return this.withModifiers();
     const rules = new Set(this.configs.map((run) => RULE_CODE[run.optimizer.rule]));
     return this.plain(rules.size === 1 ? [...rules][0] : 255);
   }
