@@ -11,9 +11,10 @@
 import * as Comlink from 'comlink';
 import { fetchReader } from '../src/data/load';
 import type { Dataset } from '../src/data/types';
-import { expandRuns, parseExperiment, RUN_COLORS, type ExperimentConfig } from '../src/experiment/config';
+import { parseExperiment, RUN_COLORS, type ExperimentConfig } from '../src/experiment/config';
 import { loadExperimentDataset } from '../src/experiment/datasets';
 import { toCsv } from '../src/experiment/export';
+import { expandRuns } from '../src/experiment/plan';
 import { parseResultsJson, recordDifferences, toResultsJson, type RecordDifference } from '../src/experiment/results';
 import type { ExperimentRunner } from '../src/experiment/runner';
 import { createRunner, runnerRun } from '../src/experiment/setup';

@@ -8,7 +8,7 @@
  *
  * Fairness: all runs share the model, the dataset, the initial weights and the minibatch order; with
  * `replicates` = N each run is repeated N times, replicate r varying init, data order and the
- * methods' random draws, identically for every run (see expandRuns).
+ * methods' random draws, identically for every run (see expandRuns in ./plan.ts).
  */
 import { z } from 'zod';
 import { autodropSchema } from '../optim/autodrop';
@@ -20,9 +20,7 @@ import { ralrSchema } from '../optim/ralr';
 import { scheduleSchema } from '../optim/schedules';
 import { MAX_TOY_COUNT, TOY_NAMES } from '../data/toys';
 import { testCountFor } from '../data/types';
-import { mlp, scaleInvariantCnn, scaleInvariantMlp, smallCnn } from '../nn/models';
-import { ACTIVATIONS, type ModelSpec } from '../nn/spec';
-import { RandomStream, StreamPurpose, streamId } from '../rng/stream';
+import { ACTIVATIONS } from '../nn/spec';
 import { parseJsonText } from '../util/json';
 import { ConfigError, expected, integer as integerIn, parseConfig } from '../util/validate';
 
@@ -394,105 +392,4 @@ export function parseExperiment(input: unknown): ExperimentConfig {
 /** parseExperiment of a JSON text; a syntax error is a ConfigError too. */
 export function parseExperimentJson(text: string): ExperimentConfig {
   return parseExperiment(parseJsonText(text, 'experiment'));
-}
-
-// ------------------------------------------------------------------------------ model and runs
-
-/** What buildModelSpec needs of a dataset. numClasses 0 (regression) takes targetDim outputs with MSE (MLPs only). */
-export interface DatasetShape {
-  inputShape: readonly number[];
-  numClasses: number;
-  targetDim?: number;
-}
-
-/** The ModelSpec of `model` for a dataset's input shape and classes (src/nn/models.ts builders). Errors name the field. */
-export function buildModelSpec(model: ModelConfig, dataset: DatasetShape): ModelSpec {
-  const inputShape = [...dataset.inputShape];
-  const regression = dataset.numClasses === 0;
-  const outputs = regression ? (dataset.targetDim ?? 0) : dataset.numClasses;
-  const loss = regression ? 'mse' : 'softmax_xent';
-  const isCnn = model.kind === 'cnn' || model.kind === 'scale-invariant-cnn';
-  if (isCnn && (inputShape.length !== 3 || regression)) {
-    throw new ConfigError([`model.kind: a CNN needs image inputs [channels, height, width] and classes; this dataset has inputShape [${inputShape}] and ${dataset.numClasses} classes`]);
-  }
-  try {
-    const spec = modelSpecOf(model, inputShape, outputs, loss);
-    if (!('bnEps' in model)) return spec;
-    // BatchNorm's ε and running-statistics momentum from the config (the builders use PyTorch's defaults).
-    const { bnEps, bnMomentum } = model;
-    return { ...spec, layers: spec.layers.map((layer) => (layer.kind === 'batchnorm' ? { ...layer, eps: bnEps, momentum: bnMomentum } : layer)) };
-  } catch (error) {
-    throw new ConfigError([`model: ${(error as Error).message}`]);
-  }
-}
-
-/** The builder (src/nn/models.ts) of each model kind. */
-function modelSpecOf(model: ModelConfig, inputShape: number[], outputs: number, loss: 'mse' | 'softmax_xent'): ModelSpec {
-  switch (model.kind) {
-    case 'mlp':
-      return mlp({ inputShape, hidden: model.hidden, outputs, activation: model.activation, batchNorm: model.batchNorm, loss });
-    case 'scale-invariant-mlp':
-      return scaleInvariantMlp({ inputShape, hidden: model.hidden, outputs, activation: model.activation, loss });
-    case 'cnn':
-    case 'scale-invariant-cnn': {
-      const options = { inputShape, classes: outputs, channels: model.channels, kernelSize: model.kernelSize, dense: model.dense, activation: model.activation };
-      return model.kind === 'cnn' ? smallCnn(options) : scaleInvariantCnn(options);
-    }
-  }
-}
-
-/** Stream tag of replicate seeds (StreamPurpose.general, this tag, replicate). */
-const REPLICATE_SEED_TAG = 0x72657073;
-
-/**
- * Seed of the LRD / LEAP / RALR draws of replicate r: the experiment seed for r = 0, else the first
- * u32 of RandomStream(seed, streamId(general, tag, r)). Every run of one replicate uses it, so runs
- * with equal runKeys draw the same masks and noise within a replicate, and replicates differ.
- */
-export function replicateSeed(seed: number, replicate: number): number {
-  if (replicate === 0) return seed;
-  return new RandomStream(seed, streamId(StreamPurpose.general, REPLICATE_SEED_TAG, replicate)).uint32();
-}
-
-/** One stacked run of the engine: run `runIndex` of the config in replicate `replicate`. */
-export interface ExpandedRun {
-  /** Position among the stacked runs (the Trainer's run index). */
-  index: number;
-  /** Index of the run (method) in config.runs. */
-  runIndex: number;
-  /** Replicate id: the Trainer's `replicates[index]` (init and data order come from (config.seed, replicate)). */
-  replicate: number;
-  label: string;
-  color: string;
-  /** Seed of this run's draws (RunUpdateConfig.seed, RALR's seed): replicateSeed(config.seed, replicate). */
-  seed: number;
-  /** The run's runKey (RunUpdateConfig.runKey). */
-  runKey: number;
-  run: RunConfig;
-}
-
-/**
- * The stacked runs, run-major: index = runIndex·replicates + replicate. Replicate r of every run
- * shares init, data order (Trainer seed = config.seed, replicates[index] = r) and draw seed;
- * different replicates differ in all three.
- */
-export function expandRuns(config: ExperimentConfig): ExpandedRun[] {
-  const seeds = Array.from({ length: config.replicates }, (_, r) => replicateSeed(config.seed, r));
-  return config.runs.flatMap((run, runIndex) =>
-    seeds.map((seed, replicate) => ({
-      index: runIndex * config.replicates + replicate,
-      runIndex,
-      replicate,
-      label: run.label,
-      color: run.color,
-      seed,
-      runKey: run.runKey,
-      run,
-    })),
-  );
-}
-
-/** The budget in optimizer steps, given the steps per epoch (⌊train rows / batch⌋). */
-export function budgetSteps(config: Pick<ExperimentConfig, 'budget'>, stepsPerEpoch: number): number {
-  return config.budget.unit === 'steps' ? config.budget.amount : config.budget.amount * stepsPerEpoch;
 }

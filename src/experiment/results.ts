@@ -11,7 +11,8 @@
 import { z } from 'zod';
 import { isRecord, parseJsonText } from '../util/json';
 import { ConfigError, expected, integer as integerIn, parseConfig } from '../util/validate';
-import { expandRuns, parseExperiment, type ExperimentConfig } from './config';
+import { parseExperiment, type ExperimentConfig } from './config';
+import { expandRuns } from './plan';
 import type { MetricRecord } from './runner';
 import { runnerRun } from './setup';
 

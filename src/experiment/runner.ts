@@ -16,7 +16,7 @@ import { RunLrPlan, type RunLrConfig } from '../optim/lr-plan';
 import type { LrdConfig } from '../optim/lrd';
 import type { OptimizerConfig } from '../optim/optimizer';
 
-/** One stacked run as the runner sees it (see ./config.ts expandRuns). */
+/** One stacked run as the runner sees it (see ./plan.ts expandRuns). */
 export interface RunnerRun {
   label: string;
   /** Index of the method (config.runs) this run repeats. */

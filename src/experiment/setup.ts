@@ -7,7 +7,8 @@ import type { Dataset } from '../data/types';
 import type { GpuContext } from '../gpu/device';
 import { stepsPerEpoch } from '../data/batches';
 import { resolveModel } from '../nn/spec';
-import { buildModelSpec, budgetSteps, expandRuns, type ExpandedRun, type ExperimentConfig } from './config';
+import type { ExperimentConfig } from './config';
+import { buildModelSpec, budgetSteps, expandRuns, type ExpandedRun } from './plan';
 import { ExperimentRunner, type RunnerRun } from './runner';
 
 /** The runner's view of one stacked run. */
