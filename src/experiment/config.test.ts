@@ -14,24 +14,13 @@ import {
 } from './config';
 import { defaultExperiment, defaultExperimentInput } from './defaults';
 import { buildModelSpec } from './plan';
+import { minimalConfig } from '../test/configs';
 
 const EXAMPLES_DIR = join(__dirname, '../../public/examples');
 const exampleFiles = readdirSync(EXAMPLES_DIR).filter((file) => file.endsWith('.json')).sort();
 const examples = exampleFiles.map((file) => ({ file, json: JSON.parse(readFileSync(join(EXAMPLES_DIR, file), 'utf8')) as unknown }));
 
-/** A small valid config, as a user would write it. */
-function minimal(): Record<string, unknown> {
-  return {
-    version: 1,
-    dataset: { kind: 'toy', name: 'moons' },
-    model: { kind: 'mlp' },
-    budget: { amount: 200 },
-    runs: [
-      { label: 'Baseline', schedule: { kind: 'constant', lr: 0.1 } },
-      { label: 'LRD', schedule: { kind: 'constant', lr: 0.1 }, lrd: {} },
-    ],
-  };
-}
+const minimal = minimalConfig;
 
 /** The messages of the ConfigError `input` throws (fails the test if it parses or throws anything else). */
 function issuesOf(input: unknown): string[] {

@@ -3,20 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { lrdUniform } from '../rng/draws';
 import { parseExperiment } from './config';
 import { budgetSteps, buildModelSpec, expandRuns, replicateSeed } from './plan';
+import { minimalConfig } from '../test/configs';
 
-/** A small valid config, as a user would write it. */
-function minimal(): Record<string, unknown> {
-  return {
-    version: 1,
-    dataset: { kind: 'toy', name: 'moons' },
-    model: { kind: 'mlp' },
-    budget: { amount: 200 },
-    runs: [
-      { label: 'Baseline', schedule: { kind: 'constant', lr: 0.1 } },
-      { label: 'LRD', schedule: { kind: 'constant', lr: 0.1 }, lrd: {} },
-    ],
-  };
-}
+const minimal = minimalConfig;
 
 describe('expandRuns', () => {
   const config = parseExperiment({
