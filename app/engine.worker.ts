@@ -9,12 +9,11 @@
  * metrics already collected stay exportable.
  */
 import * as Comlink from 'comlink';
-import { fetchReader } from '../src/data/load';
 import type { Dataset } from '../src/data/types';
-import { parseExperiment, RUN_COLORS, type ExperimentConfig } from '../src/experiment/config';
-import { loadExperimentDataset } from '../src/experiment/datasets';
+import { parseExperiment, type ExperimentConfig } from '../src/experiment/config';
 import { toCsv } from '../src/experiment/export';
 import { expandRuns } from '../src/experiment/plan';
+import { appendRun, documentRuns, removeRun, replaceRun } from '../src/experiment/run-edits';
 import { parseResultsJson, recordDifferences, toResultsJson, type RecordDifference } from '../src/experiment/results';
 import type { ExperimentRunner } from '../src/experiment/runner';
 import { createRunner, runnerRun } from '../src/experiment/setup';
@@ -22,9 +21,10 @@ import { acquireGpu, type GpuContext } from '../src/gpu/device';
 import { datasetFromCsv } from '../src/data/csv';
 import { datasetFromIdx } from '../src/data/idx';
 import { predictGrid, type BoundaryGrid } from '../src/experiment/boundary';
-import { isRecord, parseJsonText } from '../src/util/json';
-import { ConfigError } from '../src/util/validate';
+import { jsonDocument } from '../src/util/json';
 import type { EngineEvent, EngineState, EventBatch, ExperimentSummary, RebuildResult } from './engine-protocol';
+import { EventHub } from './event-hub';
+import { loadSiteDataset } from './site-data';
 
 /** At most one post to the page per FLUSH_MS while events are coming. */
 const FLUSH_MS = 100;
@@ -53,24 +53,8 @@ let chain: Promise<unknown> = Promise.resolve();
 /** Datasets the user uploaded (parsed here), by id: configs name them as { kind: 'upload', id }. */
 const uploads = new Map<string, Dataset>();
 
-const subscribers = new Set<(batch: EventBatch) => unknown>();
-let pending: EngineEvent[] = [];
-let flushTimer: ReturnType<typeof setTimeout> | null = null;
-
-function emit(event: EngineEvent): void {
-  if (event.kind === 'progress') pending = pending.filter((e) => e.kind !== 'progress'); // the latest is enough
-  pending.push(event);
-  flushTimer ??= setTimeout(flushEvents, FLUSH_MS);
-}
-
-/** Posts the events gathered so far with the current state (now, not waiting for the timer). */
-function flushEvents(): void {
-  if (flushTimer !== null) clearTimeout(flushTimer);
-  flushTimer = null;
-  const batch: EventBatch = { events: pending, state: currentState() };
-  pending = [];
-  for (const callback of subscribers) void Promise.resolve(callback(batch)).catch((error: Error) => console.warn(`event subscriber failed: ${error.message}`));
-}
+const events = new EventHub(currentState, FLUSH_MS);
+const emit = (event: EngineEvent) => events.emit(event);
 
 function currentState(): EngineState {
   const runner = experiment?.runner;
@@ -112,16 +96,6 @@ function summarize(exp: Pick<Experiment, 'config' | 'dataset' | 'runner'>): Expe
   };
 }
 
-/** A deep copy of a config document (an object, or its JSON text) as plain JSON; bad JSON is a ConfigError naming `field` (with line and column for text). */
-function asDocument(value: unknown, field: string): unknown {
-  if (typeof value === 'string') return parseJsonText(value, field);
-  try {
-    return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
-  } catch (error) {
-    throw new ConfigError([`${field}: not valid JSON (${(error as Error).message})`]);
-  }
-}
-
 /** Replaces the experiment (after pausing the old one); the old runner is freed only once the new one exists. */
 async function install(input: Record<string, unknown>, config: ExperimentConfig, dataset: Dataset): Promise<ExperimentSummary> {
   return serialized(async () => {
@@ -137,7 +111,7 @@ async function install(input: Record<string, unknown>, config: ExperimentConfig,
     lastError = null;
     const summary = summarize(experiment);
     emit({ kind: 'loaded', summary });
-    flushEvents();
+    events.flush();
     return summary;
   });
 }
@@ -181,7 +155,7 @@ async function trainLoop(): Promise<void> {
     while (atBoundaryQueue.length > 0) await atBoundaryQueue.shift()!();
     loop = null;
     pauseRequested = false;
-    flushEvents();
+    events.flush();
   }
 }
 
@@ -213,7 +187,7 @@ async function start(): Promise<EngineState> {
     if (!loop && !need().runner.done) {
       pauseRequested = false;
       loop = trainLoop();
-      flushEvents(); // running: true, at once
+      events.flush(); // running: true, at once
     }
   });
   await loop; // (null when already done)
@@ -233,16 +207,6 @@ function atBoundary<T>(work: () => T): Promise<T> {
     }),
   );
 }
-
-/** The config document with the runs replaced by `runs` (other fields as the user wrote them). */
-function withRuns(input: Record<string, unknown>, runs: unknown[]): Record<string, unknown> {
-  return { ...input, runs };
-}
-
-function inputRuns(input: Record<string, unknown>): unknown[] {
-  return Array.isArray(input.runs) ? input.runs : [];
-}
-
 
 const api = {
   /** Acquires the worker's WebGPU device; returns the adapter as one line (throws with what to enable). */
@@ -265,17 +229,14 @@ const api = {
    */
   async load(configJson: unknown): Promise<ExperimentSummary> {
     needGpu();
-    const input = asDocument(configJson, 'experiment');
+    const input = jsonDocument(configJson, 'experiment');
     const config = parseExperiment(input);
-    const base = `${self.location.origin}${import.meta.env.BASE_URL}data`;
-    const dataset = await loadExperimentDataset(config.dataset, config.seed, { read: fetchReader(base), uploads });
-    return install(input as Record<string, unknown>, config, dataset);
+    return install(input as Record<string, unknown>, config, await loadSiteDataset(config, uploads));
   },
 
   /** Receives every event, batched (comlink.proxy the callback). */
   subscribe(callback: (batch: EventBatch) => unknown): void {
-    subscribers.add(callback);
-    flushEvents();
+    events.subscribe(callback);
   },
 
   start,
@@ -295,7 +256,7 @@ const api = {
       await pause();
       const { runner } = need();
       if (!runner.done) await runner.advance(1);
-      flushEvents();
+      events.flush();
       return currentState();
     });
   },
@@ -307,9 +268,9 @@ const api = {
       const { runner } = need();
       await runner.reset();
       lastError = null;
-      pending = pending.filter((event) => event.kind !== 'metrics' && event.kind !== 'progress');
+      events.drop((event) => event.kind === 'metrics' || event.kind === 'progress');
       emit({ kind: 'reset' });
-      flushEvents();
+      events.flush();
       return currentState();
     });
   },
@@ -322,9 +283,7 @@ const api = {
    */
   async updateRun(index: number, runConfigJson: unknown): Promise<{ fromStep: number }> {
     const exp = need();
-    const runs = inputRuns(exp.input);
-    if (!(Number.isInteger(index) && index >= 0 && index < runs.length)) throw new Error(`runs.${index}: no such run (the experiment has ${runs.length})`);
-    const input = withRuns(exp.input, runs.map((run, i) => (i === index ? asDocument(runConfigJson, `runs.${index}`) : run)));
+    const input = replaceRun(exp.input, index, jsonDocument(runConfigJson, `runs.${index}`));
     const config = parseExperiment(input);
     const changed = expandRuns(config).filter((run) => run.runIndex === index);
     if (changed[0].run.autodrop && !exp.hasAutoDrop) {
@@ -337,7 +296,7 @@ const api = {
       exp.config = config;
       const fromStep = exp.runner.step + 1;
       emit({ kind: 'run-updated', method: index, fromStep, summary: summarize(exp) });
-      flushEvents();
+      events.flush();
       return { fromStep };
     });
   },
@@ -348,15 +307,7 @@ const api = {
    */
   async addRun(runConfigJson: unknown): Promise<RebuildResult> {
     const exp = need();
-    const { config } = exp;
-    const runs = inputRuns(exp.input);
-    const run = asDocument(runConfigJson, `runs.${runs.length}`);
-    // A fresh run key and colour, so the new run shares no draws with a run kept after a removal.
-    if (isRecord(run) && run.runKey === undefined) run.runKey = Math.max(-1, ...config.runs.map((r) => r.runKey)) + 1;
-    if (isRecord(run) && run.color === undefined) {
-      run.color = RUN_COLORS.find((color) => !config.runs.some((r) => r.color.toLowerCase() === color)) ?? RUN_COLORS[config.runs.length % RUN_COLORS.length];
-    }
-    const input = withRuns(exp.input, [...runs, run]);
+    const input = appendRun(exp.input, exp.config, jsonDocument(runConfigJson, `runs.${documentRuns(exp.input).length}`));
     const summary = await install(input, parseExperiment(input), exp.dataset);
     return { ...summary, restarted: true, message: 'Adding a run rebuilds the experiment: training restarted from step 0.' };
   },
@@ -367,13 +318,7 @@ const api = {
    */
   async removeRun(index: number): Promise<RebuildResult> {
     const exp = need();
-    const runs = inputRuns(exp.input);
-    if (!(Number.isInteger(index) && index >= 0 && index < runs.length)) throw new Error(`runs.${index}: no such run (the experiment has ${runs.length})`);
-    // Pin colour and run key: both default to the run's position, which shifts on removal.
-    const kept = runs.flatMap((run, i) =>
-      i === index ? [] : [isRecord(run) ? { ...run, color: exp.config.runs[i].color, runKey: exp.config.runs[i].runKey } : run],
-    );
-    const input = withRuns(exp.input, kept);
+    const input = removeRun(exp.input, exp.config, index);
     const summary = await install(input, parseExperiment(input), exp.dataset);
     return { ...summary, restarted: true, message: 'Removing a run rebuilds the experiment: training restarted from step 0.' };
   },
@@ -407,9 +352,7 @@ const api = {
     needGpu();
     if (typeof text !== 'string') throw new Error('importResults: expects the text of a results file');
     const doc = parseResultsJson(text);
-    const base = `${self.location.origin}${import.meta.env.BASE_URL}data`;
-    const dataset = await loadExperimentDataset(doc.config.dataset, doc.config.seed, { read: fetchReader(base), uploads });
-    const summary = await install(JSON.parse(JSON.stringify(doc.config)) as Record<string, unknown>, doc.config, dataset);
+    const summary = await install(jsonDocument(doc.config, 'results.config') as Record<string, unknown>, doc.config, await loadSiteDataset(doc.config, uploads));
     return serialized(async () => {
       const exp = need();
       emit({ kind: 'replaying', toStep: doc.step });
@@ -418,7 +361,7 @@ const api = {
       const difference = recordDifferences(doc.records, exp.runner.records);
       exp.runner.restoreRecords(doc.records);
       emit({ kind: 'imported', step: exp.runner.step, records: doc.records, difference });
-      flushEvents();
+      events.flush();
       return { summary, step: exp.runner.step, difference };
     });
   },

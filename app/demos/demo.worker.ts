@@ -5,10 +5,6 @@
  * comlink callbacks after every chunk of steps.
  */
 import * as Comlink from 'comlink';
-import { fetchReader } from '../../src/data/load';
-import type { Dataset } from '../../src/data/types';
-import type { ExperimentConfig } from '../../src/experiment/config';
-import { loadExperimentDataset } from '../../src/experiment/datasets';
 import type { ExperimentRunner } from '../../src/experiment/runner';
 import { createRunner } from '../../src/experiment/setup';
 import { acquireGpu, type GpuContext } from '../../src/gpu/device';
@@ -17,6 +13,7 @@ import { fixedRateAngles, nqmAutoDrop, type FixedRateCurve, type NqmAutoDropResu
 import { createExplrRunner, explrConfig, explrProbe, type ExplrPoint, type ExplrSettings } from '../../src/demos/explr-equivalence';
 import { leapNetworkConfig, leapSharpness, type LeapNetworkSettings, type LeapSharpness } from '../../src/demos/leap-network';
 import { trainInChunks } from '../../src/demos/network';
+import { loadSiteDataset } from '../site-data';
 
 /** One logged point of one run, as the charts need it. */
 export interface DemoRecord {
@@ -40,11 +37,6 @@ let stopRequested = false;
 async function device(): Promise<GpuContext> {
   gpu ??= await acquireGpu(navigator.gpu);
   return gpu;
-}
-
-async function dataset(config: ExperimentConfig): Promise<Dataset> {
-  const base = `${self.location.origin}${import.meta.env.BASE_URL}data`;
-  return loadExperimentDataset(config.dataset, config.seed, { read: fetchReader(base) });
 }
 
 function progressOf(runner: ExperimentRunner, sent: { count: number }): NetworkProgress {
@@ -79,7 +71,7 @@ const api = {
   async explr(settings: ExplrSettings, onProgress: (progress: NetworkProgress, point: ExplrPoint) => void): Promise<void> {
     stopRequested = false;
     const config = explrConfig(settings);
-    const data = await dataset(config);
+    const data = await loadSiteDataset(config);
     const runner = createExplrRunner(await device(), config, data);
     const { probe } = explrProbe(config, data);
     const sent = { count: 0 };
@@ -95,7 +87,7 @@ const api = {
   async leapNetwork(settings: LeapNetworkSettings, onProgress: (progress: NetworkProgress) => void): Promise<LeapSharpness | null> {
     stopRequested = false;
     const config = leapNetworkConfig(settings);
-    const data = await dataset(config);
+    const data = await loadSiteDataset(config);
     const runner = createRunner(await device(), config, data);
     const sent = { count: 0 };
     try {
@@ -111,7 +103,7 @@ const api = {
   async autodropMnist(settings: AutoDropMnistSettings, onProgress: (progress: NetworkProgress, log: AutoDropLog) => void): Promise<void> {
     stopRequested = false;
     const config = autodropMnistConfig(settings);
-    const data = await dataset(config);
+    const data = await loadSiteDataset(config);
     const runner = createRunner(await device(), config, data);
     const { log, stop } = watchAutoDrop(runner);
     const sent = { count: 0 };

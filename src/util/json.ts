@@ -112,3 +112,16 @@ export function parseJsonText(text: string, what: string): unknown {
   }
 }
 
+
+/**
+ * A config document given as an object or as its JSON text, as a deep copy in plain JSON; bad JSON
+ * is a ConfigError naming `what` (with line and column for text).
+ */
+export function jsonDocument(value: unknown, what: string): unknown {
+  if (typeof value === 'string') return parseJsonText(value, what);
+  try {
+    return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+  } catch (error) {
+    throw new ConfigError([`${what}: not valid JSON (${(error as Error).message})`]);
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * The Worker's outgoing events: gathered and posted to every subscriber as one EventBatch with the
+ * engine's state, at most once per `flushMs` while events keep coming (or at once on flush()).
+ * Only the latest progress event of a batch is kept.
+ */
+import type { EngineEvent, EngineState, EventBatch } from './engine-protocol';
+
+export class EventHub {
+  private readonly subscribers = new Set<(batch: EventBatch) => unknown>();
+  private pending: EngineEvent[] = [];
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private readonly state: () => EngineState,
+    private readonly flushMs: number,
+  ) {}
+
+  /** Adds a subscriber and posts the current state to all at once. */
+  subscribe(callback: (batch: EventBatch) => unknown): void {
+    this.subscribers.add(callback);
+    this.flush();
+  }
+
+  /** Queues `event` for the next batch. */
+  emit(event: EngineEvent): void {
+    if (event.kind === 'progress') this.pending = this.pending.filter((e) => e.kind !== 'progress'); // the latest is enough
+    this.pending.push(event);
+    this.timer ??= setTimeout(() => this.flush(), this.flushMs);
+  }
+
+  /** Drops queued events that `predicate` matches (e.g. metrics made stale by a reset). */
+  drop(predicate: (event: EngineEvent) => boolean): void {
+    this.pending = this.pending.filter((event) => !predicate(event));
+  }
+
+  /** Posts the events gathered so far with the current state (now, not waiting for the timer). */
+  flush(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    const batch: EventBatch = { events: this.pending, state: this.state() };
+    this.pending = [];
+    for (const callback of this.subscribers) void Promise.resolve(callback(batch)).catch((error: Error) => console.warn(`event subscriber failed: ${error.message}`));
+  }
+}
