@@ -2,7 +2,8 @@ import { defineConfig } from '@playwright/test';
 
 // Playwright cannot download its own browser here: drive the system Chromium (Debian `chromium`).
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const port = 4173;
+// E2E_PORT: another port when several checkouts run their e2e tests at once (each its own preview server).
+const port = Number(process.env.E2E_PORT ?? 4173);
 
 export default defineConfig({
   testDir: 'e2e',
