@@ -1,7 +1,7 @@
 // LR Lab's page: thin components over the store (app/store.ts); the engine trains in a Worker
 // (app/engine.worker.ts) reached through app/actions.ts.
 import { useEffect } from 'react';
-import { connectEngine } from './actions';
+import { restartEngine, startEngine } from './actions';
 import { Boundary } from './components/Boundary';
 import { Charts } from './components/Charts';
 import { Controls } from './components/Controls';
@@ -59,7 +59,8 @@ export function Lab() {
   const phase = useLab((state) => state.phase);
   const notes = useLab((state) => state.notes);
   const engineError = useLab((state) => state.engine?.error);
-  useEffect(() => connectEngine(), []);
+  const deviceLost = useLab((state) => state.engine?.deviceLost ?? false);
+  useEffect(() => startEngine(), []);
   return (
     <>
       <a className="skip" href="#main">
@@ -74,7 +75,19 @@ export function Lab() {
         )}
         {phase === 'no-webgpu' && <NoWebGpu message={error} />}
         <Controls />
-        {engineError && <p data-testid="engine-error" className="error">Training stopped: {engineError}</p>}
+        {deviceLost ? (
+          <div role="alert" data-testid="device-lost" className="error">
+            <p>
+              The GPU stopped working for this page ({engineError}). Training cannot go on on this device; the curves up to
+              the last step read back stay here, and this browser saved them.
+            </p>
+            <button type="button" className="primary" onClick={restartEngine} data-testid="resume-saved">
+              Resume from the last saved state
+            </button>
+          </div>
+        ) : (
+          engineError && <p data-testid="engine-error" className="error">Training stopped: {engineError}</p>
+        )}
         <ul data-testid="notes" className="notes" aria-live="polite">
           {notes.map((note, index) => (
             <li key={index}>{note}</li>

@@ -6,10 +6,11 @@
 import * as Comlink from 'comlink';
 import { defaultExperimentInput } from '../src/experiment/defaults';
 import { readShareHash, shareHash } from '../src/experiment/share';
-import type { EventBatch } from './engine-protocol';
+import { Autosave } from './autosave';
+import type { EventBatch, UploadPayload } from './engine-protocol';
 import type { EngineApi } from './engine.worker';
 import { clearSaved, loadSaved, loadUpload, saveConfig, saveResults, saveUpload } from './persist';
-import { classifyEdit, clone, foldBatch, resolve, setPath, uniqueLabel, useLab, validate, type ConfigDoc, type Engine } from './store';
+import { classifyEdit, clone, draftAfter, foldBatch, getPath, setPath, uniqueLabel, useLab, validate, type Engine } from './store';
 
 declare global {
   interface Window {
@@ -19,16 +20,15 @@ declare global {
 }
 
 let engine: Engine | null = null;
-let restoring = false;
-let lastResultsSave = 0;
-let saveTimer: ReturnType<typeof setTimeout> | null = null;
-/** Bumped by "Forget saved" (before and after it): a results save scheduled or in flight across it is dropped. */
-let saveGeneration = 0;
-/** True while "Forget saved" clears the store and loads the default: nothing is saved meanwhile. */
-let forgetting = false;
 
 const get = useLab.getState;
 const set = useLab.setState;
+
+/** The results and config this browser keeps (IndexedDB), saved as training goes. */
+const autosave = new Autosave({
+  results: () => (engine ? engine.exportJson() : Promise.reject(new Error('no engine'))),
+  storage: { saveConfig, saveResults, clear: clearSaved },
+});
 
 /** Adds notes (the last 6 are kept). */
 function note(...lines: string[]): void {
@@ -49,41 +49,21 @@ export async function act<T>(command: (remote: Engine) => Promise<T>, { busy = f
   }
 }
 
-/** Saves the results document soon (debounced; at most every 5 s while training). */
-function scheduleResultsSave(): void {
-  const { engine: state, busy } = get();
-  if (!engine || restoring || forgetting || busy || !state || state.step === 0) return;
-  const wait = state.running ? Math.max(0, 5000 - (Date.now() - lastResultsSave)) : 600;
-  if (saveTimer) clearTimeout(saveTimer);
-  const generation = saveGeneration;
-  saveTimer = setTimeout(() => {
-    saveTimer = null;
-    if (generation !== saveGeneration) return;
-    lastResultsSave = Date.now();
-    void engine
-      ?.exportJson()
-      .then((json) => (generation === saveGeneration ? saveResults(json) : undefined))
-      .catch(() => undefined);
-  }, wait);
-}
-
-/** Re-reads the engine's config into `applied` (and the draft, unless it holds unapplied edits). */
-async function refreshConfig(cleared: boolean): Promise<void> {
-  if (!engine) return;
-  const config = (await engine.config()) as ConfigDoc;
-  set((state) => ({ applied: config, resolved: resolve(config), ...(state.issues.length === 0 || cleared ? { draft: clone(config), issues: [] } : {}) }));
-  if (!restoring) await saveConfig(config, !cleared);
-}
-
-/** Folds one batch of engine events into the store. */
+/** Folds one batch of engine events into the store; the experiment the engine applied comes with its events. */
 function onBatch(batch: EventBatch): void {
   const state = get();
   const effect = foldBatch(state.records, batch);
-  set({ records: effect.records, engine: batch.state, ...(effect.summary ? { summary: effect.summary } : {}) });
+  const applied = effect.applied;
+  set({
+    records: effect.records,
+    engine: batch.state,
+    ...(applied ? { applied: applied.document, resolved: applied.config as unknown as Record<string, unknown>, summary: applied.summary } : {}),
+    ...(applied ? { draft: draftAfter(state.draft, effect), ...(effect.replaced ? { issues: [] } : {}) } : {}),
+  });
   note(...effect.notes);
-  if (effect.configChanged) void refreshConfig(effect.cleared).catch(() => undefined);
-  else if (effect.cleared && state.applied && !restoring) void saveConfig(state.applied, false);
-  scheduleResultsSave();
+  if (applied) void autosave.configApplied(applied.document, !effect.cleared);
+  else if (effect.cleared && state.applied) void autosave.configApplied(state.applied, false);
+  autosave.observe(batch.state);
 }
 
 /**
@@ -91,7 +71,7 @@ function onBatch(batch: EventBatch): void {
  * background; returns the function that stops it (React's effect cleanup: in development
  * StrictMode mounts twice, and a stopped connection's late events are ignored).
  */
-export function connectEngine(): () => void {
+function connectEngine(fromSaved = false): () => void {
   const worker = new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module' });
   const remote = Comlink.wrap<EngineApi>(worker);
   let alive = true;
@@ -108,23 +88,49 @@ export function connectEngine(): () => void {
       if (alive) set({ phase: 'no-webgpu', busy: false, error: (error as Error).message });
       return;
     }
-    await openFirstExperiment(remote);
+    await openFirstExperiment(remote, fromSaved);
     if (alive) set({ busy: false });
   };
   void start();
+  // Leaving or hiding the page saves what has trained since the last save.
+  const saveNow = () => void autosave.flush();
+  const onVisibility = () => document.visibilityState === 'hidden' && saveNow();
+  window.addEventListener('pagehide', saveNow);
+  document.addEventListener('visibilitychange', onVisibility);
   return () => {
     alive = false;
+    window.removeEventListener('pagehide', saveNow);
+    document.removeEventListener('visibilitychange', onVisibility);
     worker.terminate();
     if (engine === remote) engine = null;
   };
 }
 
-/** The experiment the page opens with: a share link wins, then IndexedDB, then the default. */
-async function openFirstExperiment(remote: Engine): Promise<void> {
+/**
+ * After the GPU device was lost: a new Worker on a new device, which opens what this browser saved
+ * (the last autosave, replayed to its step).
+ */
+export function restartEngine(): void {
+  set({ busy: true, error: '', engine: null, notes: [], phase: 'starting' });
+  stopEngine?.();
+  stopEngine = connectEngine(true);
+}
+
+/** The running connection's stop function (set by startEngine). */
+let stopEngine: (() => void) | null = null;
+
+/** Connects the engine for the page's lifetime (the React effect calls this once). */
+export function startEngine(): () => void {
+  stopEngine = connectEngine();
+  return () => stopEngine?.();
+}
+
+/** The experiment the page opens with: a share link wins (unless `fromSaved`), then IndexedDB, then the default. */
+async function openFirstExperiment(remote: Engine, fromSaved: boolean): Promise<void> {
   // The last upload first: a saved or shared experiment may train on it.
   const upload = await loadUpload();
-  if (upload) await remote.addUpload(upload.id, upload.payload as Parameters<EngineApi['addUpload']>[1]).catch(() => undefined);
-  const shared = readShareHash(location.hash);
+  if (upload) await remote.addUpload(upload.id, upload.payload as UploadPayload).catch(() => undefined);
+  const shared = fromSaved ? ({ kind: 'none' } as const) : readShareHash(location.hash);
   if (shared.kind === 'config') {
     if (await tryLoad(remote, shared.config)) return note('opened the experiment from the share link');
   } else if (shared.kind === 'error') {
@@ -132,16 +138,8 @@ async function openFirstExperiment(remote: Engine): Promise<void> {
   } else {
     const saved = await loadSaved();
     if (saved.results) {
-      restoring = true;
-      try {
-        await remote.importResults(saved.results);
-        note('restored your last experiment from this browser');
-        return;
-      } catch {
-        // fall through: the saved results no longer load
-      } finally {
-        restoring = false;
-      }
+      const restored = await autosave.while(() => remote.open(saved.results as string).then(() => true, () => false));
+      if (restored) return note('restored your last experiment from this browser');
     }
     if (saved.config && (await tryLoad(remote, saved.config))) return note('restored your last experiment from this browser');
   }
@@ -181,8 +179,8 @@ export const resetTraining = () => act((remote) => remote.reset());
 
 /**
  * Sets one field of the draft (a dotted path, e.g. "runs.1.lrd.keepProb") and validates the whole
- * config. Invalid: the issues show inline and nothing reaches the engine. Valid run settings apply
- * mid-training (updateRun, no reset); other fields wait for Apply (which restarts).
+ * config. Invalid: the issues show inline and nothing reaches the engine. Valid run settings and a
+ * budget apply mid-training (updateRun, setBudget: no reset); other fields wait for Apply (which restarts).
  */
 export async function editField(path: string, value: unknown): Promise<void> {
   const { draft, applied } = get();
@@ -193,16 +191,21 @@ export async function editField(path: string, value: unknown): Promise<void> {
   if (issues.length > 0) return;
   const change = classifyEdit(applied, next);
   if (change.kind !== 'runs') return;
-  for (const index of change.changed) {
-    const runs = next.runs as unknown[];
-    const done = await act((remote) => remote.updateRun(index, runs[index]));
-    // Refused by the engine (e.g. AutoDrop switched on in an experiment built without it): the
-    // draft goes back to what runs, and `error` says why.
-    if (done === undefined) {
-      const current = get().applied?.runs as unknown[] | undefined;
-      if (current) set((state) => ({ draft: state.draft ? setPath(state.draft, `runs.${index}`, clone(current[index])) : state.draft }));
-    }
-  }
+  if (change.budget) await applyOrRevert('budget', (remote) => remote.setBudget(next.budget));
+  const runs = next.runs as unknown[];
+  for (const index of change.changed) await applyOrRevert(`runs.${index}`, (remote) => remote.updateRun(index, runs[index]));
+}
+
+/**
+ * Sends one part of the draft to the engine. Refused there (e.g. AutoDrop switched on in an
+ * experiment built without it, a budget below the step reached): that part of the draft goes back
+ * to what runs, and `error` says why.
+ */
+async function applyOrRevert(path: string, command: (remote: Engine) => Promise<unknown>): Promise<void> {
+  const done = await act(command);
+  if (done !== undefined) return;
+  const current = get().applied;
+  if (current) set((state) => ({ draft: state.draft ? setPath(state.draft, path, clone(getPath(current, path))) : state.draft }));
 }
 
 /** Replaces a whole run in the draft (method on/off, schedule kind) and applies it like editField. */
@@ -243,11 +246,10 @@ export async function removeRun(index: number): Promise<void> {
 
 // ------------------------------------------------------------------------------ files, exports
 
-/** A config file loads a fresh experiment; a results file ("format": "lr-lab-results") restores one. */
+/** Opens a file: a config loads a fresh experiment, a results file restores one (the engine tells them apart by parsing). */
 export async function openFile(file: File): Promise<void> {
   const text = await file.text();
-  if (/^\s*\{\s*"format"\s*:\s*"lr-lab-results"/.test(text)) await act((remote) => remote.importResults(text), { busy: true });
-  else await act((remote) => remote.load(text));
+  await act((remote) => autosave.while(() => remote.open(text)), { busy: true });
 }
 
 /** Offers `text` as a download named after the experiment. */
@@ -272,17 +274,7 @@ export function shareLink(): string {
 
 /** Forgets the saved experiment and opens the default. */
 export async function forgetSaved(): Promise<void> {
-  forgetting = true;
-  saveGeneration += 1;
-  if (saveTimer) clearTimeout(saveTimer);
-  saveTimer = null;
-  try {
-    await clearSaved();
-    await act((remote) => remote.load(defaultExperimentInput()));
-  } finally {
-    saveGeneration += 1;
-    forgetting = false;
-  }
+  await autosave.forget(() => act((remote) => remote.load(defaultExperimentInput())));
 }
 
 /** IDX files are told apart by name: train/t10k|test and images/labels (idx3/idx1). */
@@ -307,7 +299,7 @@ export async function uploadDataset(files: File[]): Promise<string | null> {
     const id = files.map((f) => f.name).join('+').slice(0, 100);
     let format: 'csv' | 'idx';
     let shape: { inputShape: number[] };
-    let payload: Parameters<EngineApi['addUpload']>[1];
+    let payload: UploadPayload;
     if (files.length === 1 && /\.(csv|tsv|txt)$/i.test(files[0].name)) {
       format = 'csv';
       payload = { format, text: await files[0].text() };

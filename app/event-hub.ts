@@ -3,15 +3,15 @@
  * engine's state, at most once per `flushMs` while events keep coming (or at once on flush()).
  * Only the latest progress event of a batch is kept.
  */
-import type { EngineEvent, EngineState, EventBatch } from './engine-protocol';
+import type { EventBatch, SessionEvent, SessionState } from './engine-protocol';
 
 export class EventHub {
   private readonly subscribers = new Set<(batch: EventBatch) => unknown>();
-  private pending: EngineEvent[] = [];
+  private pending: SessionEvent[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
-    private readonly state: () => EngineState,
+    private readonly state: () => SessionState,
     private readonly flushMs: number,
   ) {}
 
@@ -22,14 +22,15 @@ export class EventHub {
   }
 
   /** Queues `event` for the next batch. */
-  emit(event: EngineEvent): void {
+  emit(event: SessionEvent): void {
     if (event.kind === 'progress') this.pending = this.pending.filter((e) => e.kind !== 'progress'); // the latest is enough
+    if (event.kind === 'reset') this.drop((e) => e.kind === 'metrics' || e.kind === 'progress'); // made stale by the reset
     this.pending.push(event);
     this.timer ??= setTimeout(() => this.flush(), this.flushMs);
   }
 
   /** Drops queued events that `predicate` matches (e.g. metrics made stale by a reset). */
-  drop(predicate: (event: EngineEvent) => boolean): void {
+  drop(predicate: (event: SessionEvent) => boolean): void {
     this.pending = this.pending.filter((event) => !predicate(event));
   }
 

@@ -1,16 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { defaultExperimentInput } from '../src/experiment/defaults';
 import type { MetricRecord } from '../src/experiment/runner';
-import type { EngineState, EventBatch, ExperimentSummary } from './engine-protocol';
-import { classifyEdit, foldBatch, getPath, issueAt, issuesUnder, setPath, statusOf, uniqueLabel, upsertRecord, upsertRecords, validate, type ConfigDoc } from './store';
+import type { AppliedExperiment, EventBatch, ExperimentSummary, SessionState } from './engine-protocol';
+import { classifyEdit, draftAfter, foldBatch, getPath, issueAt, issuesUnder, setPath, statusOf, uniqueLabel, upsertRecord, upsertRecords, validate, type ConfigDoc } from './store';
 import { aggregateStats, runStats } from './summary';
 
 const record = (run: number, step: number, fields: Partial<MetricRecord> = {}): MetricRecord => ({
   run, step, epoch: step, trainLoss: 1, trainAccuracy: 0, lr: 0.1, lrExpected: 0.1, diverged: false, wallMs: step, ...fields,
 });
-const state: EngineState = { step: 0, budgetSteps: 10, running: false, done: false, diverged: [null, null], error: null };
-const summary: ExperimentSummary = { name: 'x', runs: [{ label: 'a', color: '#000000', method: 0, replicate: 0 }, { label: 'b', color: '#111111', method: 1, replicate: 0 }], budgetSteps: 10, stepsPerEpoch: 5, evalEvery: 5, testCount: 10 };
+const state: SessionState = { step: 0, budgetSteps: 10, running: false, done: false, diverged: [null, null], error: null, deviceLost: false };
+const summary: ExperimentSummary = { name: 'x', runs: [{ label: 'a', color: '#000000', method: 0, replicate: 0, runKey: 0 }, { label: 'b', color: '#111111', method: 1, replicate: 0, runKey: 1 }], budgetSteps: 10, stepsPerEpoch: 5, evalEvery: 5, testCount: 10 };
 const batch = (events: EventBatch['events']): EventBatch => ({ events, state });
+const appliedDoc = { version: 1, batch: 8, budget: { amount: 10 }, runs: [{ label: 'a' }, { label: 'b', lrd: { keepProb: 0.5 } }] };
+const applied: AppliedExperiment = { document: appliedDoc, config: appliedDoc as unknown as AppliedExperiment['config'], summary };
 
 describe('records', () => {
   it('upserts by step: appends, replaces an evaluated step, inserts out of order', () => {
@@ -29,19 +31,28 @@ describe('records', () => {
     expect(next[1]).toBe(old[1]);
   });
   it('folds a batch: loaded clears, metrics add, reset clears, imported replaces, notes say what happened', () => {
-    let effect = foldBatch([[record(0, 1)]], batch([{ kind: 'loaded', summary }]));
+    let effect = foldBatch([[record(0, 1)]], batch([{ kind: 'loaded', applied }]));
     expect(effect.records).toEqual([[], []]);
-    expect(effect.configChanged && effect.cleared).toBe(true);
+    expect(effect.applied !== undefined && effect.cleared).toBe(true);
     effect = foldBatch(effect.records, batch([{ kind: 'metrics', records: [record(0, 1), record(1, 1)] }, { kind: 'progress', step: 1, budgetSteps: 10 }]));
     expect(effect.records.map((l) => l.length)).toEqual([1, 1]);
-    expect(effect.configChanged).toBe(false);
-    const updated = foldBatch(effect.records, batch([{ kind: 'run-updated', method: 1, fromStep: 2, summary }]));
+    expect(effect.applied).toBe(undefined);
+    const updated = foldBatch(effect.records, batch([{ kind: 'run-updated', method: 1, fromStep: 2, applied }]));
     expect(updated.notes).toEqual(['b changed from step 2 (no reset)']);
     expect(updated.records).toBe(effect.records);
     expect(foldBatch(effect.records, batch([{ kind: 'reset' }])).records).toEqual([[], []]);
-    const imported = foldBatch(effect.records, batch([{ kind: 'imported', step: 2, records: [record(1, 2)], difference: { compared: 4, differing: 0, missing: 0, maxRelative: 0, first: '' } }]));
+    const imported = foldBatch(effect.records, batch([{ kind: 'imported', step: 2, records: [record(1, 2)], difference: { compared: 4, differing: 0, missing: 0, maxRelative: 0, first: '' }, applied }]));
     expect(imported.records.map((l) => l.map((r) => r.step))).toEqual([[], [2]]);
     expect(imported.notes[0]).toContain('the replay matches the file exactly');
+  });
+  it('the draft follows the engine: a new experiment replaces it, a run update or a budget keeps the edits waiting for Apply', () => {
+    const draft = { ...appliedDoc, batch: 16, runs: [{ label: 'a' }, { label: 'b', lrd: { keepProb: 0.9 } }] };
+    expect(draftAfter(draft, foldBatch([], batch([{ kind: 'loaded', applied }])))).toEqual(appliedDoc);
+    const afterRun = draftAfter(draft, foldBatch([], batch([{ kind: 'run-updated', method: 1, fromStep: 3, applied }])));
+    expect(afterRun).toEqual({ ...draft, runs: appliedDoc.runs }); // the batch edit (batch: 16) is still there
+    const moved = { ...appliedDoc, budget: { amount: 20 } };
+    const afterBudget = draftAfter(draft, foldBatch([], batch([{ kind: 'budget-changed', applied: { ...applied, document: moved } }])));
+    expect(afterBudget).toEqual({ ...draft, budget: { amount: 20 } });
   });
 });
 
@@ -70,6 +81,7 @@ describe('validation and edits', () => {
     expect(classifyEdit(doc, setPath(doc, 'runs.2.leap.sigma', 0.01))).toEqual({ kind: 'runs', changed: [2] });
     expect(classifyEdit(doc, setPath(doc, 'batch', 16))).toEqual({ kind: 'restart' });
     expect(classifyEdit(doc, { ...doc, runs: (doc.runs as unknown[]).slice(1) })).toEqual({ kind: 'restart' });
+    expect(classifyEdit(doc, setPath(doc, 'budget.amount', 1200))).toEqual({ kind: 'runs', changed: [], budget: true }); // continues, no restart
   });
   it('makes unique labels for duplicates', () => {
     expect(uniqueLabel([{ label: 'LRD' }, { label: 'LRD copy' }], 'LRD')).toBe('LRD copy 2');

@@ -1,20 +1,21 @@
 /**
- * The playground's state (zustand): the experiment config draft and what the engine has applied,
- * the raw metric records per stacked run (never decimated: exports come from the engine, charts
- * decimate a copy), the engine's state, and the view settings. Pure helpers (upsert, batch
- * folding, issue lookup, edit classification) are exported for the unit tests; the actions that
- * talk to the Worker go through the engine handle set by `connectEngine`.
+ * The playground's state (zustand): the experiment the engine runs (the document as the user wrote
+ * it, the validated config and its summary, all three as the engine last sent them: the page never
+ * asks for them or parses them itself), the draft being edited, the raw metric records per stacked
+ * run (never decimated: exports come from the engine, charts decimate a copy), the engine's state,
+ * and the view settings. Pure helpers (upsert, batch folding, issue lookup, edit classification)
+ * are exported for the unit tests; the actions that talk to the Worker are in ./actions.ts.
  */
 import type * as Comlink from 'comlink';
 import { create } from 'zustand';
 import { parseExperiment } from '../src/experiment/config';
 import type { MetricRecord } from '../src/experiment/runner';
 import { ConfigError } from '../src/util/validate';
-import type { EngineState, EventBatch, ExperimentSummary } from './engine-protocol';
+import type { AppliedExperiment, ConfigDocument, EventBatch, ExperimentSummary, SessionState } from './engine-protocol';
 import type { EngineApi } from './engine.worker';
 import type { XAxisKind } from './series';
 
-export type ConfigDoc = Record<string, unknown>;
+export type ConfigDoc = ConfigDocument;
 export type Engine = Comlink.Remote<EngineApi>;
 
 /** Where the page is: finding a GPU, working, or without WebGPU. */
@@ -39,15 +40,15 @@ export interface LabState {
   /** A long call is in flight (load, import, rebuild). */
   busy: boolean;
   summary: ExperimentSummary | null;
-  engine: EngineState | null;
+  engine: SessionState | null;
   /** Raw records per stacked run, by step (upserted: evaluations re-send a step). */
   records: MetricRecord[][];
   notes: string[];
   /** The last failed action's message (the data already there stays). */
   error: string;
-  /** The config the engine runs (as the user wrote it). */
+  /** The config the engine runs, as the user wrote it (the engine's copy, sent with its events). */
   applied: ConfigDoc | null;
-  /** `applied` validated, every default filled in (fields show these defaults as placeholders). */
+  /** The same config validated by the engine, every default filled in (fields show these defaults as placeholders). */
   resolved: ConfigDoc | null;
   /** The config being edited: equal to `applied` unless an edit is invalid or waits for Apply. */
   draft: ConfigDoc | null;
@@ -136,67 +137,90 @@ export function upsertRecords(records: MetricRecord[][], incoming: readonly Metr
   return next;
 }
 
-/** What a batch of engine events changes: records, summary, notes, and whether the config changed. */
+/** What a batch of engine events changes: records, the experiment applied, notes. */
 export interface BatchEffect {
   records: MetricRecord[][];
-  summary?: ExperimentSummary;
+  /** The experiment as the engine now runs it (load, rebuild, run update, budget, import). */
+  applied?: AppliedExperiment;
+  /** A new experiment (load, rebuild, import): the draft starts over from it. */
+  replaced: boolean;
+  /** Methods changed mid-training (their draft runs take the engine's version). */
+  updatedMethods: number[];
+  /** The budget moved (the draft's budget takes the engine's). */
+  budgetChanged: boolean;
   notes: string[];
-  /** The engine's config changed (load, rebuild, run update, import): re-read it. */
-  configChanged: boolean;
-  /** A rebuild or load cleared the metrics. */
+  /** A load or reset cleared the metrics. */
   cleared: boolean;
 }
 
 /** Folds a batch of engine events into the records (pure). */
 export function foldBatch(records: MetricRecord[][], batch: EventBatch): BatchEffect {
-  let next = records;
-  let summary: ExperimentSummary | undefined;
-  let configChanged = false;
-  let cleared = false;
-  const notes: string[] = [];
+  const effect: BatchEffect = { records, replaced: false, updatedMethods: [], budgetChanged: false, notes: [], cleared: false };
   for (const event of batch.events) {
     switch (event.kind) {
       case 'loaded':
-        summary = event.summary;
-        next = event.summary.runs.map(() => []);
-        configChanged = true;
-        cleared = true;
+        effect.applied = event.applied;
+        effect.records = event.applied.summary.runs.map(() => []);
+        effect.replaced = true;
+        effect.cleared = true;
         break;
       case 'reset':
-        next = next.map(() => []);
-        cleared = true;
+        effect.records = effect.records.map(() => []);
+        effect.cleared = true;
         break;
       case 'run-updated':
-        summary = event.summary;
-        configChanged = true;
-        notes.push(`${event.summary.runs.find((r) => r.method === event.method)?.label ?? `run ${event.method}`} changed from step ${event.fromStep} (no reset)`);
+        effect.applied = event.applied;
+        effect.updatedMethods.push(event.method);
+        effect.notes.push(`${event.applied.summary.runs.find((r) => r.method === event.method)?.label ?? `run ${event.method}`} changed from step ${event.fromStep} (no reset)`);
+        break;
+      case 'budget-changed':
+        effect.applied = event.applied;
+        effect.budgetChanged = true;
+        effect.notes.push(`budget now ${event.applied.summary.budgetSteps} steps: training goes on from where it is`);
         break;
       case 'replaying':
-        notes.push(`replaying the saved training to step ${event.toStep}…`);
+        effect.notes.push(`replaying the saved training to step ${event.toStep}…`);
         break;
       case 'imported': {
         const { difference } = event;
-        notes.push(
+        effect.notes.push(
           difference.differing === 0 && difference.missing === 0
             ? `restored at step ${event.step}: the replay matches the file exactly (${difference.compared} numbers)`
             : `restored at step ${event.step}; the replay differs from the file (${difference.differing} of ${difference.compared} numbers, max relative ${difference.maxRelative.toExponential(1)}; first: ${difference.first}); the file's metrics are kept`,
         );
-        next = upsertRecords(next.map(() => []), event.records);
-        configChanged = true;
+        effect.applied = event.applied;
+        effect.records = upsertRecords(event.applied.summary.runs.map(() => []), event.records);
+        effect.replaced = true;
         break;
       }
       case 'metrics':
-        next = upsertRecords(next, event.records);
+        effect.records = upsertRecords(effect.records, event.records);
         break;
       case 'diverged':
-        notes.push(`run ${event.run} diverged at step ${event.step}: ${event.reason}`);
+        effect.notes.push(`run ${event.run} diverged at step ${event.step}: ${event.reason}`);
         break;
       case 'error':
-        notes.push(`error: ${event.message}`);
+        effect.notes.push(`error: ${event.message}`);
         break;
     }
   }
-  return { records: next, summary, notes, configChanged, cleared };
+  return effect;
+}
+
+/**
+ * The draft after the engine applied `effect`: a new experiment replaces it; a method changed
+ * mid-training or a moved budget takes the engine's version of just that part, so edits still
+ * waiting for Apply elsewhere in the draft are kept.
+ */
+export function draftAfter(draft: ConfigDoc | null, effect: BatchEffect): ConfigDoc | null {
+  const document = effect.applied?.document;
+  if (!document) return draft;
+  if (effect.replaced || !draft) return clone(document);
+  let next = draft;
+  const runs = document.runs as unknown[];
+  for (const method of effect.updatedMethods) next = setPath(next, `runs.${method}`, clone(runs[method]));
+  if (effect.budgetChanged) next = setPath(next, 'budget', clone(document.budget));
+  return next;
 }
 
 /** The field path of a ConfigError issue ("runs.1.lrd.keepProb: must …" → "runs.1.lrd.keepProb"). */
@@ -232,27 +256,23 @@ export function validate(doc: unknown): string[] {
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
+/** How a valid draft differs from the applied config (see classifyEdit). */
+export type EditKind = { kind: 'none' } | { kind: 'runs'; changed: number[]; budget?: true } | { kind: 'restart' };
+
 /**
- * How a valid draft differs from the applied config: nothing; only some runs' settings (applied
- * mid-training with updateRun); or anything else (a reload that restarts training).
+ * How a valid draft differs from the applied config: nothing; only some runs' settings and/or the
+ * budget (applied mid-training: updateRun, setBudget); or anything else (a reload that restarts).
  */
-export function classifyEdit(applied: ConfigDoc, draft: ConfigDoc): { kind: 'none' } | { kind: 'runs'; changed: number[] } | { kind: 'restart' } {
-  const { runs: appliedRuns, ...appliedRest } = applied;
-  const { runs: draftRuns, ...draftRest } = draft;
+export function classifyEdit(applied: ConfigDoc, draft: ConfigDoc): EditKind {
+  const { runs: appliedRuns, budget: appliedBudget, ...appliedRest } = applied;
+  const { runs: draftRuns, budget: draftBudget, ...draftRest } = draft;
   const a = Array.isArray(appliedRuns) ? appliedRuns : [];
   const d = Array.isArray(draftRuns) ? draftRuns : [];
   if (!same(appliedRest, draftRest) || a.length !== d.length) return { kind: 'restart' };
   const changed = d.flatMap((run, i) => (same(run, a[i]) ? [] : [i]));
-  return changed.length === 0 ? { kind: 'none' } : { kind: 'runs', changed };
-}
-
-/** The config with every default filled in, or null when it does not validate. */
-export function resolve(doc: unknown): ConfigDoc | null {
-  try {
-    return parseExperiment(doc) as unknown as ConfigDoc;
-  } catch {
-    return null;
-  }
+  const budget = !same(appliedBudget, draftBudget);
+  if (changed.length === 0 && !budget) return { kind: 'none' };
+  return budget ? { kind: 'runs', changed, budget } : { kind: 'runs', changed };
 }
 
 /** A deep copy of a JSON value. */

@@ -1,6 +1,6 @@
-import { expect, test, type Page } from '@playwright/test';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { parseCsv } from '../src/experiment/export';
+import { expect, test } from '@playwright/test';
+import { callEngine, exportCsvRows as exportCsv, stepOf } from './helpers';
+import { writeFileSync } from 'node:fs';
 
 // The Worker's controls on real Chromium WebGPU, through the page's buttons and (for the calls the
 // thin page has no widget for yet) its comlink handle window.lrlab.engine: step, a bad config that
@@ -27,26 +27,7 @@ const CONFIG = {
   ],
 };
 
-const stepOf = async (page: Page) => Number(await page.getByTestId('step').textContent());
-
-async function exportCsv(page: Page) {
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export').click()]);
-  return parseCsv(readFileSync((await download.path())!, 'utf8'));
-}
-
-/** Calls window.lrlab.engine[method](...args) in the page; resolves to its result or { error: message }. */
-function call(page: Page, method: string, ...args: unknown[]): Promise<Record<string, unknown>> {
-  return page.evaluate(
-    ([name, params]) => {
-      const engine = window.lrlab!.engine as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
-      return engine[name as string](...(params as unknown[])).then(
-        (result) => ({ result }),
-        (error: Error) => ({ error: error.message }),
-      );
-    },
-    [method, args] as const,
-  );
-}
+const call = callEngine;
 
 test('step, bad input, mid-training change, pause on an evaluation step, add and remove a run', async ({ page }, testInfo) => {
   test.setTimeout(180_000);

@@ -1,15 +1,9 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { watchErrors } from './helpers';
 
 // The teaching demos (demos.html) in real Chromium: every page loads without console errors and
 // shows its headline result. The 2-D/1-D demos compute in the page; the network demos train on
 // WebGPU in the demo Worker (the e2e waits for their first live numbers, not the whole budget).
-
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
-  return errors;
-}
 
 test('the index lists the five demos and links to the playground', async ({ page }) => {
   const errors = watchErrors(page);

@@ -1,18 +1,9 @@
-import { expect, test, type Page } from '@playwright/test';
-import { readFileSync } from 'node:fs';
-import { parseCsv } from '../src/experiment/export';
+import { expect, test } from '@playwright/test';
+import { exportCsvRows as exportCsv, mean, stepOf } from './helpers';
 
 // The built page trains the default experiment (6 methods on a spiral, 600 steps) in its Worker on
 // real Chromium WebGPU: adapter found, pause/resume at a block boundary, every run's loss finite and
 // falling, every evaluation present (also on the step training paused at), reset to the same init.
-
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const stepOf = async (page: Page) => Number(await page.getByTestId('step').textContent());
-
-async function exportCsv(page: Page) {
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export').click()]);
-  return parseCsv(readFileSync((await download.path())!, 'utf8'));
-}
 
 test('the default experiment trains, pauses, resumes to the budget and resets to the same init', async ({ page }) => {
   test.setTimeout(300_000);

@@ -2,69 +2,14 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { encodeIdx } from '../src/data/idx';
-import { CSV_COLUMNS, parseCsv } from '../src/experiment/export';
+import { CSV_COLUMNS } from '../src/experiment/export';
+import { exportCsvFile as exportCsv, mean, openDefault, savedStep, stepOf, trainTo, watchErrors } from './helpers';
 
 // The playground UI (issue 5) on real Chromium WebGPU: the default comparison trains and its curves
 // render; run edits apply mid-training or are refused inline; exports, share links, persistence,
 // uploads, accessibility. Every test also fails on any console error or page error.
 
 const RUNS = 6;
-const stepOf = async (page: Page) => Number(await page.getByTestId('step').textContent());
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-
-/** Collects console errors and page errors; the test asserts the list is empty at its end. */
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
-  return errors;
-}
-
-async function exportCsv(page: Page) {
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export').click()]);
-  const text = readFileSync((await download.path())!, 'utf8');
-  return { text, rows: parseCsv(text) };
-}
-
-/** The step of the results the page saved in IndexedDB (-1 if none yet). */
-function savedStep(page: Page): Promise<number> {
-  return page.evaluate(
-    () =>
-      new Promise<number>((resolve) => {
-        const open = indexedDB.open('lr-lab');
-        open.onerror = () => resolve(-1);
-        open.onsuccess = () => {
-          const db = open.result;
-          if (!db.objectStoreNames.contains('experiment')) return resolve(-1);
-          const request = db.transaction('experiment').objectStore('experiment').get('results');
-          request.onsuccess = () => {
-            const text = request.result as string | undefined;
-            resolve(text ? (JSON.parse(text) as { step: number }).step : -1);
-            db.close();
-          };
-          request.onerror = () => resolve(-1);
-        };
-      }),
-  );
-}
-
-/** Opens the page and waits for the default experiment. */
-async function openDefault(page: Page) {
-  await page.goto('/');
-  await expect(page.getByTestId('status')).toHaveText('ready', { timeout: 60_000 });
-  await expect(page.getByTestId('experiment')).toHaveText('All methods on a spiral');
-}
-
-/** Trains until at least `steps` steps, then pauses (at a block boundary); returns the step. */
-async function trainTo(page: Page, steps: number): Promise<number> {
-  await page.getByTestId('train').click();
-  await expect(page.getByTestId('status')).toHaveText('training');
-  await expect.poll(() => stepOf(page), { timeout: 120_000, intervals: [200] }).toBeGreaterThanOrEqual(steps);
-  await page.getByTestId('train').click();
-  await expect(page.getByTestId('status')).toHaveText('paused');
-  return stepOf(page);
-}
-
 /** The `d` attribute of a series' line in a chart ('' when absent). */
 async function linePath(page: Page, chart: string, series: string): Promise<string> {
   const path = page.getByTestId(`chart-${chart}`).locator(`.series-${series} path.recharts-line-curve, path.series-${series}`).first();

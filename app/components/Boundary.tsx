@@ -5,6 +5,7 @@ import type { BoundaryGrid } from '../../src/experiment/boundary';
 import { fetchBoundary } from '../actions';
 import { useLab } from '../store';
 import { useThrottled } from './Charts';
+import { runLabel } from '../../src/experiment/plan';
 
 const CLASS_COLORS: Array<[number, number, number]> = [
   [0, 114, 178],
@@ -80,7 +81,7 @@ export function Boundary() {
       <h2 id="boundary-title">Decision boundaries (step {step})</h2>
       <div className="boundary-grid">
         {summary.runs.map((run, index) => (
-          <RunCanvas key={index} grid={grid} run={index} label={run.replicate > 0 ? `${run.label} #${run.replicate + 1}` : run.label} />
+          <RunCanvas key={index} grid={grid} run={index} label={runLabel(run.label, run.replicate)} />
         ))}
       </div>
     </section>

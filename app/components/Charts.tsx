@@ -9,6 +9,7 @@ import type { ExperimentSummary } from '../engine-protocol';
 import { download } from '../actions';
 import { buildChartRows, DASHES, type MetricKey, type SeriesSpec } from '../series';
 import { useLab } from '../store';
+import { runLabel } from '../../src/experiment/plan';
 
 /** `value`, updated at most every `ms` and only on an animation frame. */
 export function useThrottled<T>(value: T, ms: number): T {
@@ -48,7 +49,7 @@ export function seriesOf(summary: ExperimentSummary | null, aggregate: boolean, 
         specs.push(spec);
       }
     } else {
-      specs.push({ id: `r${index}`, label: run.replicate > 0 ? `${run.label} #${run.replicate + 1}` : run.label, color: run.color, runs: [index], dash });
+      specs.push({ id: `r${index}`, label: runLabel(run.label, run.replicate), color: run.color, runs: [index], dash });
     }
   });
   return specs;

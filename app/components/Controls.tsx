@@ -38,7 +38,7 @@ export function Controls() {
   const step = engine?.step ?? 0;
   const done = engine?.done ?? false;
   const budget = summary?.budgetSteps ?? 0;
-  const ready = !busy && summary !== null && phase === 'ready';
+  const ready = !busy && summary !== null && phase === 'ready' && !engine?.deviceLost;
   return (
     <div className="controls" role="toolbar" aria-label="Training controls">
       <button type="button" className="primary" data-testid="train" disabled={!ready || (done && !running)} onClick={toggleTraining} aria-keyshortcuts="Space">

@@ -5,6 +5,7 @@ import { DASHES } from '../series';
 import { useLab } from '../store';
 import { aggregateStats, runStats, type RunStats } from '../summary';
 import { useThrottled } from './Charts';
+import { runLabel } from '../../src/experiment/plan';
 
 const fmt = (value: number, digits = 4) => (Number.isFinite(value) ? value.toPrecision(digits) : Number.isNaN(value) ? '–' : String(value));
 const pct = (value: number) => (Number.isFinite(value) ? `${(100 * value).toFixed(1)} %` : '–');
@@ -63,7 +64,7 @@ export function Summary() {
                 <tr key={`${run.method}-${run.replicate}`} data-testid={`run-${index}`}>
                   <th scope="row">
                     <Swatch color={run.color} method={run.method} />
-                    {run.replicate > 0 ? `${run.label} #${run.replicate + 1}` : run.label}
+                    {runLabel(run.label, run.replicate)}
                   </th>
                   <td>{s.step || '–'}</td>
                   <td data-testid={`loss-${index}`}>{fmt(s.trainLoss)}</td>

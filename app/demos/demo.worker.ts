@@ -1,16 +1,17 @@
 /**
  * The teaching demos' Worker: it owns a WebGPU device for the network demos (exp-LR equivalence,
  * LEAP sharpness, AutoDrop on MNIST) and runs the NQM simulation, so the page never blocks. The
- * experiments are the functions of src/demos/ (the ones the tests run); progress comes back through
- * comlink callbacks after every chunk of steps.
+ * experiments are the functions of src/demos/ (the ones the tests run), trained in a TrainingSession
+ * like the playground's; progress comes back through comlink callbacks after every chunk of steps.
  */
 import * as Comlink from 'comlink';
 import type { ExperimentRunner } from '../../src/experiment/runner';
-import { createRunner } from '../../src/experiment/setup';
+import type { ExperimentConfig } from '../../src/experiment/config';
+import { TrainingSession } from '../../src/experiment/session';
 import { acquireGpu, type GpuContext } from '../../src/gpu/device';
 import { autodropMnistConfig, watchAutoDrop, type AutoDropMnistSettings, type AutoDropLog } from '../../src/demos/autodrop-mnist';
 import { fixedRateAngles, nqmAutoDrop, type FixedRateCurve, type NqmAutoDropResult } from '../../src/demos/autodrop-nqm';
-import { createExplrRunner, explrConfig, explrProbe, type ExplrPoint, type ExplrSettings } from '../../src/demos/explr-equivalence';
+import { explrConfig, explrEngineConfig, explrProbe, type ExplrPoint, type ExplrSettings } from '../../src/demos/explr-equivalence';
 import { leapNetworkConfig, leapSharpness, type LeapNetworkSettings, type LeapSharpness } from '../../src/demos/leap-network';
 import { trainInChunks } from '../../src/demos/network';
 import { loadSiteDataset } from '../site-data';
@@ -50,6 +51,13 @@ function progressOf(runner: ExperimentRunner, sent: { count: number }): NetworkP
   };
 }
 
+/** A training session with `config` loaded on the demo's device (the same engine path as the playground). */
+async function sessionFor(config: ExperimentConfig): Promise<TrainingSession> {
+  const session = new TrainingSession(await device(), { loadDataset: (c) => loadSiteDataset(c) });
+  await session.load(config);
+  return session;
+}
+
 const api = {
   /** Acquires the device; returns the adapter in one line. */
   async init(): Promise<string> {
@@ -71,47 +79,42 @@ const api = {
   async explr(settings: ExplrSettings, onProgress: (progress: NetworkProgress, point: ExplrPoint) => void): Promise<void> {
     stopRequested = false;
     const config = explrConfig(settings);
-    const data = await loadSiteDataset(config);
-    const runner = createExplrRunner(await device(), config, data);
-    const { probe } = explrProbe(config, data);
+    const session = await sessionFor(explrEngineConfig(config));
+    const { probe } = explrProbe(config, session.runner.dataset);
     const sent = { count: 0 };
     try {
-      onProgress(progressOf(runner, sent), await probe(runner));
-      await trainInChunks(runner, 30, async (r) => onProgress(progressOf(r, sent), await probe(r)), () => stopRequested);
+      onProgress(progressOf(session.runner, sent), await probe(session.runner));
+      await trainInChunks(session, 30, async (r) => onProgress(progressOf(r, sent), await probe(r)), () => stopRequested);
     } finally {
-      runner.destroy();
+      await session.close();
     }
   },
 
   /** LEAP on a network: training progress, then the sharpness of every solution. */
   async leapNetwork(settings: LeapNetworkSettings, onProgress: (progress: NetworkProgress) => void): Promise<LeapSharpness | null> {
     stopRequested = false;
-    const config = leapNetworkConfig(settings);
-    const data = await loadSiteDataset(config);
-    const runner = createRunner(await device(), config, data);
+    const session = await sessionFor(leapNetworkConfig(settings));
     const sent = { count: 0 };
     try {
-      await trainInChunks(runner, 50, (r) => onProgress(progressOf(r, sent)), () => stopRequested);
-      if (!runner.done) return null;
-      return await leapSharpness(runner, data, 0.2, 8);
+      await trainInChunks(session, 50, (r) => onProgress(progressOf(r, sent)), () => stopRequested);
+      if (!session.state.done) return null;
+      return await leapSharpness(session.runner, session.runner.dataset, 0.2, 8);
     } finally {
-      runner.destroy();
+      await session.close();
     }
   },
 
   /** AutoDrop vs step decay on MNIST; returns AutoDrop's window decisions. */
   async autodropMnist(settings: AutoDropMnistSettings, onProgress: (progress: NetworkProgress, log: AutoDropLog) => void): Promise<void> {
     stopRequested = false;
-    const config = autodropMnistConfig(settings);
-    const data = await loadSiteDataset(config);
-    const runner = createRunner(await device(), config, data);
-    const { log, stop } = watchAutoDrop(runner);
+    const session = await sessionFor(autodropMnistConfig(settings));
+    const { log, stop } = watchAutoDrop(session.runner);
     const sent = { count: 0 };
     try {
-      await trainInChunks(runner, 50, (r) => onProgress(progressOf(r, sent), log), () => stopRequested);
+      await trainInChunks(session, 50, (r) => onProgress(progressOf(r, sent), log), () => stopRequested);
     } finally {
       stop();
-      runner.destroy();
+      await session.close();
     }
   },
 };

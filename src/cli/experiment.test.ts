@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CSV_COLUMNS, parseCsv } from '../experiment/export';
 import { parseResultsJson } from '../experiment/results';
-import { parseArgs, UsageError } from './experiment';
+import { acquireNodeGpu } from '../gpu/node';
+import { loadConfig, parseArgs, runExperiment, UsageError } from './experiment';
 
 const ROOT = join(__dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'lrlab-cli-'));
@@ -150,5 +151,23 @@ describe('experiment CLI (child process)', () => {
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toMatch(/^error: unknown option --fast /);
     expect(unknown.stderr).toContain('usage: npm run experiment');
+  });
+
+  it('a lost device stops training with its reason (exit 1), and the outputs keep what was collected', async () => {
+    const long = writeJson('long.json', { ...SMALL, budget: { unit: 'steps', amount: 1_000_000 } });
+    const out = join(dir, 'lost.csv');
+    const json = join(dir, 'lost.json');
+    const options = { configPath: long, out, json };
+    const gpu = await acquireNodeGpu(); // a device of its own: it is destroyed
+    const lines: string[] = [];
+    const running = runExperiment(options, loadConfig(long), gpu, (line) => lines.push(line));
+    setTimeout(() => gpu.device.destroy(), 1500);
+    await expect(running).rejects.toThrow(/GPU device lost \(destroyed\)/);
+    expect(lines.join('\n')).toMatch(/training stopped at step \d+: GPU device lost/);
+    const rows = parseCsv(readFileSync(out, 'utf8'));
+    expect(rows.length).toBeGreaterThan(0);
+    const results = parseResultsJson(readFileSync(json, 'utf8'));
+    expect(results.records.length).toBe(rows.length);
+    expect(results.step).toBe(Math.max(...rows.map((row) => Number(row.step))));
   });
 });

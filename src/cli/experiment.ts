@@ -10,12 +10,11 @@ import { readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { nodeReader } from '../data/load-node';
-import { parseExperiment, type ExperimentConfig } from '../experiment/config';
+import type { ExperimentConfig } from '../experiment/config';
 import { loadExperimentDataset } from '../experiment/datasets';
-import { toCsv } from '../experiment/export';
-import { parseResults, RESULTS_FORMAT, toResultsJson } from '../experiment/results';
-import { parseJsonText } from '../util/json';
-import { createRunner } from '../experiment/setup';
+import { isResultsJson, readExperimentFile } from '../experiment/files';
+import { TrainingSession } from '../experiment/session';
+import type { GpuContext } from '../gpu/device';
 import { acquireNodeGpu } from '../gpu/node';
 import { ConfigError } from '../util/validate';
 import { progressBar } from './progress';
@@ -98,27 +97,40 @@ export class InputError extends ConfigError {
   }
 }
 
+/** What the CLI runs: a config, and the step to stop at when it came from a results file. */
+export interface LoadedConfig {
+  config: ExperimentConfig;
+  fromResults: boolean;
+  resultsStep?: number;
+}
+
 /**
  * The config in `path`: an experiment config, or the config of a results document (then also the
- * step that document reached, so that a rerun reproduces it). InputError when invalid.
+ * step that document reached, so that a rerun reproduces it). Told apart as the page does
+ * (readExperimentFile). InputError when invalid.
  */
-export function loadConfig(path: string): { config: ExperimentConfig; fromResults: boolean; resultsStep?: number } {
+export function loadConfig(path: string): LoadedConfig {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     throw readError(path, error as NodeJS.ErrnoException);
   }
-  let isResults = false;
   try {
-    const json = parseJsonText(text, 'experiment');
-    isResults = typeof json === 'object' && json !== null && (json as Record<string, unknown>).format === RESULTS_FORMAT;
-    if (!isResults) return { config: parseExperiment(json), fromResults: false };
-    const results = parseResults(json);
-    return { config: results.config, fromResults: true, resultsStep: results.step };
+    const file = readExperimentFile(text);
+    return file.kind === 'results' ? { config: file.results.config, fromResults: true, resultsStep: file.results.step } : { config: file.config, fromResults: false };
   } catch (error) {
-    if (error instanceof ConfigError) throw new InputError(`invalid ${isResults ? 'results file' : 'experiment config'} ${path}`, error.issues);
+    if (error instanceof ConfigError) throw new InputError(`invalid ${looksLikeResults(text) ? 'results file' : 'experiment config'} ${path}`, error.issues);
     throw error;
+  }
+}
+
+/** Whether a file's text is a results document by its `format` (false when it is not JSON). */
+function looksLikeResults(text: string): boolean {
+  try {
+    return isResultsJson(JSON.parse(text));
+  } catch {
+    return false;
   }
 }
 
@@ -141,43 +153,69 @@ async function main(args: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const { config, fromResults, resultsStep } = loadConfig(options.configPath);
+  const loaded = loadConfig(options.configPath); // a bad config or output path fails before the GPU starts
   if (options.out) checkWritable('--out', options.out);
   if (options.json) checkWritable('--json', options.json);
-  const dataset = await loadExperimentDataset(config.dataset, config.seed, { read: nodeReader(options.dataDir) });
   const gpu = await acquireNodeGpu();
-  const runner = createRunner(gpu, config, dataset);
+  try {
+    await runExperiment(options, loaded, gpu);
+  } finally {
+    gpu.device.destroy();
+  }
+}
+
+/**
+ * Trains a loaded config on `gpu` in a TrainingSession, with a progress bar on stderr, and writes
+ * the outputs `options` name. When training fails (a lost device), the outputs still get every metric
+ * collected before the failure, and the error (with its reason) is rethrown: exit status 1.
+ */
+export async function runExperiment(
+  options: CliOptions,
+  { config, fromResults, resultsStep }: LoadedConfig,
+  gpu: GpuContext,
+  log: (line: string) => void = (line) => console.error(line),
+): Promise<void> {
+  const dataset = await loadExperimentDataset(config.dataset, config.seed, { read: nodeReader(options.dataDir) });
+  const session = new TrainingSession(gpu, { loadDataset: async () => dataset });
+  await session.load(config);
+  const { runner } = session;
   const budget = runner.options.budgetSteps;
   const total = Math.min(budget, options.steps ?? resultsStep ?? budget);
   const capBy = options.steps !== undefined ? '--steps' : 'the step the results file reached';
   const cap = total < budget ? ` (of a budget of ${budget}: ${capBy})` : '';
   const source = fromResults ? ' (rerun of a results file)' : '';
-  console.error(`${config.name}${source}: ${runner.runs.length} runs × ${total} steps${cap} on ${dataset.name} (${gpu.adapter.vendor} ${gpu.adapter.architecture})`);
+  log(`${config.name}${source}: ${runner.runs.length} runs × ${total} steps${cap} on ${dataset.name} (${gpu.adapter.vendor} ${gpu.adapter.architecture})`);
   const bar = progressBar('training', total);
-  runner.subscribe((event) => {
+  session.subscribe((event) => {
     if (event.kind === 'progress' && event.step < total) bar.update(event.step); // the last line is bar.finish()
-    if (event.kind === 'diverged') console.error(`\nrun "${runner.runs[event.run].label}" diverged at step ${event.step}: ${event.reason}`);
+    if (event.kind === 'diverged') log(`\nrun "${runner.runs[event.run].label}" diverged at step ${event.step}: ${event.reason}`);
   });
-  await runner.advance(total);
-  bar.finish();
+  let failure: unknown = null;
+  try {
+    await session.start({ until: total });
+    bar.finish();
+  } catch (error) {
+    failure = error;
+    log(`\ntraining stopped at step ${runner.step}: ${(error as Error).message}`);
+  }
   const written: string[] = [];
   if (options.out) {
-    writeFileSync(options.out, toCsv(config.name, runner.runs, runner.records));
+    writeFileSync(options.out, session.exportCsv());
     written.push(options.out);
   }
   if (options.json) {
-    writeFileSync(options.json, toResultsJson(config, runner));
+    writeFileSync(options.json, await session.exportJson());
     written.push(options.json);
   }
   for (const [index, run] of runner.runs.entries()) {
     const final = runner.records.filter((r) => r.run === index).pop();
     const test = runner.records.filter((r) => r.run === index && r.testAccuracy !== undefined).pop();
     const status = runner.diverged[index] !== null ? `diverged at step ${runner.diverged[index]}` : 'ok';
-    console.error(`  ${run.label.padEnd(24)} train loss ${final?.trainLoss.toPrecision(4) ?? '-'}  test acc ${test?.testAccuracy?.toFixed(4) ?? '-'}  ${status}`);
+    log(`  ${run.label.padEnd(24)} train loss ${final?.trainLoss.toPrecision(4) ?? '-'}  test acc ${test?.testAccuracy?.toFixed(4) ?? '-'}  ${status}`);
   }
-  console.error(`wrote ${written.join(' and ')}`);
-  runner.destroy();
-  gpu.device.destroy();
+  log(`wrote ${written.join(' and ')}${failure ? ' (what was collected before the failure)' : ''}`);
+  await session.close();
+  if (failure) throw failure;
 }
 
 /** Whether this module is the program (not imported by a test). */

@@ -7,19 +7,21 @@
 import { describe, expect, it } from 'vitest';
 import { loadExperimentDataset } from '../experiment/datasets';
 import { testGpu } from '../test/gpu';
-import { createExplrRunner, explrConfig, explrProbe, EXPLR_DEFAULTS } from './explr-equivalence';
+import { TrainingSession } from '../experiment/session';
+import { explrConfig, explrEngineConfig, explrProbe, EXPLR_DEFAULTS } from './explr-equivalence';
 import { testAccuracyCurve, trainInChunks } from './network';
 
 async function run(bnEps: number | null) {
   const gpu = await testGpu();
   const config = explrConfig(EXPLR_DEFAULTS);
   const dataset = await loadExperimentDataset(config.dataset as never, config.seed, {});
-  const runner = createExplrRunner(gpu, config, dataset, bnEps);
+  const session = new TrainingSession(gpu, { loadDataset: async () => dataset });
+  await session.load(explrEngineConfig(config, bnEps));
   const { probe, points } = explrProbe(config, dataset);
-  await probe(runner);
-  await trainInChunks(runner, 100, probe);
-  const accuracy = [0, 1, 2].map((r) => testAccuracyCurve(runner.records, r));
-  runner.destroy();
+  await probe(session.runner);
+  await trainInChunks(session, 100, probe);
+  const accuracy = [0, 1, 2].map((r) => testAccuracyCurve(session.runner.records, r));
+  await session.close();
   return { points, accuracy };
 }
 

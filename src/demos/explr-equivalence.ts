@@ -29,8 +29,6 @@ import { stepsPerEpoch } from '../data/batches';
 import type { Dataset } from '../data/types';
 import { parseExperiment, type ExperimentConfig } from '../experiment/config';
 import type { ExperimentRunner } from '../experiment/runner';
-import { createRunner } from '../experiment/setup';
-import type { GpuContext } from '../gpu/device';
 import { RunLrPlan } from '../optim/lr-plan';
 import { cosine } from '../util/vec';
 import { norm, scaleInvariantVector } from './network';
@@ -78,13 +76,13 @@ export function explrConfig(settings: ExplrSettings = EXPLR_DEFAULTS): Experimen
 export const EXPLR_BN_EPS = 1e-7;
 
 /**
- * The runner of `config` on `dataset`: with `bnEps` null, the playground's default BatchNorm
+ * The config the engine trains for the demo: with `bnEps` null, the playground's default BatchNorm
  * (ε = 1e-5, running-statistics momentum 0.1); otherwise BatchNorm ε = bnEps and momentum 1.
  */
-export function createExplrRunner(gpu: GpuContext, config: ExperimentConfig, dataset: Dataset, bnEps: number | null = EXPLR_BN_EPS): ExperimentRunner {
+export function explrEngineConfig(config: ExperimentConfig, bnEps: number | null = EXPLR_BN_EPS): ExperimentConfig {
   if (config.model.kind !== 'scale-invariant-mlp') throw new Error('model.kind: the exp-LR demo needs a scale-invariant MLP');
   const model = bnEps === null ? { ...config.model, bnEps: 1e-5, bnMomentum: 0.1 } : { ...config.model, bnEps, bnMomentum: 1 };
-  return createRunner(gpu, { ...config, model }, dataset);
+  return { ...config, model };
 }
 
 /** One probe of the three runs after `step` steps. */

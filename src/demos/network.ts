@@ -1,11 +1,12 @@
 /**
  * Shared pieces of the network demos (exp-LR equivalence, LEAP sharpness, AutoDrop on MNIST): the
- * experiment runs on the project's GPU engine (createRunner, the same path as the playground's
- * Worker and the CLI), trained in chunks so a page can show progress and a test can stop early.
+ * experiment runs in a TrainingSession on the project's GPU engine (the same path as the
+ * playground's Worker and the CLI), trained in chunks so a page can show progress and a test can stop early.
  */
 import type { Dataset } from '../data/types';
 import type { ExperimentConfig } from '../experiment/config';
 import type { ExperimentRunner, MetricRecord } from '../experiment/runner';
+import type { TrainingSession } from '../experiment/session';
 import { tensorOfRun } from '../nn/params';
 import { Trainer } from '../nn/trainer';
 import { RandomStream, StreamPurpose, streamId } from '../rng/stream';
@@ -33,16 +34,19 @@ export function scaleInvariantVector(runner: ExperimentRunner, params: ArrayLike
   return out;
 }
 
-/** Trains `runner` to its budget (or until `shouldStop`), `chunk` steps at a time, calling `onChunk` after each. */
+/**
+ * Trains the session's experiment to its budget (or until `shouldStop`), `chunk` steps at a time,
+ * calling `onChunk` with the runner after each (the GPU is quiet then: probes may read weights).
+ */
 export async function trainInChunks(
-  runner: ExperimentRunner,
+  session: TrainingSession,
   chunk: number,
   onChunk: (runner: ExperimentRunner) => Promise<unknown> | void = () => {},
   shouldStop: () => boolean = () => false,
 ): Promise<void> {
-  while (!runner.done && !shouldStop()) {
-    await runner.advance(chunk);
-    await onChunk(runner);
+  while (!session.state.done && !shouldStop()) {
+    await session.step(chunk);
+    await onChunk(session.runner);
   }
 }
 

@@ -66,6 +66,11 @@ export function replicateSeed(seed: number, replicate: number): number {
   return new RandomStream(seed, streamId(StreamPurpose.general, REPLICATE_SEED_TAG, replicate)).uint32();
 }
 
+/** The name of replicate `replicate` (0-based) of a run labelled `label`: the label itself, then "label #2", "label #3", … */
+export function runLabel(label: string, replicate: number): string {
+  return replicate > 0 ? `${label} #${replicate + 1}` : label;
+}
+
 /** One stacked run of the engine: run `runIndex` of the config in replicate `replicate`. */
 export interface ExpandedRun {
   /** Position among the stacked runs (the Trainer's run index). */

@@ -81,7 +81,8 @@ export class ExperimentRunner {
   private plans: RunLrPlan[];
   private readonly firstLoss: number[];
   private readonly divergedAt: Array<number | null>;
-  private readonly pendingFreeze = new Map<number, string>();
+  /** Divergences read back but not yet applied: why, and the step count at which the freeze applies. */
+  private readonly pendingFreeze = new Map<number, { reason: string; atStep: number }>();
   private listeners: Array<(event: RunnerEvent) => void> = [];
   private readonly autodrop: { gpu: AutoDropGpu; controllers: Array<AutoDropController | null>; ends: number[] } | null;
   /** AutoDrop angles by run, keyed by window-end step (for records that arrive after them). */
@@ -199,7 +200,8 @@ export class ExperimentRunner {
       if (Number.isNaN(this.firstLoss[m.run])) this.firstLoss[m.run] = m.loss;
       const exploded = !(m.loss <= this.options.divergenceFactor * Math.max(this.firstLoss[m.run], 1e-12));
       if ((m.nonFinite || exploded) && this.divergedAt[m.run] === null && !this.pendingFreeze.has(m.run)) {
-        this.pendingFreeze.set(m.run, m.nonFinite || !Number.isFinite(m.loss) ? 'loss is NaN or infinite' : `loss ${m.loss.toPrecision(3)} exceeds ${this.options.divergenceFactor}× its first value`);
+        const reason = m.nonFinite || !Number.isFinite(m.loss) ? 'loss is NaN or infinite' : `loss ${m.loss.toPrecision(3)} exceeds ${this.options.divergenceFactor}× its first value`;
+        this.pendingFreeze.set(m.run, { reason, atStep: this.freezeStep(m.step) });
       }
       return {
         run: m.run,
@@ -212,7 +214,7 @@ export class ExperimentRunner {
         lrBandLow: effective.band?.[0],
         lrBandHigh: effective.band?.[1],
         angle: this.angles[m.run].get(m.step),
-        diverged: this.divergedAt[m.run] !== null,
+        diverged: this.frozenAt(m.run, m.step),
         wallMs,
       };
     });
@@ -220,14 +222,32 @@ export class ExperimentRunner {
     this.emit({ kind: 'metrics', records });
   }
 
-  /** Applies decisions read so far (at a block boundary: deterministic). */
+  /**
+   * The step count at which a divergence seen at step s freezes its run: the end of the block after
+   * s's block, L·(⌈s/L⌉ + 1) with L = logEvery. By then its metrics are read back however the GPU is
+   * timed (at each block end the runner waits for the block before), so results never depend on
+   * timing, pauses or single steps.
+   */
+  private freezeStep(step: number): number {
+    const { logEvery } = this.options;
+    return (Math.ceil(step / logEvery) + 1) * logEvery;
+  }
+
+  /** Whether `run` is frozen at `step` (its parameters no longer change from the step after divergedAt). */
+  private frozenAt(run: number, step: number): boolean {
+    const at = this.divergedAt[run];
+    return at !== null && at < step;
+  }
+
+  /** Applies the divergences due by the current step (see freezeStep). */
   private applyDecisions(): void {
-    for (const [run, reason] of this.pendingFreeze) {
+    for (const [run, { reason, atStep }] of this.pendingFreeze) {
+      if (atStep > this.step) continue;
+      this.pendingFreeze.delete(run);
       this.divergedAt[run] = this.step;
       this.trainer.update.setFrozen(run, true);
       this.emit({ kind: 'diverged', run, step: this.step, reason });
     }
-    this.pendingFreeze.clear();
   }
 
   /** One optimizer step of every run (rates from each run's plan). */
@@ -239,14 +259,21 @@ export class ExperimentRunner {
     if (this.autodrop && this.autodrop.gpu.endingRuns(this.step).length > 0) this.autodrop.ends.push(this.step);
   }
 
+  /** Whether step `step` (a count of steps taken) is followed by an evaluation on the test split. */
+  isEvaluationStep(step: number): boolean {
+    const { evalEvery, budgetSteps } = this.options;
+    return evalEvery > 0 && step > 0 && (step % evalEvery === 0 || step === budgetSteps);
+  }
+
   /**
    * Trains up to `steps` more steps (never past the budget), evaluating at the interval.
-   * `shouldStop` is checked at every block boundary (pause). Resolves when the steps are done
-   * and their metrics have been collected.
+   * `shouldStop` is checked at every block boundary (pause). Resolves when the steps are done,
+   * their metrics collected and the evaluation of the last step (if it has one) attached: stopping
+   * early leaves nothing owed, so the next call continues exactly as if there had been no stop.
    */
   async advance(steps: number, shouldStop: () => boolean = () => false): Promise<void> {
-    const { logEvery, evalEvery, budgetSteps } = this.options;
-    const target = Math.min(budgetSteps, this.step + steps);
+    const { logEvery } = this.options;
+    const target = Math.min(this.options.budgetSteps, this.step + steps);
     this.running = true;
     this.lastResume = performance.now();
     try {
@@ -255,24 +282,34 @@ export class ExperimentRunner {
         this.submitStep();
         const step = this.step;
         if (step % logEvery === 0) {
-          // Block b just went out; wait until block b − 1 is collected, then apply its decisions:
-          // they take effect at step b·logEvery + 1 whatever the GPU's timing.
+          // Block b just went out; wait until block b − 1 is collected, then apply the decisions
+          // due now (see freezeStep): whatever the GPU's timing, they take effect at the same step.
           await this.trainer.settle(1);
           this.applyDecisions();
-          this.emit({ kind: 'progress', step, budgetSteps });
-          if (shouldStop()) break;
+          this.emit({ kind: 'progress', step, budgetSteps: this.options.budgetSteps });
         }
-        if (evalEvery > 0 && (step % evalEvery === 0 || step === budgetSteps)) await this.evaluateNow();
+        if (this.isEvaluationStep(step)) await this.evaluateNow();
+        if (step % logEvery === 0 && shouldStop()) break;
       }
-      if (this.step % logEvery !== 0 || this.step >= target) {
-        await this.trainer.flush();
-        this.applyDecisions();
-        this.emit({ kind: 'progress', step: this.step, budgetSteps });
-      }
+      await this.trainer.flush();
+      this.applyDecisions();
+      this.emit({ kind: 'progress', step: this.step, budgetSteps: this.options.budgetSteps });
     } finally {
       this.activeMs += performance.now() - this.lastResume;
       this.running = false;
     }
+  }
+
+  /**
+   * Moves the end of training to `budgetSteps` (not below the step reached). Nothing a run computes
+   * depends on the budget, so training continues from where it is as if the budget had always been
+   * this one; only the extra evaluation at the old end stays in the records.
+   */
+  setBudget(budgetSteps: number): void {
+    if (!(Number.isInteger(budgetSteps) && budgetSteps >= this.step && budgetSteps >= 1)) {
+      throw new Error(`budget: ${budgetSteps} steps is below the ${this.step} steps already trained; reset to train a shorter budget`);
+    }
+    this.options.budgetSteps = budgetSteps;
   }
 
   /** Evaluates every run on the test split now and attaches the result to this step's records. */
@@ -288,7 +325,7 @@ export class ExperimentRunner {
       const record: MetricRecord = existing ?? {
         run: result.run, step, epoch: step / this.trainer.stepsPerEpoch, trainLoss: Number.NaN, trainAccuracy: Number.NaN,
         lr: effective.rate, lrExpected: effective.expected, lrBandLow: effective.band?.[0], lrBandHigh: effective.band?.[1],
-        diverged: this.divergedAt[result.run] !== null, wallMs,
+        diverged: this.frozenAt(result.run, step), wallMs,
       };
       record.testLoss = result.loss;
       record.testAccuracy = result.accuracy;
@@ -307,15 +344,25 @@ export class ExperimentRunner {
     return undefined;
   }
 
+  /**
+   * Why `run` cannot replace stacked run `index` mid-training ("<field of the run>: <why>"), or null
+   * when it can. AutoDrop's GPU module exists only if a run had AutoDrop when the runner was built.
+   */
+  runUpdateIssue(index: number, run: Pick<RunnerRun, 'autodrop'>): string | null {
+    if (!(Number.isInteger(index) && index >= 0 && index < this.runs.length)) return `index: no stacked run ${index} (the experiment has ${this.runs.length})`;
+    if (run.autodrop && !this.autodrop) return 'autodrop: AutoDrop can only be switched on mid-training in an experiment that started with it; add it to the config and load it again';
+    return null;
+  }
+
   /** Replaces a run's method settings from the next step on (no reset): optimizer, LRD, LEAP and rate plan. */
   updateRun(index: number, run: RunnerRun): void {
-    if (!(index >= 0 && index < this.runs.length)) throw new Error(`no run ${index}`);
+    const issue = this.runUpdateIssue(index, run);
+    if (issue) throw new Error(`run ${index}: ${issue}`);
     const previous = this.runs[index];
     this.runs[index] = run;
     this.trainer.update.setRun(index, { optimizer: run.optimizer, lrd: run.lrd, leap: run.leap, seed: run.seed, runKey: run.runKey });
     this.plans[index] = this.planFor(run);
     if (JSON.stringify(previous.autodrop ?? null) !== JSON.stringify(run.autodrop ?? null)) {
-      if (run.autodrop && !this.autodrop) throw new Error(`run ${index}: AutoDrop can only be switched on mid-training in an experiment that started with it (reset to add it)`);
       if (this.autodrop) {
         this.autodrop.gpu.setWindow(index, run.autodrop?.window ?? 0, this.step);
         this.autodrop.controllers[index] = run.autodrop ? new AutoDropController(run.autodrop, this.plans[index].engineRate(this.step)) : null;

@@ -8,14 +8,14 @@ import type { GpuContext } from '../gpu/device';
 import { stepsPerEpoch } from '../data/batches';
 import { resolveModel } from '../nn/spec';
 import type { ExperimentConfig } from './config';
-import { buildModelSpec, budgetSteps, expandRuns, type ExpandedRun } from './plan';
+import { buildModelSpec, budgetSteps, expandRuns, runLabel, type ExpandedRun } from './plan';
 import { ExperimentRunner, type RunnerRun } from './runner';
 
 /** The runner's view of one stacked run. */
 export function runnerRun(expanded: ExpandedRun): RunnerRun {
   const { run } = expanded;
   return {
-    label: expanded.replicate > 0 ? `${expanded.label} #${expanded.replicate + 1}` : expanded.label,
+    label: runLabel(expanded.label, expanded.replicate),
     method: expanded.runIndex,
     replicate: expanded.replicate,
     seed: expanded.seed,

@@ -51,6 +51,16 @@ export class AsyncReadback {
   }
 }
 
+/**
+ * `pending`, marked as handled: a readback still in flight when an earlier one failed (a lost
+ * device fails them all) is awaited later or never, and must not surface as an unhandled rejection.
+ * Awaiting it still throws.
+ */
+export function handled<T>(pending: Promise<T>): Promise<T> {
+  pending.catch(() => undefined);
+  return pending;
+}
+
 /** Reads a whole buffer range once (tests, eval, checkpoints). Resolves after the GPU is done. */
 export async function readBuffer(device: GPUDevice, source: GPUBuffer, byteLength = source.size, offset = 0): Promise<ArrayBuffer> {
   const readback = new AsyncReadback(device, byteLength, `read ${source.label}`);

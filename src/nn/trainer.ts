@@ -5,7 +5,7 @@
  */
 import { encodeDispatches, type Dispatch } from '../gpu/commands';
 import type { GpuContext } from '../gpu/device';
-import { AsyncReadback } from '../gpu/readback';
+import { AsyncReadback, handled } from '../gpu/readback';
 import { epochPermutation, stepsPerEpoch } from '../data/batches';
 import type { Dataset } from '../data/types';
 import { FusedUpdate, sgdRuns, type RunUpdateConfig } from '../optim/update';
@@ -137,7 +137,7 @@ export class Trainer {
     this.unread++;
     const start = this.unread === this.readEvery ? this.recordMetrics(encoder) : null;
     this.gpu.device.queue.submit([encoder.finish()]);
-    if (start) this.inFlight.push(start());
+    if (start) this.inFlight.push(handled(start()));
     for (const hook of hooks) hook?.afterSubmit?.();
   }
 
@@ -171,7 +171,7 @@ export class Trainer {
       const encoder = this.gpu.device.createCommandEncoder();
       const start = this.recordMetrics(encoder);
       this.gpu.device.queue.submit([encoder.finish()]);
-      this.inFlight.push(start());
+      this.inFlight.push(handled(start()));
     }
     while (this.inFlight.length) await this.inFlight.shift();
   }

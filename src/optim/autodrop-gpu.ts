@@ -20,7 +20,7 @@ import angleWgsl from '../../shaders/angle.wgsl?raw';
 import { createStorage, createUniform, upload } from '../gpu/buffers';
 import { encodeDispatches, makeDispatch, type Dispatch } from '../gpu/commands';
 import { checkBufferFits, type GpuContext } from '../gpu/device';
-import { AsyncReadback, readF32 } from '../gpu/readback';
+import { AsyncReadback, handled, readF32 } from '../gpu/readback';
 import { SEGMENT_ALIGN, type ParamLayout } from '../nn/params';
 import type { ParamTensor } from '../nn/spec';
 import type { StepHook } from '../nn/trainer';
@@ -188,7 +188,7 @@ export class AutoDropGpu {
         afterPass: (encoder) => (start = readback.record(encoder, this.dots)),
         afterSubmit: () => {
           if (!start) return;
-          const pending = start();
+          const pending = handled(start());
           this.delivered = this.delivered
             .then(async () => listener(step, runs, new Float32Array(await pending)))
             .catch((error: unknown) => void (this.listenerError ??= error));

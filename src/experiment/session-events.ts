@@ -1,0 +1,76 @@
+/**
+ * What a TrainingSession (./session.ts) reports, and the state it is in. The page's Worker posts
+ * these to the page as they are; the CLI and the demos listen to the same events.
+ */
+import type { ExperimentConfig } from './config';
+import type { RecordDifference } from './results';
+import type { MetricRecord, RunnerEvent } from './runner';
+
+/** An experiment config document as the user wrote it (defaults not filled in). */
+export type ConfigDocument = Record<string, unknown>;
+
+/** One stacked run (method × replicate) as a view lists it. */
+export interface RunSummary {
+  /** The method's label (a view names replicate r with runLabel in ./plan.ts: "LRD #2"). */
+  label: string;
+  color: string;
+  /** Index of the method in config.runs (updateRun / removeRun take this index). */
+  method: number;
+  replicate: number;
+  /** The method's run key: stable across removals and reorders, unique unless the user shares draws. */
+  runKey: number;
+}
+
+/** What a view needs to know of the experiment that is loaded. */
+export interface ExperimentSummary {
+  name: string;
+  runs: RunSummary[];
+  budgetSteps: number;
+  stepsPerEpoch: number;
+  evalEvery: number;
+  testCount: number;
+}
+
+/**
+ * The experiment the engine runs, in the three forms a view needs: the document as the user wrote
+ * it (what the form edits and a share link carries), the validated config with every default filled
+ * in, and the summary. The engine owns it; a view keeps the last one it was sent.
+ */
+export interface AppliedExperiment {
+  document: ConfigDocument;
+  config: ExperimentConfig;
+  summary: ExperimentSummary;
+}
+
+export interface SessionState {
+  /** Optimizer steps taken. */
+  step: number;
+  budgetSteps: number;
+  running: boolean;
+  done: boolean;
+  /** Per stacked run: the step it diverged at (frozen since), or null. */
+  diverged: Array<number | null>;
+  /** The last training failure (device lost, …); metrics collected before it are kept. */
+  error: string | null;
+  /** The GPU device was lost: nothing can train until the engine starts again on a new device. */
+  deviceLost: boolean;
+}
+
+/**
+ * What a session reports: the runner's events (metrics records are upserted by (run, step): an
+ * evaluation re-sends the step's records with test metrics attached), plus its own.
+ */
+export type SessionEvent =
+  | RunnerEvent
+  /** A new runner (load, addRun, removeRun): metrics start over. */
+  | { kind: 'loaded'; applied: AppliedExperiment }
+  | { kind: 'reset' }
+  /** updateRun applied: the method trains with its new settings from `fromStep` on (labels may have changed). */
+  | { kind: 'run-updated'; method: number; fromStep: number; applied: AppliedExperiment }
+  /** The budget moved; training continues from the step reached. */
+  | { kind: 'budget-changed'; applied: AppliedExperiment }
+  | { kind: 'error'; message: string; deviceLost: boolean }
+  /** restore: replaying the file's training (progress events follow), then `imported`. */
+  | { kind: 'replaying'; toStep: number }
+  /** restore done: the records are the file's (sent in full), the runner stands at its step. */
+  | { kind: 'imported'; step: number; records: MetricRecord[]; difference: RecordDifference; applied: AppliedExperiment };

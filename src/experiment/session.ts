@@ -1,0 +1,452 @@
+/**
+ * A training session: the one place that drives an ExperimentRunner over time. It owns the
+ * experiment that is loaded (the config document as the user wrote it, the validated config, the
+ * dataset and the runner) and everything that happens to it: start, pause, single steps, resume,
+ * run edits that wait for a block boundary, the speed limit, budget changes, the end of the budget,
+ * restoring a results file (a replay: catch-up), and failures (a lost device among them). The
+ * page's Worker, the demos' Worker and the CLI are thin adapters around it.
+ *
+ * Concurrency: one training loop at a time. Calls that need a quiet GPU (step, reset, load, addRun,
+ * removeRun, restore) pause the loop first and run one after another; updateRun, setBudget and
+ * exportJson run at the loop's next block boundary while it trains. A failure never drops the
+ * runner, so every metric already collected stays exportable.
+ */
+import type { Dataset } from '../data/types';
+import type { GpuContext } from '../gpu/device';
+import { jsonDocument } from '../util/json';
+import { parseExperiment, type ExperimentConfig } from './config';
+import { toCsv } from './export';
+import { readExperimentFile } from './files';
+import { budgetSteps, expandRuns } from './plan';
+import { recordDifferences, toResultsJson, type RecordDifference, type ResultsDocument, type ResultsSource } from './results';
+import { appendRun, documentRuns, removeRun, replaceRun } from './run-edits';
+import type { ExperimentRunner } from './runner';
+import type { AppliedExperiment, ConfigDocument, ExperimentSummary, SessionEvent, SessionState } from './session-events';
+import { createRunner, runnerRun } from './setup';
+
+export interface SessionOptions {
+  /** The dataset a config names (the page fetches the site's files or takes an upload; Node reads files). */
+  loadDataset: (config: ExperimentConfig) => Promise<Dataset>;
+  /** Milliseconds on a monotonic clock (tests may pass their own). */
+  now?: () => number;
+}
+
+/** What a rebuild (addRun, removeRun) tells the user: training restarted from step 0. */
+export interface RebuildResult {
+  applied: AppliedExperiment;
+  message: string;
+}
+
+/** The result of restoring a results file: where training stands and how the replay compared with the file. */
+export interface RestoreResult {
+  applied: AppliedExperiment;
+  step: number;
+  difference: RecordDifference;
+}
+
+interface Experiment {
+  document: ConfigDocument;
+  config: ExperimentConfig;
+  dataset: Dataset;
+  runner: ExperimentRunner;
+  unsubscribe: () => void;
+}
+
+/** How long to wait for the device's own reason after a GPU call failed without one. */
+const LOST_REASON_WAIT_MS = 200;
+
+export class TrainingSession {
+  private current: Experiment | null = null;
+  private loop: Promise<void> | null = null;
+  private pauseRequested = false;
+  /** The loop stops at this step count (start's `until`) or at the budget, whichever comes first. */
+  private stopAt = Infinity;
+  /** Work waiting for the running loop's next block boundary (run edits, budget changes, exports). */
+  private readonly boundaryQueue: Array<() => Promise<void>> = [];
+  /** Serializes the calls that need a quiet GPU. */
+  private chain: Promise<unknown> = Promise.resolve();
+  private maxStepsPerSecond = 0;
+  private lastError: string | null = null;
+  private lostReason: string | null = null;
+  private closed = false;
+  private readonly listeners = new Set<(event: SessionEvent) => void>();
+  private readonly now: () => number;
+
+  constructor(
+    readonly gpu: GpuContext,
+    private readonly options: SessionOptions,
+  ) {
+    this.now = options.now ?? (() => performance.now());
+    void gpu.lost.then((reason) => {
+      if (this.closed) return;
+      this.lostReason = reason;
+      this.fail(reason);
+    });
+  }
+
+  // ------------------------------------------------------------------------------------- state
+
+  /** Receives every event; returns the function that stops it. */
+  subscribe(listener: (event: SessionEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: SessionEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  get state(): SessionState {
+    const runner = this.current?.runner;
+    return {
+      step: runner?.step ?? 0,
+      budgetSteps: runner?.options.budgetSteps ?? 0,
+      running: this.loop !== null,
+      done: runner?.done ?? false,
+      diverged: runner ? [...runner.diverged] : [],
+      error: this.lastError,
+      deviceLost: this.lostReason !== null,
+    };
+  }
+
+  /** The runner of the experiment loaded (throws when none is); still readable after a failure. */
+  get runner(): ExperimentRunner {
+    if (!this.current) throw new Error('no experiment loaded: call load(config) first');
+    return this.current.runner;
+  }
+
+  /** The experiment loaded, as a view needs it (null before the first load). */
+  get applied(): AppliedExperiment | null {
+    return this.current ? this.appliedOf(this.current) : null;
+  }
+
+  private need(): Experiment {
+    if (this.lostReason) throw new Error(`${this.lostReason}. Start again to train on a new device.`);
+    if (!this.current) throw new Error('no experiment loaded: call load(config) first');
+    return this.current;
+  }
+
+  private appliedOf(exp: Experiment): AppliedExperiment {
+    return { document: exp.document, config: exp.config, summary: summarize(exp) };
+  }
+
+  private serialized<T>(work: () => Promise<T> | T): Promise<T> {
+    const result = this.chain.then(work);
+    this.chain = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Runs `work` with no step in flight: at the loop's next block boundary while training, else now. */
+  private atBoundary<T>(work: () => T): Promise<T> {
+    if (!this.loop) return this.serialized(work);
+    return new Promise<T>((resolve, reject) =>
+      this.boundaryQueue.push(async () => {
+        try {
+          resolve(work());
+        } catch (error) {
+          reject(error as Error);
+        }
+      }),
+    );
+  }
+
+  /** Records a failure and reports it; a lost device is said in its own words. */
+  private fail(message: string): void {
+    this.lastError = message;
+    this.emit({ kind: 'error', message, deviceLost: this.lostReason !== null });
+  }
+
+  /** The words for a failed GPU call: the device's reason when it was lost (a lost device's calls fail without one). */
+  private async explain(error: unknown): Promise<string> {
+    const message = error instanceof Error ? error.message : String(error);
+    if (this.lostReason) return this.lostReason;
+    if (message) return message;
+    const reason = await Promise.race([this.gpu.lost, new Promise<null>((resolve) => setTimeout(() => resolve(null), LOST_REASON_WAIT_MS))]);
+    return reason ?? 'a GPU operation failed without a message';
+  }
+
+  // ------------------------------------------------------------------------------ experiments
+
+  /**
+   * Validates an experiment config (an object, or its JSON text), loads its dataset and builds the
+   * runner at step 0. A bad config throws the ConfigError naming every bad field, and the
+   * experiment already loaded (with its metrics) stays as it was.
+   */
+  async load(document: unknown): Promise<AppliedExperiment> {
+    const input = jsonDocument(document, 'experiment') as ConfigDocument;
+    const config = parseExperiment(input);
+    return this.install(input, config, await this.options.loadDataset(config));
+  }
+
+  /** Opens an experiment file of either kind (told apart by parsing it): a config loads, a results file restores. */
+  async open(text: string): Promise<AppliedExperiment> {
+    const file = readExperimentFile(text);
+    return file.kind === 'results' ? (await this.restore(file.results)).applied : this.install(file.document, file.config, await this.options.loadDataset(file.config));
+  }
+
+  /** Replaces the experiment (after pausing the old one); the old runner is freed only once the new one exists. */
+  private install(document: ConfigDocument, config: ExperimentConfig, dataset: Dataset): Promise<AppliedExperiment> {
+    return this.serialized(async () => {
+      await this.pause();
+      if (this.lostReason) throw new Error(`${this.lostReason}. Start again to train on a new device.`);
+      const runner = createRunner(this.gpu, config, dataset);
+      const old = this.current;
+      if (old) {
+        old.unsubscribe();
+        old.runner.destroy();
+      }
+      const unsubscribe = runner.subscribe((event) => this.emit(event));
+      this.current = { document, config, dataset, runner, unsubscribe };
+      this.lastError = null;
+      const applied = this.appliedOf(this.current);
+      this.emit({ kind: 'loaded', applied });
+      return applied;
+    });
+  }
+
+  /**
+   * Restores an experiment from its results document: builds its runner, replays the training to
+   * the file's step (deterministic: the same weights, optimizer state and data position as when it
+   * was saved; progress events meanwhile), then takes the file's records as the history.
+   * `difference` says how the replay compared with the file: identical on the same backend, within
+   * f32 tolerance on another, more if a run was changed mid-training before the file was saved.
+   */
+  async restore(results: ResultsDocument): Promise<RestoreResult> {
+    const document = jsonDocument(results.config, 'results.config') as ConfigDocument;
+    await this.install(document, results.config, await this.options.loadDataset(results.config));
+    return this.serialized(async () => {
+      const exp = this.need();
+      this.emit({ kind: 'replaying', toStep: results.step });
+      await this.guard(() => exp.runner.advance(results.step));
+      const difference = recordDifferences(results.records, exp.runner.records);
+      exp.runner.restoreRecords(results.records);
+      const applied = this.appliedOf(exp);
+      this.emit({ kind: 'imported', step: exp.runner.step, records: results.records, difference, applied });
+      return { applied, step: exp.runner.step, difference };
+    });
+  }
+
+  // --------------------------------------------------------------------------------- training
+
+  /**
+   * Starts (or resumes) training; resolves when it pauses, reaches the budget, or reaches `until`
+   * steps (the CLI's --steps). Resuming continues bit for bit as if there had been no pause.
+   */
+  async start(options: { until?: number } = {}): Promise<SessionState> {
+    await this.serialized(() => {
+      const { runner } = this.need();
+      if (this.loop || runner.done) return;
+      this.pauseRequested = false;
+      this.stopAt = options.until ?? Infinity;
+      this.loop = this.trainLoop();
+      this.emit({ kind: 'progress', step: runner.step, budgetSteps: runner.options.budgetSteps }); // running: true, at once
+    });
+    await this.loop;
+    return this.state;
+  }
+
+  /** Pauses the loop, if any, at its next block boundary; resolves once it has stopped. */
+  async pause(): Promise<SessionState> {
+    if (this.loop) {
+      this.pauseRequested = true;
+      await this.loop.catch(() => undefined);
+    }
+    return this.state;
+  }
+
+  /** `count` optimizer steps of every run (pauses training first); evaluates on evaluation steps. */
+  async step(count = 1): Promise<SessionState> {
+    return this.serialized(async () => {
+      await this.pause();
+      const { runner } = this.need();
+      if (!runner.done) await this.guard(() => runner.advance(count));
+      return this.state;
+    });
+  }
+
+  /** Back to step 0 with the same initial weights and data order; metrics are cleared. Paused after. */
+  async reset(): Promise<SessionState> {
+    return this.serialized(async () => {
+      await this.pause();
+      const { runner } = this.need();
+      await this.guard(() => runner.reset());
+      this.lastError = null;
+      this.emit({ kind: 'reset' });
+      return this.state;
+    });
+  }
+
+  /** Limits training to `stepsPerSecond` (0 or less: no limit); takes effect at the next block. Results do not depend on it. */
+  setSpeed(stepsPerSecond: number): number {
+    this.maxStepsPerSecond = Number.isFinite(stepsPerSecond) && stepsPerSecond > 0 ? stepsPerSecond : 0;
+    return this.maxStepsPerSecond;
+  }
+
+  /** Runs `work`; a failure is reported (in words, a lost device named) and rethrown. */
+  private async guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      const message = await this.explain(error);
+      this.fail(message);
+      throw new Error(message, { cause: error });
+    }
+  }
+
+  /** Trains until the budget, `stopAt` or a pause; runs queued boundary work between blocks. */
+  private async trainLoop(): Promise<void> {
+    await Promise.resolve(); // start() publishes `loop` before the finally below can clear it
+    try {
+      for (;;) {
+        await this.runBoundaryWork();
+        const { runner } = this.need();
+        const target = Math.min(runner.options.budgetSteps, this.stopAt);
+        if (this.pauseRequested || runner.step >= target) return;
+        await this.guard(() => this.trainBlock(runner, target));
+      }
+    } finally {
+      await this.runBoundaryWork(); // anything queued after the last check runs now, never dropped
+      this.loop = null;
+      this.pauseRequested = false;
+      const runner = this.current?.runner;
+      if (runner) this.emit({ kind: 'progress', step: runner.step, budgetSteps: runner.options.budgetSteps }); // running: false
+    }
+  }
+
+  private async runBoundaryWork(): Promise<void> {
+    while (this.boundaryQueue.length > 0) await this.boundaryQueue.shift()!();
+  }
+
+  /**
+   * Trains toward `target`: at full speed until a pause or boundary work is asked for (checked at
+   * every block boundary); at a speed limit, one block (to the next logEvery boundary) whose
+   * unused time is then waited out.
+   */
+  private async trainBlock(runner: ExperimentRunner, target: number): Promise<void> {
+    const interrupted = () => this.pauseRequested || this.boundaryQueue.length > 0;
+    if (this.maxStepsPerSecond <= 0) {
+      await runner.advance(target - runner.step, interrupted);
+      return;
+    }
+    const started = this.now();
+    const { logEvery } = runner.options;
+    const steps = Math.min(target - runner.step, logEvery - (runner.step % logEvery));
+    await runner.advance(steps);
+    const wait = (steps * 1000) / this.maxStepsPerSecond - (this.now() - started);
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+
+  // ------------------------------------------------------------------------------------- edits
+
+  /**
+   * Changes method `method` (config.runs[method], every replicate of it) mid-training, without a
+   * reset: `runDocument` replaces the run in the config, which is validated whole (errors name
+   * `runs.<method>.<field>`). While training, it applies at the next block boundary. Resolves with
+   * the first step trained with the new settings.
+   */
+  async updateRun(method: number, runDocument: unknown): Promise<{ fromStep: number }> {
+    const exp = this.need();
+    const document = replaceRun(exp.document, method, jsonDocument(runDocument, `runs.${method}`));
+    const config = parseExperiment(document);
+    const changed = expandRuns(config).filter((run) => run.runIndex === method);
+    for (const run of changed) {
+      const issue = exp.runner.runUpdateIssue(run.index, runnerRun(run));
+      if (issue) throw new Error(`runs.${method}.${issue}`);
+    }
+    return this.atBoundary(() => {
+      if (this.current !== exp) throw new Error('the experiment was replaced before the change could apply');
+      for (const run of changed) exp.runner.updateRun(run.index, runnerRun(run));
+      exp.document = document;
+      exp.config = config;
+      const fromStep = exp.runner.step + 1;
+      this.emit({ kind: 'run-updated', method, fromStep, applied: this.appliedOf(exp) });
+      return { fromStep };
+    });
+  }
+
+  /**
+   * Moves the budget (`budget` replaces the config's, validated whole). Nothing a run computes
+   * depends on the budget, so training goes on from the step reached; a budget below it is refused.
+   */
+  async setBudget(budget: unknown): Promise<AppliedExperiment> {
+    const exp = this.need();
+    const document = { ...exp.document, budget: jsonDocument(budget, 'budget') };
+    const config = parseExperiment(document);
+    const steps = budgetSteps(config, exp.runner.trainer.stepsPerEpoch);
+    return this.atBoundary(() => {
+      if (this.current !== exp) throw new Error('the experiment was replaced before the change could apply');
+      if (steps < exp.runner.step) {
+        throw new Error(`budget.amount: ${steps} steps is below the ${exp.runner.step} steps already trained; reset to train a shorter budget`);
+      }
+      exp.runner.setBudget(steps);
+      exp.document = document;
+      exp.config = config;
+      const applied = this.appliedOf(exp);
+      this.emit({ kind: 'budget-changed', applied });
+      return applied;
+    });
+  }
+
+  /** Adds a run (a method). The stacked runner is rebuilt: training restarts from step 0 (same init and data order). */
+  async addRun(runDocument: unknown): Promise<RebuildResult> {
+    const exp = this.need();
+    const document = appendRun(exp.document, exp.config, jsonDocument(runDocument, `runs.${documentRuns(exp.document).length}`));
+    const applied = await this.install(document, parseExperiment(document), exp.dataset);
+    return { applied, message: 'Adding a run rebuilds the experiment: training restarted from step 0.' };
+  }
+
+  /** Removes method `method` (every replicate of it); the others keep their colours and draws; training restarts. */
+  async removeRun(method: number): Promise<RebuildResult> {
+    const exp = this.need();
+    const document = removeRun(exp.document, exp.config, method);
+    const applied = await this.install(document, parseExperiment(document), exp.dataset);
+    return { applied, message: 'Removing a run rebuilds the experiment: training restarted from step 0.' };
+  }
+
+  // ----------------------------------------------------------------------------------- exports
+
+  /** The long-format CSV of every metric collected so far (./export.ts). */
+  exportCsv(): string {
+    const exp = this.current; // (after a failure too: the records are on the CPU)
+    if (!exp) throw new Error('no experiment loaded: call load(config) first');
+    return toCsv(exp.config.name, exp.runner.runs, exp.runner.records);
+  }
+
+  /** The results document (./results.ts) of everything so far; while training, taken at the next block boundary. */
+  exportJson(): Promise<string> {
+    const exp = this.current;
+    if (!exp) return Promise.reject(new Error('no experiment loaded: call load(config) first'));
+    if (this.lostReason) return Promise.resolve(toResultsJson(exp.config, collected(exp.runner))); // the records are on the CPU
+    return this.atBoundary(() => toResultsJson(exp.config, exp.runner));
+  }
+
+  /** Pauses and frees the runner's GPU buffers (the device stays the caller's). */
+  async close(): Promise<void> {
+    await this.pause();
+    this.closed = true;
+    this.current?.unsubscribe();
+    this.current?.runner.destroy();
+    this.current = null;
+  }
+}
+
+/**
+ * What a runner had read back when its device was lost: its records, up to the last step they
+ * reach (steps submitted after it never came back), and the divergences up to there.
+ */
+function collected(runner: ExperimentRunner): ResultsSource {
+  const step = runner.records.reduce((last, record) => Math.max(last, record.step), 0);
+  return { runs: runner.runs, records: runner.records, diverged: runner.diverged.map((at) => (at !== null && at <= step ? at : null)), step };
+}
+
+/** The summary of an experiment a view lists: name, stacked runs with their labels, budget. */
+function summarize(exp: Pick<Experiment, 'config' | 'dataset' | 'runner'>): ExperimentSummary {
+  return {
+    name: exp.config.name,
+    runs: expandRuns(exp.config).map(({ label, color, runIndex, replicate, runKey }) => ({ label, color, method: runIndex, replicate, runKey })),
+    budgetSteps: exp.runner.options.budgetSteps,
+    stepsPerEpoch: exp.runner.trainer.stepsPerEpoch,
+    evalEvery: exp.config.evalEvery,
+    testCount: exp.dataset.test.count,
+  };
+}
