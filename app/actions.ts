@@ -249,7 +249,7 @@ export async function removeRun(index: number): Promise<void> {
 /** Opens a file: a config loads a fresh experiment, a results file restores one (the engine tells them apart by parsing). */
 export async function openFile(file: File): Promise<void> {
   const text = await file.text();
-  await act((remote) => autosave.while(() => remote.open(text)), { busy: true });
+  if (await act((remote) => autosave.while(() => remote.open(text)), { busy: true })) set({ hidden: {} });
 }
 
 /** Offers `text` as a download named after the experiment. */
@@ -275,6 +275,7 @@ export function shareLink(): string {
 /** Forgets the saved experiment and opens the default. */
 export async function forgetSaved(): Promise<void> {
   await autosave.forget(() => act((remote) => remote.load(defaultExperimentInput())));
+  set({ hidden: {} });
 }
 
 /** IDX files are told apart by name: train/t10k|test and images/labels (idx3/idx1). */
@@ -324,6 +325,7 @@ export async function uploadDataset(files: File[]): Promise<string | null> {
     const issues = validate(doc);
     if (issues.length > 0) throw new Error(issues.join('; '));
     await engine.load(doc);
+    set({ hidden: {} });
     await saveUpload({ id, payload });
     note(`trained on your upload "${id}": training restarted from step 0`);
     return null;

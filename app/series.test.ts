@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MetricRecord } from '../src/experiment/runner';
+import type { MetricRecord } from '../src/experiment/records';
 import { buildChartRows, decimateIndices, meanStd, smoothEma, type SeriesSpec } from './series';
 
 const record = (run: number, step: number, fields: Partial<MetricRecord> = {}): MetricRecord => ({

@@ -2,7 +2,7 @@
  * Chart data, display only: debiased EMA smoothing, min/max decimation and the mean ± std of
  * replicates. Nothing here touches the raw records the store keeps for export.
  */
-import type { MetricRecord } from '../src/experiment/runner';
+import type { MetricRecord } from '../src/experiment/records';
 
 /** A numeric field of a metric record that a chart can plot. */
 export type MetricKey = 'trainLoss' | 'testLoss' | 'testAccuracy' | 'lr' | 'lrExpected' | 'angle';
@@ -174,3 +174,6 @@ export function buildChartRows(records: ReadonlyArray<readonly MetricRecord[]>, 
 
 /** Dash patterns, one per series in turn, so that lines differ by more than colour. */
 export const DASHES = ['', '6 3', '2 3', '8 3 2 3', '12 4', '4 2 4 2 10 2', '1 2', '10 3 3 3 3 3'];
+
+/** A run's dash pattern: by its run key, so that it stays with the run through removals, duplicates and reorders. */
+export const dashOf = (runKey: number) => DASHES[runKey % DASHES.length];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultExperimentInput } from '../src/experiment/defaults';
-import type { MetricRecord } from '../src/experiment/runner';
+import type { MetricRecord } from '../src/experiment/records';
 import type { AppliedExperiment, EventBatch, ExperimentSummary, SessionState } from './engine-protocol';
 import { classifyEdit, draftAfter, foldBatch, getPath, issueAt, issuesUnder, setPath, statusOf, uniqueLabel, upsertRecord, upsertRecords, validate, type ConfigDoc } from './store';
 import { aggregateStats, runStats } from './summary';

@@ -9,7 +9,7 @@
 import type * as Comlink from 'comlink';
 import { create } from 'zustand';
 import { parseExperiment } from '../src/experiment/config';
-import type { MetricRecord } from '../src/experiment/runner';
+import type { MetricRecord } from '../src/experiment/records';
 import { ConfigError } from '../src/util/validate';
 import type { AppliedExperiment, ConfigDocument, EventBatch, ExperimentSummary, SessionState } from './engine-protocol';
 import type { EngineApi } from './engine.worker';
@@ -54,11 +54,14 @@ export interface LabState {
   draft: ConfigDoc | null;
   /** parseExperiment's issues for the draft ("runs.1.lrd.keepProb: …"). */
   issues: string[];
-  /** Stacked runs hidden from the charts. */
+  /**
+   * Runs (methods) hidden from the charts, by run key: a run's key stays with it through removals,
+   * duplicates and reorders (RunSummary.runKey). Opening another experiment clears it.
+   */
   hidden: Record<number, boolean>;
   view: ViewSettings;
   setView: (patch: Partial<ViewSettings>) => void;
-  toggleHidden: (run: number) => void;
+  toggleHidden: (runKey: number) => void;
 }
 
 /** The theme chosen on an earlier visit (localStorage), else the system's. */
@@ -99,7 +102,7 @@ export const useLab = create<LabState>()((set) => ({
     if (patch.theme) saveTheme(patch.theme);
     set((state) => ({ view: { ...state.view, ...patch } }));
   },
-  toggleHidden: (run) => set((state) => ({ hidden: { ...state.hidden, [run]: !state.hidden[run] } })),
+  toggleHidden: (runKey) => set((state) => ({ hidden: { ...state.hidden, [runKey]: !state.hidden[runKey] } })),
 }));
 
 // ------------------------------------------------------------------------------- pure helpers

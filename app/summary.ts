@@ -3,7 +3,7 @@
  * accuracy, final losses, steps to a target loss, divergence, ms per step) and per method across
  * its replicates (mean ± std).
  */
-import type { MetricRecord } from '../src/experiment/runner';
+import type { MetricRecord } from '../src/experiment/records';
 import { meanStd } from './series';
 
 export interface RunStats {

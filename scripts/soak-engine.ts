@@ -95,7 +95,7 @@ check(trainEnd.heapMb - trainMiddle.heapMb <= historyGrowthMb + HEAP_MARGIN_MB, 
 
 // Phase 2: add/remove cycles (each rebuilds the runner; the history starts over).
 const applied = session.applied!;
-const copy = { ...(applied.document.runs as Array<Record<string, unknown>>)[0], label: 'Soak copy' };
+const copy: Record<string, unknown> = { ...(applied.document.runs as Array<Record<string, unknown>>)[0], label: 'Soak copy' };
 delete copy.color;
 delete copy.runKey;
 const cycle = async () => {

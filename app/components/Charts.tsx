@@ -4,10 +4,10 @@
 // animation frames a few times a second so the page stays smooth while training.
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { Area, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { MetricRecord } from '../../src/experiment/runner';
+import type { MetricRecord } from '../../src/experiment/records';
 import type { ExperimentSummary } from '../engine-protocol';
 import { download } from '../actions';
-import { buildChartRows, DASHES, type MetricKey, type SeriesSpec } from '../series';
+import { buildChartRows, dashOf, type MetricKey, type SeriesSpec } from '../series';
 import { useLab } from '../store';
 import { runLabel } from '../../src/experiment/plan';
 
@@ -38,8 +38,8 @@ export function seriesOf(summary: ExperimentSummary | null, aggregate: boolean, 
   const methods = new Map<number, SeriesSpec>();
   const specs: SeriesSpec[] = [];
   summary.runs.forEach((run, index) => {
-    if (hidden[run.method]) return;
-    const dash = DASHES[run.method % DASHES.length];
+    if (hidden[run.runKey]) return;
+    const dash = dashOf(run.runKey);
     if (aggregate) {
       const existing = methods.get(run.method);
       if (existing) existing.runs.push(index);
@@ -185,9 +185,9 @@ function Legend() {
   return (
     <div className="legend" role="group" aria-label="Runs shown on the charts" data-testid="legend">
       {methods.map((run) => (
-        <button key={run.method} type="button" aria-pressed={!hidden[run.method]} onClick={() => toggleHidden(run.method)} className={hidden[run.method] ? 'off' : ''} data-testid={`legend-${run.method}`}>
+        <button key={run.runKey} type="button" aria-pressed={!hidden[run.runKey]} onClick={() => toggleHidden(run.runKey)} className={hidden[run.runKey] ? 'off' : ''} data-testid={`legend-${run.method}`}>
           <svg width="28" height="10" aria-hidden="true">
-            <line x1="0" y1="5" x2="28" y2="5" stroke={run.color} strokeWidth="2.5" strokeDasharray={DASHES[run.method % DASHES.length]} />
+            <line x1="0" y1="5" x2="28" y2="5" stroke={run.color} strokeWidth="2.5" strokeDasharray={dashOf(run.runKey)} />
           </svg>
           {run.label}
         </button>

@@ -22,7 +22,8 @@ function Param({ base, field, schema }: { base: string; field: ParamField; schem
 /** One run's card. */
 function RunCard({ index, run, runCount }: { index: number; run: RunDoc; runCount: number }) {
   const budget = useLab((state) => state.summary?.budgetSteps ?? 600);
-  const hidden = useLab((state) => state.hidden[index] ?? false);
+  const runKey = useLab((state) => state.summary?.runs.find((r) => r.method === index)?.runKey ?? -1);
+  const hidden = useLab((state) => state.hidden[runKey] ?? false);
   const toggleHidden = useLab((state) => state.toggleHidden);
   const busy = useLab((state) => state.busy);
   const issues = useLab((state) => state.issues);
@@ -43,7 +44,7 @@ function RunCard({ index, run, runCount }: { index: number; run: RunDoc; runCoun
         />
         <TextField path={`runs.${index}.label`} label="label" tooltip="Name of the run in legends and exports; unique in the experiment." />
         <span className="run-actions">
-          <button type="button" onClick={() => toggleHidden(index)} aria-pressed={hidden} data-testid={`hide-${index}`}>
+          <button type="button" onClick={() => toggleHidden(runKey)} aria-pressed={hidden} data-testid={`hide-${index}`}>
             {hidden ? 'Show' : 'Hide'}
           </button>
           <button type="button" onClick={() => void addRun(index)} disabled={busy || runCount >= MAX_RUNS} title="Duplicate this run (restarts training)" data-testid={`duplicate-${index}`}>

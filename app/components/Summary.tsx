@@ -1,7 +1,7 @@
 // The summary table: per stacked run (row test ids run-N, loss-N) and, with replicates, per method
 // mean ± std: final / best test accuracy, final losses, steps to a target loss, divergence, ms/step.
 import { useMemo } from 'react';
-import { DASHES } from '../series';
+import { dashOf } from '../series';
 import { useLab } from '../store';
 import { aggregateStats, runStats, type RunStats } from '../summary';
 import { useThrottled } from './Charts';
@@ -11,10 +11,10 @@ const fmt = (value: number, digits = 4) => (Number.isFinite(value) ? value.toPre
 const pct = (value: number) => (Number.isFinite(value) ? `${(100 * value).toFixed(1)} %` : '–');
 
 /** A colour swatch with the run's dash pattern. */
-export function Swatch({ color, method }: { color: string; method: number }) {
+export function Swatch({ color, runKey }: { color: string; runKey: number }) {
   return (
     <svg width="22" height="10" aria-hidden="true" className="swatch">
-      <line x1="0" y1="5" x2="22" y2="5" stroke={color} strokeWidth="3" strokeDasharray={DASHES[method % DASHES.length]} />
+      <line x1="0" y1="5" x2="22" y2="5" stroke={color} strokeWidth="3" strokeDasharray={dashOf(runKey)} />
     </svg>
   );
 }
@@ -63,7 +63,7 @@ export function Summary() {
               return (
                 <tr key={`${run.method}-${run.replicate}`} data-testid={`run-${index}`}>
                   <th scope="row">
-                    <Swatch color={run.color} method={run.method} />
+                    <Swatch color={run.color} runKey={run.runKey} />
                     {runLabel(run.label, run.replicate)}
                   </th>
                   <td>{s.step || '–'}</td>
@@ -88,7 +88,7 @@ export function Summary() {
                 return (
                   <tr key={`m${method}`} data-testid={`method-summary-${method}`}>
                     <th scope="row">
-                      <Swatch color={run.color} method={method} />
+                      <Swatch color={run.color} runKey={run.runKey} />
                       {run.label} (mean ± std of {members.length})
                     </th>
                     <td>{fmt(mean.step, 4)}</td>

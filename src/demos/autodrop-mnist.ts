@@ -7,7 +7,8 @@
  * The runner (the playground's engine) measures ω on the GPU and applies each drop at a fixed step.
  */
 import { parseExperiment, type ExperimentConfig } from '../experiment/config';
-import type { ExperimentRunner, RunnerEvent } from '../experiment/runner';
+import type { ExperimentRunner } from '../experiment/runner';
+import type { RunnerEvent } from '../experiment/records';
 
 export interface AutoDropMnistSettings {
   trainSubset: number;

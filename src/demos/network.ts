@@ -5,7 +5,8 @@
  */
 import type { Dataset } from '../data/types';
 import type { ExperimentConfig } from '../experiment/config';
-import type { ExperimentRunner, MetricRecord } from '../experiment/runner';
+import type { ExperimentRunner } from '../experiment/runner';
+import type { MetricRecord } from '../experiment/records';
 import type { TrainingSession } from '../experiment/session';
 import { tensorOfRun } from '../nn/params';
 import { Trainer } from '../nn/trainer';

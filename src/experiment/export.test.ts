@@ -3,7 +3,8 @@ import { parseLrd } from '../optim/lrd';
 import { parseOptimizer } from '../optim/optimizer';
 import { parseSchedule } from '../optim/schedules';
 import { CSV_COLUMNS, parseCsv, toCsv } from './export';
-import type { MetricRecord, RunnerRun } from './runner';
+import type { RunnerRun } from './runner';
+import type { MetricRecord } from './records';
 
 const runs: RunnerRun[] = [
   { label: 'baseline', method: 0, replicate: 0, seed: 1, runKey: 0, optimizer: parseOptimizer({ rule: 'sgd' }), lr: { schedule: parseSchedule({ kind: 'constant', lr: 0.1 }) } },

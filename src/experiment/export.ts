@@ -5,7 +5,8 @@
  * neutralized (papaparse `escapeFormulae`: a leading apostrophe), so a label can never execute.
  */
 import Papa from 'papaparse';
-import type { MetricRecord, RunnerRun } from './runner';
+import type { RunnerRun } from './runner';
+import type { MetricRecord } from './records';
 
 /** The CSV columns, in order, with what each holds (README documents the same list). */
 export const CSV_COLUMNS = {

@@ -8,7 +8,7 @@ import { ConfigError } from '../util/validate';
 import { parseExperiment, type ExperimentConfig } from './config';
 import { loadExperimentDataset } from './datasets';
 import { expandRuns } from './plan';
-import type { MetricRecord } from './runner';
+import type { MetricRecord } from './records';
 import { parseResults, parseResultsJson, recordDifferences, RESULTS_FORMAT, toResultsJson, type ResultsSource } from './results';
 import { createRunner, runnerRun } from './setup';
 

@@ -13,7 +13,7 @@ import { isRecord, parseJsonText } from '../util/json';
 import { ConfigError, expected, integer as integerIn, parseConfig } from '../util/validate';
 import { parseExperiment, type ExperimentConfig } from './config';
 import { expandRuns } from './plan';
-import type { MetricRecord } from './runner';
+import type { MetricRecord } from './records';
 import { runnerRun } from './setup';
 
 /** The `format` field of every results document. */
@@ -218,6 +218,15 @@ export function parseResultsJson(text: string): ResultsDocument {
 }
 
 // ------------------------------------------------------------------------------------- writing
+
+/**
+ * `source` cut at the last step its records reach: what a runner had read back when its device was
+ * lost (steps submitted after that never came back), with the divergences up to there.
+ */
+export function upToLastRecord(source: ResultsSource): ResultsSource {
+  const step = source.records.reduce((last, record) => Math.max(last, record.step), 0);
+  return { ...source, step, diverged: source.diverged.map((at) => (at !== null && at <= step ? at : null)) };
+}
 
 /** A record number as JSON: non-finite as its NON_FINITE string, −0 as `-0` (JSON.stringify would write 0). */
 function numberJson(value: number): string {

@@ -9,7 +9,8 @@ import { parseRalr } from '../optim/ralr';
 import { parseOptimizer } from '../optim/optimizer';
 import { parseSchedule } from '../optim/schedules';
 import { testGpu } from '../test/gpu';
-import { ExperimentRunner, type MetricRecord, type RunnerRun } from './runner';
+import { ExperimentRunner, type RunnerRun } from './runner';
+import type { MetricRecord } from './records';
 
 const model = resolveModel({
   inputShape: [2],

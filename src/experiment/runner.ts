@@ -9,12 +9,13 @@ import type { GpuContext } from '../gpu/device';
 import type { Dataset } from '../data/types';
 import type { ResolvedModel } from '../nn/spec';
 import { Trainer, type StepMetrics } from '../nn/trainer';
-import { AutoDropController, type AutoDropConfig, type AutoDropDecision } from '../optim/autodrop';
+import { AutoDropController, type AutoDropConfig } from '../optim/autodrop';
 import { AutoDropGpu, runDots } from '../optim/autodrop-gpu';
 import type { LeapConfig } from '../optim/leap';
 import { RunLrPlan, type RunLrConfig } from '../optim/lr-plan';
 import type { LrdConfig } from '../optim/lrd';
 import type { OptimizerConfig } from '../optim/optimizer';
+import type { MetricRecord, RunnerEvent } from './records';
 
 /** One stacked run as the runner sees it (see ./plan.ts expandRuns). */
 export interface RunnerRun {
@@ -46,34 +47,6 @@ export interface RunnerOptions {
   /** A run is diverged when its loss is non-finite or exceeds lossFactor × its first logged loss. */
   divergenceFactor: number;
 }
-
-/** One logged point of one run. Test metrics are present on evaluation steps only. */
-export interface MetricRecord {
-  run: number;
-  step: number;
-  epoch: number;
-  trainLoss: number;
-  trainAccuracy: number;
-  testLoss?: number;
-  testAccuracy?: number;
-  /** Global rate η_t (exp-LR: the true η̃_t). */
-  lr: number;
-  /** Expected per-element rate (LRD: keepProb·η). */
-  lrExpected: number;
-  lrBandLow?: number;
-  lrBandHigh?: number;
-  /** AutoDrop's angular velocity (degrees) of the window ending at this step, when enabled. */
-  angle?: number;
-  diverged: boolean;
-  /** Milliseconds since the runner started training (excluding pauses). */
-  wallMs: number;
-}
-
-export type RunnerEvent =
-  | { kind: 'metrics'; records: MetricRecord[] }
-  | { kind: 'diverged'; run: number; step: number; reason: string }
-  | { kind: 'autodrop'; run: number; step: number; decision: AutoDropDecision; effectStep: number }
-  | { kind: 'progress'; step: number; budgetSteps: number };
 
 export class ExperimentRunner {
   readonly trainer: Trainer;

@@ -1,10 +1,14 @@
 /**
  * What a TrainingSession (./session.ts) reports, and the state it is in. The page's Worker posts
- * these to the page as they are; the CLI and the demos listen to the same events.
+ * these to the page as they are; the CLI and the demos listen to the same events. (Types, and the
+ * summary a view lists.)
  */
+import type { Dataset } from '../data/types';
 import type { ExperimentConfig } from './config';
+import { expandRuns } from './plan';
 import type { RecordDifference } from './results';
-import type { MetricRecord, RunnerEvent } from './runner';
+import type { MetricRecord, RunnerEvent } from './records';
+import type { ExperimentRunner } from './runner';
 
 /** An experiment config document as the user wrote it (defaults not filled in). */
 export type ConfigDocument = Record<string, unknown>;
@@ -29,6 +33,18 @@ export interface ExperimentSummary {
   stepsPerEpoch: number;
   evalEvery: number;
   testCount: number;
+}
+
+/** The summary of an experiment a view lists: name, stacked runs (method × replicate), budget. */
+export function summarizeExperiment(config: ExperimentConfig, runner: ExperimentRunner, dataset: Dataset): ExperimentSummary {
+  return {
+    name: config.name,
+    runs: expandRuns(config).map(({ label, color, runIndex, replicate, runKey }) => ({ label, color, method: runIndex, replicate, runKey })),
+    budgetSteps: runner.options.budgetSteps,
+    stepsPerEpoch: runner.trainer.stepsPerEpoch,
+    evalEvery: config.evalEvery,
+    testCount: dataset.test.count,
+  };
 }
 
 /**
@@ -74,3 +90,16 @@ export type SessionEvent =
   | { kind: 'replaying'; toStep: number }
   /** restore done: the records are the file's (sent in full), the runner stands at its step. */
   | { kind: 'imported'; step: number; records: MetricRecord[]; difference: RecordDifference; applied: AppliedExperiment };
+
+/** What a rebuild (addRun, removeRun) tells the user: training restarted from step 0. */
+export interface RebuildResult {
+  applied: AppliedExperiment;
+  message: string;
+}
+
+/** The result of restoring a results file: where training stands and how the replay compared with the file. */
+export interface RestoreResult {
+  applied: AppliedExperiment;
+  step: number;
+  difference: RecordDifference;
+}

@@ -11,7 +11,7 @@ import { testGpu } from '../test/gpu';
 import { parseExperiment, type ExperimentConfig } from './config';
 import { loadExperimentDataset } from './datasets';
 import { parseResultsJson } from './results';
-import type { MetricRecord } from './runner';
+import type { MetricRecord } from './records';
 import type { SessionEvent } from './session-events';
 import { TrainingSession } from './session';
 import type { GpuContext } from '../gpu/device';

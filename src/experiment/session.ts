@@ -18,30 +18,18 @@ import { parseExperiment, type ExperimentConfig } from './config';
 import { toCsv } from './export';
 import { readExperimentFile } from './files';
 import { budgetSteps, expandRuns } from './plan';
-import { recordDifferences, toResultsJson, type RecordDifference, type ResultsDocument, type ResultsSource } from './results';
+import { recordDifferences, toResultsJson, upToLastRecord, type ResultsDocument } from './results';
 import { appendRun, documentRuns, removeRun, replaceRun } from './run-edits';
 import type { ExperimentRunner } from './runner';
-import type { AppliedExperiment, ConfigDocument, ExperimentSummary, SessionEvent, SessionState } from './session-events';
+import { summarizeExperiment, type AppliedExperiment, type ConfigDocument, type RebuildResult, type RestoreResult, type SessionEvent, type SessionState } from './session-events';
 import { createRunner, runnerRun } from './setup';
+import { WorkQueue } from './work-queue';
 
 export interface SessionOptions {
   /** The dataset a config names (the page fetches the site's files or takes an upload; Node reads files). */
   loadDataset: (config: ExperimentConfig) => Promise<Dataset>;
   /** Milliseconds on a monotonic clock (tests may pass their own). */
   now?: () => number;
-}
-
-/** What a rebuild (addRun, removeRun) tells the user: training restarted from step 0. */
-export interface RebuildResult {
-  applied: AppliedExperiment;
-  message: string;
-}
-
-/** The result of restoring a results file: where training stands and how the replay compared with the file. */
-export interface RestoreResult {
-  applied: AppliedExperiment;
-  step: number;
-  difference: RecordDifference;
 }
 
 interface Experiment {
@@ -61,10 +49,8 @@ export class TrainingSession {
   private pauseRequested = false;
   /** The loop stops at this step count (start's `until`) or at the budget, whichever comes first. */
   private stopAt = Infinity;
-  /** Work waiting for the running loop's next block boundary (run edits, budget changes, exports). */
-  private readonly boundaryQueue: Array<() => Promise<void>> = [];
-  /** Serializes the calls that need a quiet GPU. */
-  private chain: Promise<unknown> = Promise.resolve();
+  /** Calls that need a quiet GPU, one after another; run edits, budget changes and exports at block boundaries. */
+  private readonly work = new WorkQueue();
   private maxStepsPerSecond = 0;
   private lastError: string | null = null;
   private lostReason: string | null = null;
@@ -127,27 +113,12 @@ export class TrainingSession {
   }
 
   private appliedOf(exp: Experiment): AppliedExperiment {
-    return { document: exp.document, config: exp.config, summary: summarize(exp) };
-  }
-
-  private serialized<T>(work: () => Promise<T> | T): Promise<T> {
-    const result = this.chain.then(work);
-    this.chain = result.catch(() => undefined);
-    return result;
+    return { document: exp.document, config: exp.config, summary: summarizeExperiment(exp.config, exp.runner, exp.dataset) };
   }
 
   /** Runs `work` with no step in flight: at the loop's next block boundary while training, else now. */
   private atBoundary<T>(work: () => T): Promise<T> {
-    if (!this.loop) return this.serialized(work);
-    return new Promise<T>((resolve, reject) =>
-      this.boundaryQueue.push(async () => {
-        try {
-          resolve(work());
-        } catch (error) {
-          reject(error as Error);
-        }
-      }),
-    );
+    return this.work.atBoundary(work, this.loop !== null);
   }
 
   /** Records a failure and reports it; a lost device is said in its own words. */
@@ -186,7 +157,7 @@ export class TrainingSession {
 
   /** Replaces the experiment (after pausing the old one); the old runner is freed only once the new one exists. */
   private install(document: ConfigDocument, config: ExperimentConfig, dataset: Dataset): Promise<AppliedExperiment> {
-    return this.serialized(async () => {
+    return this.work.serialized(async () => {
       await this.pause();
       if (this.lostReason) throw new Error(`${this.lostReason}. Start again to train on a new device.`);
       const runner = createRunner(this.gpu, config, dataset);
@@ -214,7 +185,7 @@ export class TrainingSession {
   async restore(results: ResultsDocument): Promise<RestoreResult> {
     const document = jsonDocument(results.config, 'results.config') as ConfigDocument;
     await this.install(document, results.config, await this.options.loadDataset(results.config));
-    return this.serialized(async () => {
+    return this.work.serialized(async () => {
       const exp = this.need();
       this.emit({ kind: 'replaying', toStep: results.step });
       await this.guard(() => exp.runner.advance(results.step));
@@ -233,7 +204,7 @@ export class TrainingSession {
    * steps (the CLI's --steps). Resuming continues bit for bit as if there had been no pause.
    */
   async start(options: { until?: number } = {}): Promise<SessionState> {
-    await this.serialized(() => {
+    await this.work.serialized(() => {
       const { runner } = this.need();
       if (this.loop || runner.done) return;
       this.pauseRequested = false;
@@ -256,7 +227,7 @@ export class TrainingSession {
 
   /** `count` optimizer steps of every run (pauses training first); evaluates on evaluation steps. */
   async step(count = 1): Promise<SessionState> {
-    return this.serialized(async () => {
+    return this.work.serialized(async () => {
       await this.pause();
       const { runner } = this.need();
       if (!runner.done) await this.guard(() => runner.advance(count));
@@ -266,7 +237,7 @@ export class TrainingSession {
 
   /** Back to step 0 with the same initial weights and data order; metrics are cleared. Paused after. */
   async reset(): Promise<SessionState> {
-    return this.serialized(async () => {
+    return this.work.serialized(async () => {
       await this.pause();
       const { runner } = this.need();
       await this.guard(() => runner.reset());
@@ -298,23 +269,19 @@ export class TrainingSession {
     await Promise.resolve(); // start() publishes `loop` before the finally below can clear it
     try {
       for (;;) {
-        await this.runBoundaryWork();
+        await this.work.runBoundaryWork();
         const { runner } = this.need();
         const target = Math.min(runner.options.budgetSteps, this.stopAt);
         if (this.pauseRequested || runner.step >= target) return;
         await this.guard(() => this.trainBlock(runner, target));
       }
     } finally {
-      await this.runBoundaryWork(); // anything queued after the last check runs now, never dropped
+      await this.work.runBoundaryWork(); // anything queued after the last check runs now, never dropped
       this.loop = null;
       this.pauseRequested = false;
       const runner = this.current?.runner;
       if (runner) this.emit({ kind: 'progress', step: runner.step, budgetSteps: runner.options.budgetSteps }); // running: false
     }
-  }
-
-  private async runBoundaryWork(): Promise<void> {
-    while (this.boundaryQueue.length > 0) await this.boundaryQueue.shift()!();
   }
 
   /**
@@ -323,7 +290,7 @@ export class TrainingSession {
    * unused time is then waited out.
    */
   private async trainBlock(runner: ExperimentRunner, target: number): Promise<void> {
-    const interrupted = () => this.pauseRequested || this.boundaryQueue.length > 0;
+    const interrupted = () => this.pauseRequested || this.work.waiting;
     if (this.maxStepsPerSecond <= 0) {
       await runner.advance(target - runner.step, interrupted);
       return;
@@ -416,7 +383,7 @@ export class TrainingSession {
   exportJson(): Promise<string> {
     const exp = this.current;
     if (!exp) return Promise.reject(new Error('no experiment loaded: call load(config) first'));
-    if (this.lostReason) return Promise.resolve(toResultsJson(exp.config, collected(exp.runner))); // the records are on the CPU
+    if (this.lostReason) return Promise.resolve(toResultsJson(exp.config, upToLastRecord(exp.runner))); // the records are on the CPU
     return this.atBoundary(() => toResultsJson(exp.config, exp.runner));
   }
 
@@ -428,25 +395,4 @@ export class TrainingSession {
     this.current?.runner.destroy();
     this.current = null;
   }
-}
-
-/**
- * What a runner had read back when its device was lost: its records, up to the last step they
- * reach (steps submitted after it never came back), and the divergences up to there.
- */
-function collected(runner: ExperimentRunner): ResultsSource {
-  const step = runner.records.reduce((last, record) => Math.max(last, record.step), 0);
-  return { runs: runner.runs, records: runner.records, diverged: runner.diverged.map((at) => (at !== null && at <= step ? at : null)), step };
-}
-
-/** The summary of an experiment a view lists: name, stacked runs with their labels, budget. */
-function summarize(exp: Pick<Experiment, 'config' | 'dataset' | 'runner'>): ExperimentSummary {
-  return {
-    name: exp.config.name,
-    runs: expandRuns(exp.config).map(({ label, color, runIndex, replicate, runKey }) => ({ label, color, method: runIndex, replicate, runKey })),
-    budgetSteps: exp.runner.options.budgetSteps,
-    stepsPerEpoch: exp.runner.trainer.stepsPerEpoch,
-    evalEvery: exp.config.evalEvery,
-    testCount: exp.dataset.test.count,
-  };
 }
