@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 
 // The Worker's controls on real Chromium WebGPU, through the page's buttons and (for the calls the
 // thin page has no widget for yet) its comlink handle window.lrlab.engine: step, a bad config that
-// loses nothing, a mid-training hyperparameter change at a block boundary, pause on an evaluation
+// loses nothing, a mid-training hyperparameter change between two steps, pause on an evaluation
 // step, add and remove a run; and a clear message where there is no WebGPU.
 
 const schedule = { kind: 'constant', lr: 0.1 };
@@ -17,7 +17,7 @@ const CONFIG = {
   model: { kind: 'mlp', hidden: [8] },
   batch: 16,
   budget: { unit: 'steps', amount: 2000 },
-  // logEvery = evalEvery: every pause lands on an evaluation step.
+  // logEvery = evalEvery.
   evalEvery: 10,
   logEvery: 10,
   runs: [
@@ -65,21 +65,20 @@ test('step, bad input, mid-training change, pause on an evaluation step, add and
   const autodrop = await call(page, 'updateRun', 0, { label: 'Baseline', optimizer, schedule, autodrop: {} });
   expect(autodrop.error).toContain('runs.0.autodrop');
 
-  // Resume; change the Baseline's rate mid-training: it applies at a block boundary, without a reset.
+  // Resume; change the Baseline's rate mid-training: it applies between two steps, without a reset.
   await page.getByTestId('train').click();
   await expect(page.getByTestId('status')).toHaveText('training');
   await expect.poll(() => stepOf(page), { intervals: [100] }).toBeGreaterThanOrEqual(20);
   const changed = await call(page, 'updateRun', 0, { label: 'Baseline (slow)', optimizer, schedule: { kind: 'constant', lr: 0.02 } });
   const fromStep = (changed.result as { fromStep: number }).fromStep;
   expect(changed.error).toBeUndefined();
-  expect((fromStep - 1) % 10).toBe(0);
+  expect(fromStep).toBeGreaterThan(20); // applied between two steps, training going on
   await expect(page.getByTestId('run-0')).toContainText('Baseline (slow)');
   await expect.poll(() => stepOf(page), { intervals: [100] }).toBeGreaterThanOrEqual(fromStep + 20);
   await page.getByTestId('train').click(); // Pause
   await expect(page.getByTestId('status')).toHaveText('paused');
   const pausedAt = await stepOf(page);
   console.log(`rate changed from step ${fromStep}; paused at ${pausedAt}`);
-  expect(pausedAt % 10).toBe(0);
 
   const rows = await exportCsv(page);
   for (let run = 0; run < 3; run++) {
@@ -89,9 +88,9 @@ test('step, bad input, mid-training change, pause on an evaluation step, add and
       const expected = run === 0 && Number(row.step) >= fromStep ? 0.02 : 0.1;
       expect(Number(row.lr), `run ${run} step ${row.step}`).toBe(expected);
     }
-    // An evaluation at every 10th step, the one training paused at included.
+    // An evaluation at every 10th step, also when training paused right after one.
     expect(own.filter((row) => row.test_accuracy !== '').map((row) => Number(row.step))).toEqual(
-      Array.from({ length: pausedAt / 10 }, (_, i) => 10 * (i + 1)),
+      Array.from({ length: Math.floor(pausedAt / 10) }, (_, i) => 10 * (i + 1)),
     );
   }
 

@@ -55,7 +55,7 @@ export async function openDefault(page: Page) {
   await expect(page.getByTestId('experiment')).toHaveText('All methods on a spiral');
 }
 
-/** Trains until at least `steps` steps, then pauses (at a block boundary); returns the step. */
+/** Trains until at least `steps` steps, then pauses; returns the step. */
 export async function trainTo(page: Page, steps: number): Promise<number> {
   await page.getByTestId('train').click();
   await expect(page.getByTestId('status')).toHaveText('training');

@@ -60,6 +60,21 @@ describe('ExperimentRunner', () => {
     expect(second.diverged).toEqual(first.diverged);
   });
 
+  it('a divergence freezes its run at the same step however training is cut into pieces (pauses, single steps)', async () => {
+    const train = async (pieces: number[]) => {
+      const runner = await makeRunner([runOf('ok', 0.05), runOf('huge', 1e4, { runKey: 1 })], 80);
+      for (const steps of pieces) await runner.advance(steps);
+      const result = { diverged: [...runner.diverged], records: runner.records.map(({ wallMs: _, ...rest }) => rest) };
+      runner.destroy();
+      return result;
+    };
+    const whole = await train([80]);
+    expect(whole.diverged[1]).not.toBeNull();
+    const cut = await train([3, 1, 1, 7, 2, 9, 13, 1, 44]);
+    expect(cut.diverged).toEqual(whole.diverged);
+    expect(cut.records).toEqual(whole.records);
+  });
+
   it('lockstep runs equal the same runs trained one at a time (LRD, LEAP, RALR, Adam included)', async () => {
     const runs = (): RunnerRun[] => [
       runOf('sgdm', 0.05),

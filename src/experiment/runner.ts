@@ -240,7 +240,7 @@ export class ExperimentRunner {
 
   /**
    * Trains up to `steps` more steps (never past the budget), evaluating at the interval.
-   * `shouldStop` is checked at every block boundary (pause). Resolves when the steps are done,
+   * `shouldStop` is checked after every step (pause). Resolves when the steps are done,
    * their metrics collected and the evaluation of the last step (if it has one) attached: stopping
    * early leaves nothing owed, so the next call continues exactly as if there had been no stop.
    */
@@ -262,7 +262,7 @@ export class ExperimentRunner {
           this.emit({ kind: 'progress', step, budgetSteps: this.options.budgetSteps });
         }
         if (this.isEvaluationStep(step)) await this.evaluateNow();
-        if (step % logEvery === 0 && shouldStop()) break;
+        if (shouldStop()) break; // (at any step: the flush below reads the partial block)
       }
       await this.trainer.flush();
       this.applyDecisions();

@@ -77,7 +77,7 @@ async function uninterrupted(doc = document()): Promise<MetricRecord[]> {
 }
 
 describe('TrainingSession', () => {
-  it('pause takes effect at the next block boundary; resume continues bit for bit as if never paused', async () => {
+  it('pause takes effect after the step in flight (not at a block boundary); resume continues bit for bit as if never paused', async () => {
     const whole = await uninterrupted();
     const { session } = await open();
     const training = session.start();
@@ -85,7 +85,6 @@ describe('TrainingSession', () => {
     const paused = await session.pause();
     await training;
     expect(paused.running).toBe(false);
-    expect(paused.step % 10).toBe(0); // a block boundary
     expect(paused.step).toBeLessThan(60);
     expect(session.runner.records.length).toBe(paused.step * 3); // every step of every run collected
     await session.step(); // a single step, then
@@ -97,7 +96,7 @@ describe('TrainingSession', () => {
     await session.close();
   });
 
-  it('a run edit takes effect at the step it announces, while training or paused', async () => {
+  it('a run edit takes effect at the step it announces, while training (between two steps) or paused', async () => {
     const { session, events } = await open();
     await session.step(12);
     const edit = { label: 'LRD', optimizer: { rule: 'momentum', momentum: 0.9 }, schedule: { kind: 'constant', lr: 0.02 }, lrd: { keepProb: 0.5 } };
@@ -112,8 +111,7 @@ describe('TrainingSession', () => {
     expect(rate(1, 13)).toBe(0.02);
     expect(rate(0, running.fromStep - 1)).toBe(0.1);
     expect(rate(0, running.fromStep)).toBe(0.03);
-    expect((running.fromStep - 1) % 10).toBe(0); // applied at a block boundary
-    expect(running.fromStep).toBeGreaterThan(30);
+    expect(running.fromStep).toBeGreaterThan(30); // applied between two steps, training going on
     const updated = events.filter((e) => e.kind === 'run-updated');
     expect(updated.map((e) => e.kind === 'run-updated' && [e.method, e.fromStep])).toEqual([[1, 13], [0, running.fromStep]]);
     // The event carries the engine's document: the page never asks for it.

@@ -135,7 +135,9 @@ export class Trainer {
     pass.end();
     for (const hook of hooks) hook?.afterPass?.(encoder);
     this.unread++;
-    const start = this.unread === this.readEvery ? this.recordMetrics(encoder) : null;
+    // Read back at every multiple of readEvery (not every readEvery steps): after an early flush the
+    // blocks stay aligned with the step count, so a runner's per-block decisions stay deterministic.
+    const start = this.step % this.readEvery === 0 ? this.recordMetrics(encoder) : null;
     this.gpu.device.queue.submit([encoder.finish()]);
     if (start) this.inFlight.push(handled(start()));
     for (const hook of hooks) hook?.afterSubmit?.();
