@@ -38,9 +38,6 @@ export const leapSchema = z
 
 export type LeapConfig = z.output<typeof leapSchema>;
 
-/** Which defaults are the project's own choice (the spec marks LEAP's form UNCONFIRMED). */
-export const LEAP_PROJECT_CHOICES = ['sigma', 'granularity', 'form', 'clipNegative'] as const;
-
 /** Validates a LEAP config; errors name the field. */
 export function parseLeap(input: unknown = {}, prefix = 'leap'): LeapConfig {
   return parseConfig(leapSchema, input, prefix);
