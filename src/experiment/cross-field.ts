@@ -5,13 +5,15 @@
  */
 import { expLrSchema } from '../optim/explr';
 import { optimizerSchema } from '../optim/optimizer';
+import { ralrSchema } from '../optim/ralr';
 import { baseRateOf } from '../optim/schedules';
 import { testCountFor } from '../data/types';
 import { isRecord } from '../util/json';
 
-/** Defaults the cross-field checks need while the fields themselves may be invalid. */
+/** Defaults the cross-field checks fall back on where the document is invalid elsewhere (a valid one arrives with its defaults filled). */
 const OPTIMIZER_DEFAULTS = optimizerSchema.parse({});
 const EXP_LR_DEFAULTS = expLrSchema.parse({});
+const RALR_DEFAULTS = ralrSchema.parse({});
 const EXP_LR_RULES = ['sgd', 'momentum'];
 const TEXP_SCHEDULES = ['constant', 'step', 'multistep'];
 
@@ -23,7 +25,7 @@ function peakRate(schedule: Record<string, unknown>, ralr: unknown): number {
   const base = finiteOr(baseRateOf(schedule), NaN);
   if (!isRecord(ralr) || ralr.capAtInitialRate === true) return base;
   if (ralr.boundsMode === 'absolute') return Math.max(base, finiteOr(ralr.rateHigh, base));
-  return base * finiteOr(ralr.factorHigh, 1);
+  return base * finiteOr(ralr.factorHigh, RALR_DEFAULTS.factorHigh);
 }
 
 /** Exp-LR's conditions on one run (see methods.md §5.5). */
