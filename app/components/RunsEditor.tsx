@@ -1,26 +1,40 @@
 // The runs table: one card per run (method) of the experiment, with its colour, label, optimizer,
 // schedule and a toggle per LR method with that method's parameters. Edits validate the whole
 // config; valid parameter edits apply mid-training (no reset); add / duplicate / remove restart.
-import { addRun, editField, editRun, removeRun } from '../actions';
-import { METHODS, OPTIMIZER_FIELDS, SCHEDULE_FIELDS, scheduleOfKind, tooltipOf, optimizerSchema, type ParamField } from '../params';
-import { issuesUnder, useLab } from '../store';
-import { CheckField, NumberField, SelectField, TextField } from './fields';
+import { addRun, editField, removeRun } from '../actions';
+import { EntryControl, EntryList } from '../form/controls';
+import { runForm, specAt, startingValue, type Entry } from '../form/model';
+import { getPath, issuesUnder, useLab } from '../store';
 import { MAX_RUNS } from '../../src/experiment/config';
+import { baseRateOf, scheduleForBudget } from '../../src/optim/schedules';
 
 type RunDoc = Record<string, unknown>;
 
-/** One parameter field at `base`.key. */
-function Param({ base, field, schema }: { base: string; field: ParamField; schema?: Parameters<typeof tooltipOf>[0] }) {
-  const path = `${base}.${field.key}`;
-  const tooltip = tooltipOf(schema, field);
-  if (field.kind === 'boolean') return <CheckField path={path} label={field.label} tooltip={tooltip} projectChoice={field.projectChoice} />;
-  if (field.kind === 'enum') return <SelectField path={path} label={field.label} tooltip={tooltip} options={field.options ?? []} projectChoice={field.projectChoice} />;
-  const hint = [field.unit, field.range].filter(Boolean).join(' · ');
-  return <NumberField path={path} label={field.label} tooltip={tooltip} unit={hint || undefined} projectChoice={field.projectChoice} list={field.kind === 'list'} />;
+/** An LR method's section: its switch (data-testid toggle-<run>-<method>) and, while on, its fields. */
+function MethodSection({ index, entry }: { index: number; entry: Entry }) {
+  const on = useLab((state) => getPath(state.draft, entry.path) !== undefined);
+  const key = entry.path.slice(entry.path.lastIndexOf('.') + 1);
+  return (
+    <fieldset className={`method${on ? ' on' : ''}`}>
+      <legend>
+        <label title={entry.spec.help}>
+          <input
+            type="checkbox"
+            checked={on}
+            data-testid={`toggle-${index}-${key}`}
+            onChange={(event) => void editField(entry.path, event.target.checked ? startingValue(entry.spec) : undefined)}
+          />{' '}
+          {entry.spec.label}
+        </label>
+      </legend>
+      <EntryList entries={entry.children ?? []} />
+    </fieldset>
+  );
 }
 
-/** One run's card. */
+/** One run's card: colour and label, optimizer and schedule, and a section per LR method. */
 function RunCard({ index, run, runCount }: { index: number; run: RunDoc; runCount: number }) {
+  const draft = useLab((state) => state.draft);
   const budget = useLab((state) => state.summary?.budgetSteps ?? 600);
   const runKey = useLab((state) => state.summary?.runs.find((r) => r.method === index)?.runKey ?? -1);
   const hidden = useLab((state) => state.hidden[runKey] ?? false);
@@ -28,8 +42,13 @@ function RunCard({ index, run, runCount }: { index: number; run: RunDoc; runCoun
   const busy = useLab((state) => state.busy);
   const issues = useLab((state) => state.issues);
   const problems = issuesUnder(issues, `runs.${index}`);
-  const schedule = (run.schedule ?? {}) as RunDoc;
-  const kind = String(schedule.kind ?? 'constant');
+  const form = runForm(index, draft);
+  const schedulePath = `runs.${index}.schedule`;
+  // A new schedule kind keeps the rate; its durations fit the budget.
+  const switchSchedule = (kind: unknown) => {
+    const old = (getPath(useLab.getState().draft, schedulePath) ?? {}) as RunDoc;
+    void editField(schedulePath, scheduleForBudget(String(kind), baseRateOf(old), budget));
+  };
   const color = typeof run.color === 'string' ? run.color : '#888888';
   const label = String(run.label ?? `run ${index}`);
   return (
@@ -40,9 +59,12 @@ function RunCard({ index, run, runCount }: { index: number; run: RunDoc; runCoun
           value={color}
           onChange={(event) => void editField(`runs.${index}.color`, event.target.value)}
           aria-label={`colour of ${label}`}
+          title={specAt(`runs.${index}.color`, draft)?.help}
           data-testid={`color-${index}`}
         />
-        <TextField path={`runs.${index}.label`} label="label" tooltip="Name of the run in legends and exports; unique in the experiment." />
+        {form.head.map((entry) => (
+          <EntryControl key={entry.path} entry={entry} />
+        ))}
         <span className="run-actions">
           <button type="button" onClick={() => toggleHidden(runKey)} aria-pressed={hidden} data-testid={`hide-${index}`}>
             {hidden ? 'Show' : 'Hide'}
@@ -56,45 +78,12 @@ function RunCard({ index, run, runCount }: { index: number; run: RunDoc; runCoun
         </span>
       </div>
       <div className="run-row">
-        {OPTIMIZER_FIELDS.map((field) => (
-          <Param key={field.key} base={`runs.${index}.optimizer`} field={field} schema={optimizerSchema} />
-        ))}
-        <SelectField
-          path={`runs.${index}.schedule.kind`}
-          label="schedule"
-          tooltip={SCHEDULE_FIELDS.common[0].help}
-          options={SCHEDULE_FIELDS.common[0].options ?? []}
-          onCommit={(value) => void editRun(index, { ...run, schedule: scheduleOfKind(String(value), schedule, budget) })}
-        />
-        {(SCHEDULE_FIELDS[kind] ?? []).map((field) => (
-          <Param key={field.key} base={`runs.${index}.schedule`} field={field} />
-        ))}
+        <EntryList entries={form.row} onCommitOf={(entry) => (entry.path === `${schedulePath}.kind` ? switchSchedule : undefined)} />
       </div>
       <div className="methods">
-        {METHODS.map((method) => {
-          const on = run[method.key] !== undefined;
-          return (
-            <fieldset key={method.key} className={`method${on ? ' on' : ''}`}>
-              <legend>
-                <label title={method.summary}>
-                  <input
-                    type="checkbox"
-                    checked={on}
-                    data-testid={`toggle-${index}-${method.key}`}
-                    onChange={(event) => {
-                      const next = { ...run };
-                      if (event.target.checked) next[method.key] = { ...method.initial };
-                      else delete next[method.key];
-                      void editRun(index, next);
-                    }}
-                  />{' '}
-                  {method.name}
-                </label>
-              </legend>
-              {on && method.fields.map((field) => <Param key={field.key} base={`runs.${index}.${method.key}`} field={field} schema={method.schema} />)}
-            </fieldset>
-          );
-        })}
+        {form.methods.map((entry) => (
+          <MethodSection key={entry.path} index={index} entry={entry} />
+        ))}
       </div>
       {problems.length > 0 && (
         <ul className="issues" data-testid={`issues-${index}`} aria-live="polite">

@@ -238,6 +238,7 @@ describe('invalid fields', () => {
     ['TEXP with a cosine schedule', (c) => (c.runs[1] = { ...c.runs[1], schedule: { kind: 'cosine', lr: 0.1, length: 100 }, expLr: { form: 'texp' } }), 'runs.1.schedule.kind', /TEXP/],
     ['TEXP with warm-up', (c) => (c.runs[1] = { ...c.runs[1], schedule: { kind: 'constant', lr: 0.1, warmup: { length: 10 } }, expLr: { form: 'texp' } }), 'runs.1.schedule.warmup'],
     ['exp-LR without a real root', (c) => (c.runs[1] = { ...c.runs[1], optimizer: { rule: 'momentum' }, expLr: { weightDecay: 0.5 } }), 'runs.1.expLr.weightDecay', /no real root/],
+    ['exp-LR under RALR at its default factors', (c) => (c.runs[1] = { ...c.runs[1], optimizer: { rule: 'momentum' }, schedule: { kind: 'constant', lr: 1 }, ralr: {}, expLr: {} }), 'runs.1.expLr.weightDecay', /peak rate 10\b/],
     ['exp-LR form unknown', (c) => (c.runs[1].expLr = { form: 'closed' }), 'runs.1.expLr.form'],
   ];
 

@@ -55,37 +55,65 @@ const positiveInteger = (max: number) =>
 const finiteAtLeastZero = number('must be a finite number >= 0').min(0, 'must be a finite number >= 0');
 const finitePositive = number('must be a finite number > 0').gt(0, 'must be a finite number > 0');
 
+const UAI2024 = { mode: ['uai2024'] } as const;
+const V1 = { mode: ['v1'] } as const;
+
 /** AutoDrop's config (zod; NaN and ±∞ are rejected everywhere, errors name the field). */
 export const autodropSchema = z
   .object({
-    /** 'uai2024': §3.3 (smoothed ω, signed threshold); 'v1': §3.7 (averaged |Δω|, growing threshold). */
-    mode: z.enum(AUTODROP_MODES, { error: 'must be "uai2024" or "v1"' }).default(AUTODROP_DEFAULTS.mode),
-    /** k: optimizer steps per window (the mean parameter vector yᵢ averages k consecutive steps). */
-    window: positiveInteger(MAX_WINDOW).default(AUTODROP_DEFAULTS.window),
-    /** m: angles in the smoothing buffer B (uai2024) or changes averaged (v1). */
-    buffer: positiveInteger(10_000).default(AUTODROP_DEFAULTS.buffer),
-    /** ρ ∈ (0, 1): α ← max(lrMin, ρα) at each drop. */
-    rho: number('must be in (0, 1)').gt(0, 'must be in (0, 1)').lt(1, 'must be in (0, 1)').default(AUTODROP_DEFAULTS.rho),
-    /** Threshold on C − C_prev in degrees (uai2024). */
-    threshold: finiteAtLeastZero.default(AUTODROP_DEFAULTS.threshold),
-    /** 'signed' (default): C − C_prev < thr, a falling ω also drops; 'absolute': |C − C_prev| < thr. */
-    thresholdMode: z.enum(AUTODROP_THRESHOLD_MODES, { error: 'must be "signed" or "absolute"' }).default(AUTODROP_DEFAULTS.thresholdMode),
-    /** 'value' (default, §3.3 5a): Gaussian weights on ω-distance to the newest angle; 'time' (5b): on buffer-index distance. */
-    smoothing: z.enum(AUTODROP_SMOOTHING, { error: 'must be "value" or "time"' }).default(AUTODROP_DEFAULTS.smoothing),
-    /** α_min, the floor of the dropped rate (absolute; 0 = none). */
-    lrMin: finiteAtLeastZero.default(AUTODROP_DEFAULTS.lrMin),
-    /** ε of ∠(a, b) = acos(aᵀb/(‖a‖‖b‖ + ε)); it only prevents 0/0. */
-    epsilon: finitePositive.default(AUTODROP_DEFAULTS.epsilon),
-    /** Steps between the end of a window and the first step that uses its decision (≥ 1). */
-    delay: positiveInteger(1_000_000).default(AUTODROP_DEFAULTS.delay),
-    /** v1: the initial threshold θ on the averaged |Δω|, degrees. */
-    theta: finitePositive.default(AUTODROP_DEFAULTS.theta),
-    /** v1: θ̄, the cap of the growing threshold, degrees (≥ theta). */
-    thetaMax: finitePositive.default(AUTODROP_DEFAULTS.thetaMax),
+    mode: z.enum(AUTODROP_MODES, { error: 'must be "uai2024" or "v1"' }).default(AUTODROP_DEFAULTS.mode).meta({
+      title: 'mode',
+      description: "'uai2024': the paper's resolved rule (§3.3: smoothed ω, signed threshold); 'v1': arXiv v1 (§3.7: averaged |Δω|, growing threshold).",
+    }),
+    window: positiveInteger(MAX_WINDOW)
+      .default(AUTODROP_DEFAULTS.window)
+      .meta({ title: 'window k', description: 'k: optimizer steps per window (the mean weights of k consecutive steps).', unit: 'steps' }),
+    buffer: positiveInteger(10_000)
+      .default(AUTODROP_DEFAULTS.buffer)
+      .meta({ title: 'buffer m', description: 'm: angles in the smoothing buffer (uai2024) or changes averaged (v1).', unit: 'windows' }),
+    rho: number('must be in (0, 1)')
+      .gt(0, 'must be in (0, 1)')
+      .lt(1, 'must be in (0, 1)')
+      .default(AUTODROP_DEFAULTS.rho)
+      .meta({ title: 'ρ', description: 'Rate factor at each drop: α ← max(rate floor, ρα).', unit: '× rate' }),
+    threshold: finiteAtLeastZero
+      .default(AUTODROP_DEFAULTS.threshold)
+      .meta({ title: 'threshold', description: 'Drop when the smoothed angle changes by less than this (C − C_prev).', unit: 'degrees', when: UAI2024 }),
+    thresholdMode: z.enum(AUTODROP_THRESHOLD_MODES, { error: 'must be "signed" or "absolute"' }).default(AUTODROP_DEFAULTS.thresholdMode).meta({
+      title: 'threshold test',
+      description: "'signed': C − C_prev < threshold, so a falling angle also drops; 'absolute': |C − C_prev| < threshold.",
+      when: UAI2024,
+    }),
+    smoothing: z.enum(AUTODROP_SMOOTHING, { error: 'must be "value" or "time"' }).default(AUTODROP_DEFAULTS.smoothing).meta({
+      title: 'smoothing',
+      description: "'value' (§3.3 5a): Gaussian weights on the angle's distance to the newest angle; 'time' (5b): on the distance in the buffer.",
+      when: UAI2024,
+    }),
+    lrMin: finiteAtLeastZero
+      .default(AUTODROP_DEFAULTS.lrMin)
+      .meta({ title: 'rate floor', description: 'α_min: never drop below this rate (absolute; 0: no floor).', projectChoice: true }),
+    epsilon: finitePositive
+      .default(AUTODROP_DEFAULTS.epsilon)
+      .meta({ title: 'ε', description: 'ε of ∠(a, b) = acos(aᵀb/(‖a‖‖b‖ + ε)); it only prevents 0/0.', projectChoice: true }),
+    delay: positiveInteger(1_000_000)
+      .default(AUTODROP_DEFAULTS.delay)
+      .meta({ title: 'delay', description: 'Steps between the end of a window and the first step that uses its decision.', unit: 'steps', projectChoice: true }),
+    theta: finitePositive
+      .default(AUTODROP_DEFAULTS.theta)
+      .meta({ title: 'θ', description: 'v1: the initial threshold on the averaged |Δω|.', unit: 'degrees', projectChoice: true, when: V1 }),
+    thetaMax: finitePositive
+      .default(AUTODROP_DEFAULTS.thetaMax)
+      .meta({ title: 'θ max', description: 'v1: θ̄, the cap of the growing threshold (≥ θ).', unit: 'degrees', projectChoice: true, when: V1 }),
   })
   .strict()
   .superRefine((c, ctx) => {
     if (c.thetaMax < c.theta) ctx.addIssue({ code: 'custom', path: ['thetaMax'], message: 'must be >= theta' });
+  })
+  .meta({
+    title: 'AutoDrop',
+    description: 'AutoDrop: drops the rate by ρ when the angular velocity of the weights saturates (the staircase).',
+    // A short window, so that drops happen within the playground's small budgets.
+    examples: [{ window: 5 }],
   });
 
 export type AutoDropInput = z.input<typeof autodropSchema>;

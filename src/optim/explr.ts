@@ -288,14 +288,28 @@ export const EXPLR_FORMS = ['exact', 'texp'] as const;
 /** Exp-LR as a method: η̃ replaces the base schedule η_t of a run trained without weight decay. */
 export const expLrSchema = z
   .object({
-    /** 'exact': the §5.3 recurrence (any base schedule); 'texp': products of α (exact up to a constant for step decay). */
-    form: z.enum(EXPLR_FORMS, { error: 'must be "exact" or "texp"' }).default('exact'),
-    /** λ of the weight-decay run being reproduced (the exp-LR run itself uses no weight decay). */
-    weightDecay: z.number({ error: 'must be a number >= 0' }).min(0, 'must be a number >= 0').default(5e-4),
-    /** Renormalize (powers of two) whenever the engine's rate would exceed this. */
-    renormMaxRate: z.number({ error: 'must be a number > 0' }).gt(0, 'must be a number > 0').default(1e4),
+    form: z.enum(EXPLR_FORMS, { error: 'must be "exact" or "texp"' }).default('exact').meta({
+      title: 'form',
+      description: "'exact': the §5.3 recurrence (any base schedule); 'texp': TEXP, products of α (exact up to a constant for step-decay schedules).",
+    }),
+    weightDecay: z
+      .number({ error: 'must be a number >= 0' })
+      .min(0, 'must be a number >= 0')
+      .default(5e-4)
+      .meta({ title: 'λ reproduced', description: 'λ of the weight-decay run this one reproduces (the exp-LR run itself uses no weight decay).' }),
+    renormMaxRate: z
+      .number({ error: 'must be a number > 0' })
+      .gt(0, 'must be a number > 0')
+      .default(1e4)
+      .meta({ title: 'renorm at', description: "Renormalize (by powers of two) whenever the engine's rate would exceed this." }),
   })
-  .strict();
+  .strict()
+  .meta({
+    title: 'Exp LR',
+    description:
+      'Exponential LR (Li & Arora): no weight decay, an exponentially growing rate instead; needs SGD or momentum with weight decay 0.',
+    examples: [{ form: 'exact', weightDecay: 5e-4 }],
+  });
 
 export type ExpLrConfig = z.output<typeof expLrSchema>;
 

@@ -10,20 +10,33 @@ import { parseConfig } from '../util/validate';
 
 export const LEAP_GRANULARITIES = ['element', 'tensor', 'global'] as const;
 
+// Every default is the project's choice: the spec marks LEAP's rule UNCONFIRMED.
 export const leapSchema = z
   .object({
-    /** σ: absolute in the additive form, relative in the multiplicative form. Project default: 0.5·η₀ is typical. */
-    sigma: z.number().min(0, 'sigma must be >= 0').default(0.01),
-    granularity: z.enum(LEAP_GRANULARITIES).default('element'),
-    form: z.enum(['additive', 'multiplicative']).default('additive'),
-    clipNegative: z.boolean().default(false),
+    sigma: z.number().min(0, 'sigma must be >= 0').default(0.01).meta({
+      title: 'σ',
+      description: 'Standard deviation of the rate noise: absolute in the additive form, relative in the multiplicative form (0.5·η₀ is typical).',
+      unit: 'rate (additive) or × η (multiplicative)',
+      projectChoice: true,
+    }),
+    granularity: z
+      .enum(LEAP_GRANULARITIES)
+      .default('element')
+      .meta({ title: 'granularity', description: 'One draw per element, per tensor, or one per run, every step.', projectChoice: true }),
+    form: z
+      .enum(['additive', 'multiplicative'])
+      .default('additive')
+      .meta({ title: 'form', description: 'Additive η + σz or multiplicative η(1 + σz), z ~ N(0, 1).', projectChoice: true }),
+    clipNegative: z.boolean().default(false).meta({ title: 'clip < 0', description: 'Clamp negative rates at 0.', projectChoice: true }),
   })
-  .strict();
+  .strict()
+  .meta({
+    title: 'LEAP',
+    description: "LEAP: Gaussian noise on each element's rate; the chart shows the η ± σ band. Rule reconstructed (UNCONFIRMED).",
+    examples: [{ sigma: 0.05 }],
+  });
 
 export type LeapConfig = z.output<typeof leapSchema>;
-
-/** Which defaults are the project's own choice (the spec marks LEAP's form UNCONFIRMED). */
-export const LEAP_PROJECT_CHOICES = ['sigma', 'granularity', 'form', 'clipNegative'] as const;
 
 /** Validates a LEAP config; errors name the field. */
 export function parseLeap(input: unknown = {}, prefix = 'leap'): LeapConfig {

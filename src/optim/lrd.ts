@@ -10,14 +10,22 @@ import { parseConfig } from '../util/validate';
 
 export const lrdSchema = z
   .object({
-    /** Probability that an element's LR is KEPT (the code's `dropout`, default 0.5 in every official command). */
-    keepProb: z.number().gt(0, 'keepProb must be in (0, 1]').max(1, 'keepProb must be in (0, 1]').default(0.5),
-    /** Multiply kept rates by 1/keepProb (not in the paper; off by default). */
-    rescale: z.boolean().default(false),
-    /** Mask decoupled weight decay too (the project's default; the third-party RAdam_LRD does not). */
-    maskDecoupledDecay: z.boolean().default(true),
+    keepProb: z.number().gt(0, 'keepProb must be in (0, 1]').max(1, 'keepProb must be in (0, 1]').default(0.5).meta({
+      title: 'keep prob',
+      description: "Probability that an element KEEPS its learning rate this step (the official code's `dropout`, 0.5 in every official command).",
+    }),
+    rescale: z.boolean().default(false).meta({ title: 'rescale 1/p', description: 'Multiply kept rates by 1/keepProb (not in the paper).' }),
+    maskDecoupledDecay: z
+      .boolean()
+      .default(true)
+      .meta({ title: 'mask decay', description: 'Mask decoupled weight decay too (the third-party RAdam_LRD does not).', projectChoice: true }),
   })
-  .strict();
+  .strict()
+  .meta({
+    title: 'LRD',
+    description: 'Learning Rate Dropout: each weight keeps its rate with probability keepProb per step; the chart shows the expected rate keepProb·η.',
+    examples: [{ keepProb: 0.5 }],
+  });
 
 export type LrdConfig = z.output<typeof lrdSchema>;
 

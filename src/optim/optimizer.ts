@@ -14,43 +14,67 @@ export type OptimizerRule = (typeof OPTIMIZER_RULES)[number];
 export const RULE_CODE: Record<OptimizerRule, number> = { sgd: 0, momentum: 1, nesterov: 2, adam: 3, adamw: 3, rmsprop: 4 };
 
 const unitInterval = (what: string) => z.number().min(0, `${what} must be in [0, 1)`).lt(1, `${what} must be in [0, 1)`);
+const WITH_MOMENTUM = { rule: ['momentum', 'nesterov'] } as const;
+const ADAM = { rule: ['adam', 'adamw'] } as const;
+const RMSPROP = { rule: ['rmsprop'] } as const;
 
 export const optimizerSchema = z
   .object({
-    rule: z.enum(OPTIMIZER_RULES).default('sgd'),
-    /** γ of momentum/Nesterov. */
-    momentum: unitInterval('momentum').default(0.9),
-    /** τ: the buffer adds (1 − τ)·d after its first step. */
-    dampening: z.number().min(0).max(1).default(0),
-    beta1: unitInterval('beta1').default(0.9),
-    beta2: unitInterval('beta2').default(0.999),
-    /** RMSprop's α (square-average decay). */
-    rmsAlpha: unitInterval('rmsAlpha').default(0.99),
-    eps: z.number().gt(0, 'eps must be > 0').default(1e-8),
-    /**
-     * Adam's ε: 'standard' = η·m̂/(√v̂ + ε) (PyTorch today); 'lrd_official' = s_t·m/(√v + ε) with
-     * s_t = η√(1−β2ᵗ)/(1−β1ᵗ), as the official LRD code (old PyTorch). They differ only in ε's scale.
-     */
-    adamEps: z.enum(['standard', 'lrd_official']).default('standard'),
-    /** RMSprop numerator: 'lrd_official' = raw g (decay only in the denominator), 'clean' = g + λθ. */
-    rmspropForm: z.enum(['lrd_official', 'clean']).default('lrd_official'),
-    weightDecay: z.number().min(0, 'weightDecay must be >= 0').default(0),
-    /** 'coupled' = L2 added to the gradient (PyTorch weight_decay); 'decoupled' = θ −= η·λ·θ (AdamW, SGDW). */
-    weightDecayMode: z.enum(['coupled', 'decoupled']).optional(),
+    rule: z.enum(OPTIMIZER_RULES).default('sgd').meta({ title: 'optimizer', description: 'Base update rule.' }),
+    momentum: unitInterval('momentum')
+      .default(0.9)
+      .meta({ title: 'momentum', description: 'γ of momentum / Nesterov (PyTorch convention: the buffer starts at the first gradient).', when: WITH_MOMENTUM }),
+    dampening: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0)
+      .meta({ title: 'dampening', description: 'τ: the momentum buffer adds (1 − τ)·d after its first step.', when: WITH_MOMENTUM }),
+    beta1: unitInterval('beta1').default(0.9).meta({ title: 'β1', description: "Decay of Adam's first moment.", when: ADAM }),
+    beta2: unitInterval('beta2').default(0.999).meta({ title: 'β2', description: "Decay of Adam's second moment.", when: ADAM }),
+    rmsAlpha: unitInterval('rmsAlpha').default(0.99).meta({ title: 'RMS α', description: "RMSprop's square-average decay.", when: RMSPROP }),
+    eps: z
+      .number()
+      .gt(0, 'eps must be > 0')
+      .default(1e-8)
+      .meta({ title: 'ε', description: 'Added to the root of the second moment (Adam, RMSprop).', when: { rule: [...ADAM.rule, ...RMSPROP.rule] } }),
+    adamEps: z.enum(['standard', 'lrd_official']).default('standard').meta({
+      title: 'Adam ε form',
+      description:
+        "Where Adam's ε sits: 'standard' = η·m̂/(√v̂ + ε) (PyTorch today); 'lrd_official' = s_t·m/(√v + ε) with s_t = η√(1−β2ᵗ)/(1−β1ᵗ), as the official LRD code (old PyTorch). They differ only in ε's scale.",
+      when: ADAM,
+    }),
+    rmspropForm: z.enum(['lrd_official', 'clean']).default('lrd_official').meta({
+      title: 'RMSprop form',
+      description: "RMSprop's numerator: 'lrd_official' = the raw gradient (decay only in the denominator, as the LRD code), 'clean' = g + λθ.",
+      when: RMSPROP,
+    }),
+    weightDecay: z.number().min(0, 'weightDecay must be >= 0').default(0).meta({ title: 'weight decay', description: 'λ: coupled L2 added to the gradient, or decoupled decay (see decay mode).' }),
+    weightDecayMode: z.enum(['coupled', 'decoupled']).optional().meta({
+      title: 'decay mode',
+      description: "'coupled' = L2 added to the gradient (PyTorch weight_decay); 'decoupled' = θ −= η·λ·θ (AdamW, SGDW). Default: decoupled for AdamW, coupled for every other rule.",
+    }),
   })
   .strict();
 
 export type OptimizerInput = z.input<typeof optimizerSchema>;
 export type OptimizerConfig = z.output<typeof optimizerSchema> & { weightDecayMode: 'coupled' | 'decoupled' };
 
+/** The decay mode of a rule whose config names none: AdamW decays decoupled by definition, every other rule coupled. */
+export const defaultWeightDecayMode = (rule: OptimizerRule): OptimizerConfig['weightDecayMode'] => (rule === 'adamw' ? 'decoupled' : 'coupled');
+
+/** optimizerSchema with weightDecayMode checked (AdamW cannot couple) and resolved: what a run trains with. */
+export const resolvedOptimizerSchema = optimizerSchema
+  .superRefine((o, ctx) => {
+    if (o.rule === 'adamw' && o.weightDecayMode === 'coupled') {
+      ctx.addIssue({ code: 'custom', path: ['weightDecayMode'], message: 'AdamW decays decoupled by definition; use rule "adam" for coupled L2' });
+    }
+  })
+  .transform((o): OptimizerConfig => ({ ...o, weightDecayMode: o.weightDecayMode ?? defaultWeightDecayMode(o.rule) }));
+
 /** Validates an optimizer config (errors name the field) and fills defaults; AdamW decays decoupled. */
 export function parseOptimizer(input: unknown = {}, prefix = 'optimizer'): OptimizerConfig {
-  const config = parseConfig(optimizerSchema, input, prefix);
-  const weightDecayMode = config.weightDecayMode ?? (config.rule === 'adamw' ? 'decoupled' : 'coupled');
-  if (config.rule === 'adamw' && weightDecayMode !== 'decoupled') {
-    throw new Error(`${prefix}.weightDecayMode: AdamW decays decoupled by definition; use rule "adam" for coupled L2`);
-  }
-  return { ...config, weightDecayMode };
+  return parseConfig(resolvedOptimizerSchema, input, prefix);
 }
 
 /**

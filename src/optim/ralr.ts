@@ -35,23 +35,48 @@ export const RALR_RESAMPLE = ['epoch', 'step'] as const;
 
 const number = (message: string) => z.number({ error: message });
 
+const FACTOR = { boundsMode: ['factor'] } as const;
+const ABSOLUTE = { boundsMode: ['absolute'] } as const;
+const choice = RALR_DEFAULTS.projectChoice;
+
 /** RALR's config; defaults from RALR_DEFAULTS (the project's choice). */
 export const ralrSchema = z
   .object({
-    /** p_amp: probability that a resampling period is amplified. */
-    amplifyProb: number('must be in [0, 1]').min(0, 'must be in [0, 1]').max(1, 'must be in [0, 1]').default(RALR_DEFAULTS.amplifyProb),
-    /** 'factor': η = η_base·r, r ~ U[factorLow, factorHigh); 'absolute': η ~ U[rateLow, rateHigh), clamped ≥ η_base. */
-    boundsMode: z.enum(RALR_BOUNDS_MODES, { error: 'must be "factor" or "absolute"' }).default(RALR_DEFAULTS.boundsMode),
-    /** r_lo ≥ 1: an amplification never lowers the LR. */
-    factorLow: number('must be a number >= 1').min(1, 'must be a number >= 1').default(RALR_DEFAULTS.factorLow),
-    factorHigh: number('must be a number >= 1').min(1, 'must be a number >= 1').default(RALR_DEFAULTS.factorHigh),
-    /** η_lo, η_hi of the 'absolute' mode (required there). */
-    rateLow: number('must be a number > 0').gt(0, 'must be a number > 0').optional(),
-    rateHigh: number('must be a number > 0').gt(0, 'must be a number > 0').optional(),
-    /** Resampling period: once per epoch (default) or every optimizer step. */
-    resample: z.enum(RALR_RESAMPLE, { error: 'must be "epoch" or "step"' }).default(RALR_DEFAULTS.resample),
-    /** Never exceed η_base(0) (the spec's intent "the spike never exceeds the initial LR"); the base itself is kept. */
-    capAtInitialRate: z.boolean({ error: 'must be true or false' }).default(RALR_DEFAULTS.capAtInitialRate),
+    amplifyProb: number('must be in [0, 1]')
+      .min(0, 'must be in [0, 1]')
+      .max(1, 'must be in [0, 1]')
+      .default(RALR_DEFAULTS.amplifyProb)
+      .meta({ title: 'p amplify', description: 'p_amp: probability that a resampling period is amplified.', projectChoice: choice }),
+    boundsMode: z.enum(RALR_BOUNDS_MODES, { error: 'must be "factor" or "absolute"' }).default(RALR_DEFAULTS.boundsMode).meta({
+      title: 'bounds',
+      description: "'factor': η = η_base·r, r ~ U[factor low, factor high); 'absolute': η ~ U[rate low, rate high), never below η_base.",
+      projectChoice: choice,
+    }),
+    factorLow: number('must be a number >= 1')
+      .min(1, 'must be a number >= 1')
+      .default(RALR_DEFAULTS.factorLow)
+      .meta({ title: 'factor low', description: 'r_lo, the smallest amplification factor (≥ 1: an amplification never lowers the rate).', unit: '× η', projectChoice: choice, when: FACTOR }),
+    factorHigh: number('must be a number >= 1')
+      .min(1, 'must be a number >= 1')
+      .default(RALR_DEFAULTS.factorHigh)
+      .meta({ title: 'factor high', description: 'r_hi, the largest amplification factor (≥ factor low).', unit: '× η', projectChoice: choice, when: FACTOR }),
+    rateLow: number('must be a number > 0')
+      .gt(0, 'must be a number > 0')
+      .optional()
+      .meta({ title: 'rate low', description: "η_lo, the smallest amplified rate of the 'absolute' mode (required there).", when: ABSOLUTE }),
+    rateHigh: number('must be a number > 0')
+      .gt(0, 'must be a number > 0')
+      .optional()
+      .meta({ title: 'rate high', description: "η_hi, the largest amplified rate of the 'absolute' mode (required there, ≥ rate low).", when: ABSOLUTE }),
+    resample: z
+      .enum(RALR_RESAMPLE, { error: 'must be "epoch" or "step"' })
+      .default(RALR_DEFAULTS.resample)
+      .meta({ title: 'resample', description: 'Draw once per epoch or every optimizer step.', projectChoice: choice }),
+    capAtInitialRate: z.boolean({ error: 'must be true or false' }).default(RALR_DEFAULTS.capAtInitialRate).meta({
+      title: 'cap at η₀',
+      description: 'Never exceed the initial rate η_base(0) (the spec\'s intent "the spike never exceeds the initial LR"); the base itself is kept.',
+      projectChoice: choice,
+    }),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -63,6 +88,11 @@ export const ralrSchema = z
         ctx.addIssue({ code: 'custom', path: ['rateHigh'], message: 'must be >= rateLow' });
       }
     }
+  })
+  .meta({
+    title: 'RALR',
+    description: 'RALR: now and then the global rate is amplified by a random factor (the spikes). Rule reconstructed (UNCONFIRMED).',
+    examples: [{ amplifyProb: 0.1, factorLow: 1, factorHigh: 3 }],
   });
 
 export type RalrInput = z.input<typeof ralrSchema>;

@@ -22,87 +22,117 @@ const positiveRate = finite('must be a number > 0').gt(0, 'must be a number > 0'
 const decayFactor = finite('must be in (0, 1]').gt(0, 'must be in (0, 1]').max(1, 'must be in (0, 1]');
 const count = finite('must be an integer >= 1').int('must be an integer >= 1').min(1, 'must be an integer >= 1');
 const unit = z.enum(SCHEDULE_UNITS, { error: 'must be "step" or "epoch"' });
+/** A duration counted in the schedule's `unit`. */
+const duration = (schema: z.ZodNumber, title: string, description: string) => schema.meta({ title, description, unit: 'schedule units', unitFrom: 'unit' });
+const rate = positiveRate.meta({ title: 'rate η', description: "Initial learning rate (the schedule's value at index 0)." });
+const gamma = (description: string) => decayFactor.meta({ title: 'γ', description });
 
 /** Linear warm-up before the schedule (PyTorch LinearLR(startFactor, 1, length) then SequentialLR). */
 export const warmupSchema = z
   .object({
-    /** W: warm-up duration in `unit`; the main schedule starts (at its own index 0) after it. */
-    length: count,
-    /** s: η = η_main(0)·(s + (1 − s)·i/W) for i < W (PyTorch LinearLR's start_factor, default 1/3). */
-    startFactor: decayFactor.default(1 / 3),
-    /** Defaults to the schedule's unit. */
-    unit: unit.optional(),
+    length: count.meta({
+      title: 'warm-up length',
+      description: 'W: warm-up duration; the main schedule starts (at its own index 0) after it.',
+      unit: 'schedule units',
+      unitFrom: 'unit',
+    }),
+    startFactor: decayFactor.default(1 / 3).meta({
+      title: 'start factor',
+      description: "s: η = η_main(0)·(s + (1 − s)·i/W) for i < W (PyTorch LinearLR's start_factor).",
+    }),
+    unit: unit.optional().meta({ title: 'warm-up unit', description: "The warm-up's unit (default: the schedule's)." }),
   })
-  .strict();
+  .strict()
+  .meta({ title: 'warm-up', description: 'A linear warm-up from start factor × η to η before the schedule.', examples: [{ length: 10 }] });
 
 const common = {
-  unit: unit.default('step'),
+  unit: unit.default('step').meta({
+    title: 'unit',
+    description: "Where PyTorch's scheduler.step() is called: every optimizer step, or once per epoch (the rate is constant within an epoch). Every duration counts this unit.",
+  }),
   warmup: warmupSchema.optional(),
 };
 
-const constantSchema = z.object({ kind: z.literal('constant'), lr: positiveRate, ...common }).strict();
+const constantSchema = z.object({ kind: z.literal('constant'), lr: rate, ...common }).strict().meta({ description: 'Constant: η = lr.' });
 
-/** PyTorch StepLR: η = lr·γ^⌊i/stepSize⌋. */
 const stepSchema = z
-  .object({ kind: z.literal('step'), lr: positiveRate, stepSize: count, gamma: decayFactor.default(0.1), ...common })
-  .strict();
+  .object({
+    kind: z.literal('step'),
+    lr: rate,
+    stepSize: duration(count, 'step size', 'Multiply the rate by γ every step size.'),
+    gamma: gamma('Decay factor per step size.').default(0.1),
+    ...common,
+  })
+  .strict()
+  .meta({ description: 'PyTorch StepLR: η = lr·γ^⌊i/stepSize⌋.' });
 
-/** PyTorch MultiStepLR: η = lr·γ^#{m ∈ milestones : m ≤ i}. */
 const multistepSchema = z
   .object({
     kind: z.literal('multistep'),
-    lr: positiveRate,
+    lr: rate,
     milestones: z
       .array(finite('must be an integer >= 1').int('must be an integer >= 1').min(1, 'must be an integer >= 1'), {
         error: 'must be an array of integers',
       })
-      .refine((list) => list.every((m, k) => k === 0 || m > list[k - 1]), 'must be strictly increasing'),
-    gamma: decayFactor.default(0.1),
+      .refine((list) => list.every((m, k) => k === 0 || m > list[k - 1]), 'must be strictly increasing')
+      .meta({ title: 'milestones', description: 'Strictly increasing indices where the rate is multiplied by γ (comma separated).', unit: 'schedule units', unitFrom: 'unit' }),
+    gamma: gamma('Decay factor at each milestone.').default(0.1),
     ...common,
   })
-  .strict();
+  .strict()
+  .meta({ description: 'PyTorch MultiStepLR: η = lr·γ^#{m ∈ milestones : m ≤ i}.' });
 
-/** PyTorch ExponentialLR: η = lr·γ^i (γ per step or per epoch, by `unit`). */
 const exponentialSchema = z
-  .object({ kind: z.literal('exponential'), lr: positiveRate, gamma: decayFactor, ...common })
-  .strict();
+  .object({ kind: z.literal('exponential'), lr: rate, gamma: gamma('Factor per step or per epoch (by unit).'), ...common })
+  .strict()
+  .meta({ description: 'PyTorch ExponentialLR: η = lr·γ^i.' });
 
-/** SGDR's cycle growth (PyTorch CosineAnnealingWarmRestarts' T_mult). */
-const restartsSchema = z.object({ cycleMult: count.default(1) }).strict();
+const restartsSchema = z
+  .object({
+    cycleMult: count.default(1).meta({ title: 'cycle ×', description: "Each cycle lasts this many times the previous one (PyTorch's T_mult)." }),
+  })
+  .strict()
+  .meta({ title: 'restarts', description: 'Warm restarts (SGDR, PyTorch CosineAnnealingWarmRestarts): the cosine starts over at the end of each cycle.' });
 
-/**
- * Cosine annealing, η = η_min + (lr − η_min)(1 + cos(π·i_cur/T))/2.
- * Without restarts (PyTorch CosineAnnealingLR, T_max = length): i_cur = i, T = length (past
- * `length` the cosine rises again, as in PyTorch). With restarts (CosineAnnealingWarmRestarts,
- * T_0 = length, T_mult = cycleMult): cycle k lasts length·cycleMult^k and i_cur counts from its start.
- */
 const cosineSchema = z
   .object({
     kind: z.literal('cosine'),
-    lr: positiveRate,
-    length: count,
-    minLr: finite('must be a number >= 0').min(0, 'must be a number >= 0').default(0),
+    lr: rate,
+    length: duration(count, 'length', 'T: one cosine half-period (with restarts: the first cycle).'),
+    minLr: finite('must be a number >= 0').min(0, 'must be a number >= 0').default(0).meta({ title: 'min rate', description: 'η_min, the rate at the end of the cosine (≤ rate η).' }),
     restarts: restartsSchema.optional(),
     ...common,
   })
   .strict()
-  .refine((c) => c.minLr <= c.lr, { message: 'must be <= lr', path: ['minLr'] });
+  .refine((c) => c.minLr <= c.lr, { message: 'must be <= lr', path: ['minLr'] })
+  .meta({
+    // Without restarts (PyTorch CosineAnnealingLR, T_max = length): i_cur = i, T = length (past `length` the
+    // cosine rises again, as in PyTorch). With restarts (T_0 = length, T_mult = cycleMult): cycle k lasts
+    // length·cycleMult^k and i_cur counts from its start.
+    description: 'Cosine annealing: η = η_min + (lr − η_min)(1 + cos(π·i_cur/T))/2.',
+  });
 
-/**
- * PyTorch OneCycleLR: from maxLr/divFactor up to maxLr over the first pctStart·totalSteps indices,
- * then down to maxLr/(divFactor·finalDivFactor) at totalSteps − 1 (cosine or linear); threePhase
- * goes back to the initial LR first. Past totalSteps − 1 (where PyTorch raises) the final LR holds.
- */
 const onecycleSchema = z
   .object({
     kind: z.literal('onecycle'),
-    maxLr: positiveRate,
-    totalSteps: finite('must be an integer >= 2').int('must be an integer >= 2').min(2, 'must be an integer >= 2'),
-    pctStart: finite('must be in (0, 1)').gt(0, 'must be in (0, 1)').lt(1, 'must be in (0, 1)').default(0.3),
-    anneal: z.enum(['cos', 'linear'], { error: 'must be "cos" or "linear"' }).default('cos'),
-    divFactor: positiveRate.default(25),
-    finalDivFactor: positiveRate.default(1e4),
-    threePhase: z.boolean({ error: 'must be true or false' }).default(false),
+    maxLr: positiveRate.meta({ title: 'max rate', description: 'The peak learning rate.' }),
+    totalSteps: duration(
+      finite('must be an integer >= 2').int('must be an integer >= 2').min(2, 'must be an integer >= 2'),
+      'total',
+      'Length of the cycle; past it the final rate holds (where PyTorch raises).',
+    ),
+    pctStart: finite('must be in (0, 1)')
+      .gt(0, 'must be in (0, 1)')
+      .lt(1, 'must be in (0, 1)')
+      .default(0.3)
+      .meta({ title: 'rising share', description: 'Share of the cycle spent raising the rate.' }),
+    anneal: z.enum(['cos', 'linear'], { error: 'must be "cos" or "linear"' }).default('cos').meta({ title: 'anneal', description: 'Shape of the rise and fall.' }),
+    divFactor: positiveRate.default(25).meta({ title: 'div factor', description: 'The initial rate is max rate / div factor.' }),
+    finalDivFactor: positiveRate.default(1e4).meta({ title: 'final div', description: 'The final rate is the initial rate / final div.' }),
+    threePhase: z
+      .boolean({ error: 'must be true or false' })
+      .default(false)
+      .meta({ title: 'three phase', description: 'Go back down to the initial rate before the final annealing.' }),
     ...common,
   })
   .strict()
@@ -113,17 +143,18 @@ const onecycleSchema = z
     } else if (c.threePhase && !(2 * rampEnd < c.totalSteps - 1)) {
       ctx.addIssue({ code: 'custom', path: ['pctStart'], message: 'with threePhase, 2·pctStart·totalSteps must be < totalSteps + 1' });
     }
+  })
+  .meta({
+    description:
+      'PyTorch OneCycleLR: from max rate / div factor up to max rate over the first rising share of the cycle, then down to max rate / (div factor · final div) (cosine or linear).',
   });
 
 /** Any base schedule, discriminated by `kind`; every kind takes `unit` and an optional `warmup`. */
-export const scheduleSchema = z.discriminatedUnion('kind', [
-  constantSchema,
-  stepSchema,
-  multistepSchema,
-  exponentialSchema,
-  cosineSchema,
-  onecycleSchema,
-], { error: `must be one of ${SCHEDULE_KINDS.join(', ')}` });
+export const scheduleSchema = z
+  .discriminatedUnion('kind', [constantSchema, stepSchema, multistepSchema, exponentialSchema, cosineSchema, onecycleSchema], {
+    error: `must be one of ${SCHEDULE_KINDS.join(', ')}`,
+  })
+  .meta({ title: 'schedule', description: 'Base learning-rate schedule (PyTorch semantics).' });
 
 export type ScheduleInput = z.input<typeof scheduleSchema>;
 export type ScheduleConfig = z.output<typeof scheduleSchema>;
@@ -132,6 +163,36 @@ export type WarmupConfig = z.output<typeof warmupSchema>;
 /** Validates a schedule config and fills defaults; errors name the field ("schedule.gamma: must be in (0, 1] (got 2)"). */
 export function parseSchedule(input: unknown, prefix = 'schedule'): ScheduleConfig {
   return parseConfig(scheduleSchema, input, prefix);
+}
+
+/**
+ * A schedule of `kind` at the base (or peak) rate `rate` whose durations fit a budget of
+ * `budgetSteps` steps: step decay at a third of it, milestones at one and two thirds, one cosine
+ * or one cycle over all of it, γ = 0.995 per step for the exponential; the other fields default.
+ * Valid when `rate` is (undefined leaves the rate out).
+ */
+export function scheduleForBudget(kind: string, rate: number | undefined, budgetSteps: number): Record<string, unknown> {
+  const third = Math.max(1, Math.round(budgetSteps / 3));
+  switch (kind) {
+    case 'step':
+      return { kind, lr: rate, stepSize: third, gamma: 0.1 };
+    case 'multistep':
+      return { kind, lr: rate, milestones: [third, 2 * third], gamma: 0.1 };
+    case 'exponential':
+      return { kind, lr: rate, gamma: 0.995 };
+    case 'cosine':
+      return { kind, lr: rate, length: Math.max(1, budgetSteps) };
+    case 'onecycle':
+      return { kind, maxLr: rate, totalSteps: Math.max(2, budgetSteps) };
+    default:
+      return { kind: 'constant', lr: rate };
+  }
+}
+
+/** The base rate of a schedule document (`maxLr` for onecycle, `lr` for the others), or undefined. */
+export function baseRateOf(schedule: Record<string, unknown>): number | undefined {
+  const rate = schedule.kind === 'onecycle' ? schedule.maxLr : schedule.lr;
+  return typeof rate === 'number' ? rate : undefined;
 }
 
 /** True when evaluating `config` needs stepsPerEpoch (its unit or its warm-up's unit is 'epoch'). */

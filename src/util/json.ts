@@ -125,3 +125,11 @@ export function jsonDocument(value: unknown, what: string): unknown {
     throw new ConfigError([`${what}: not valid JSON (${(error as Error).message})`]);
   }
 }
+
+/** `value` with every −0 replaced by 0 (JSON writes −0 as 0, so a parsed config survives a JSON round trip unchanged). */
+export function withoutNegativeZero<T>(value: T): T {
+  if (Object.is(value, -0)) return 0 as T;
+  if (Array.isArray(value)) return value.map(withoutNegativeZero) as T;
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withoutNegativeZero(item)])) as T;
+  return value;
+}

@@ -55,5 +55,19 @@ export const expected = (text: string) => ({
  * in the same pass.
  */
 export function integer(min: number, max: number, text: string) {
-  return z.number(expected(text)).refine(Number.isInteger, text).min(min, text).max(max, text);
+  // The refinement is not representable in JSON Schema: say the type there (forms read it).
+  return z.number(expected(text)).refine(Number.isInteger, text).min(min, text).max(max, text).meta({ type: 'integer' });
 }
+
+/** A string from `values`; any other value fails with "must be one of "a", "b"". */
+export const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, expected(`must be one of ${values.map((v) => JSON.stringify(v)).join(', ')}`));
+
+/** A trimmed text of `min` to `max` characters. */
+export function text(min: number, max: number) {
+  const message = `must be a text of ${min} to ${max} characters`;
+  return z.string(expected(message)).trim().min(min, message).max(max, message);
+}
+
+/** A boolean ("must be true or false"). */
+export const flag = () => z.boolean(expected('must be true or false'));
