@@ -57,7 +57,7 @@ function onBatch(batch: EventBatch): void {
   set({
     records: effect.records,
     engine: batch.state,
-    ...(applied ? { applied: applied.document, resolved: applied.config as unknown as Record<string, unknown>, summary: applied.summary } : {}),
+    ...(applied ? { applied: applied.document, config: applied.config, summary: applied.summary } : {}),
     ...(applied ? { draft: draftAfter(state.draft, effect), ...(effect.replaced ? { issues: [] } : {}) } : {}),
   });
   note(...effect.notes);

@@ -8,7 +8,7 @@
  */
 import type * as Comlink from 'comlink';
 import { create } from 'zustand';
-import { parseExperiment } from '../src/experiment/config';
+import { parseExperiment, type ExperimentConfig } from '../src/experiment/config';
 import type { MetricRecord } from '../src/experiment/records';
 import { ConfigError } from '../src/util/validate';
 import type { AppliedExperiment, ConfigDocument, EventBatch, ExperimentSummary, SessionState } from './engine-protocol';
@@ -48,8 +48,8 @@ export interface LabState {
   error: string;
   /** The config the engine runs, as the user wrote it (the engine's copy, sent with its events). */
   applied: ConfigDoc | null;
-  /** The same config validated by the engine, every default filled in (fields show these defaults as placeholders). */
-  resolved: ConfigDoc | null;
+  /** The same config as the engine validated it, every default filled in. */
+  config: ExperimentConfig | null;
   /** The config being edited: equal to `applied` unless an edit is invalid or waits for Apply. */
   draft: ConfigDoc | null;
   /** parseExperiment's issues for the draft ("runs.1.lrd.keepProb: …"). */
@@ -93,7 +93,7 @@ export const useLab = create<LabState>()((set) => ({
   notes: [],
   error: '',
   applied: null,
-  resolved: null,
+  config: null,
   draft: null,
   issues: [],
   hidden: {},
