@@ -1,4 +1,4 @@
-/** Buffer helpers: creation with data, a size-bucketed pool, and uniform packing. */
+/** Buffer helpers: creation with data, uniform packing and uploads. */
 
 export const STORAGE = 0x80; // GPUBufferUsage.STORAGE (constants inlined: Node defines the globals late)
 export const COPY_SRC = 0x04;
@@ -55,52 +55,6 @@ export function createUniform(device: GPUDevice, label: string, fields: Array<nu
   new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(words));
   buffer.unmap();
   return buffer;
-}
-
-/**
- * A pool of storage buffers bucketed by power-of-two size: buffers released by one network are
- * reused by the next, so rebuilding an experiment does not reallocate GPU memory.
- */
-export class BufferPool {
-  private readonly free = new Map<number, GPUBuffer[]>();
-  private readonly live = new Set<GPUBuffer>();
-
-  constructor(private readonly device: GPUDevice) {}
-
-  /** A zero-initialised-on-first-use storage buffer of at least `bytes` bytes. */
-  acquire(label: string, bytes: number): GPUBuffer {
-    const bucket = 2 ** Math.ceil(Math.log2(alignBytes(bytes)));
-    const reused = this.free.get(bucket)?.pop();
-    const buffer =
-      reused ?? this.device.createBuffer({ label, size: bucket, usage: STORAGE | COPY_SRC | COPY_DST });
-    if (reused) this.device.queue.writeBuffer(reused, 0, new Uint8Array(bucket));
-    this.live.add(buffer);
-    return buffer;
-  }
-
-  /** Returns a buffer to the pool. */
-  release(buffer: GPUBuffer): void {
-    if (!this.live.delete(buffer)) return;
-    const list = this.free.get(buffer.size) ?? [];
-    list.push(buffer);
-    this.free.set(buffer.size, list);
-  }
-
-  /** Bytes held by the pool (live + free). */
-  get bytes(): number {
-    let total = 0;
-    for (const buffer of this.live) total += buffer.size;
-    for (const list of this.free.values()) for (const buffer of list) total += buffer.size;
-    return total;
-  }
-
-  /** Destroys every buffer of the pool. */
-  destroy(): void {
-    for (const buffer of this.live) buffer.destroy();
-    for (const list of this.free.values()) for (const buffer of list) buffer.destroy();
-    this.live.clear();
-    this.free.clear();
-  }
 }
 
 /** queue.writeBuffer for any typed array (TypeScript's ArrayBufferLike vs ArrayBuffer split). */
