@@ -6,9 +6,9 @@
 import type { Dataset } from '../data/types';
 import type { ExperimentConfig } from '../experiment/config';
 import type { ExperimentRunner, MetricRecord } from '../experiment/runner';
-import { tensorOfRun } from '../nn/params';
-import { Trainer } from '../nn/trainer';
+import { tensorOfRun } from '../gpu/param-layout';
 import { RandomStream, StreamPurpose, streamId } from '../rng/stream';
+import { Trainer } from '../train/trainer';
 
 
 /** ‖a‖₂ */

@@ -5,8 +5,8 @@
  * the CPU, and no new kernel). Additive: touches no training code.
  */
 import type { Dataset } from '../data/types';
+import { paramsOfRun } from '../gpu/param-layout';
 import { readF32 } from '../gpu/readback';
-import { paramsOfRun } from '../nn/params';
 import { ReferenceNetwork } from '../reference/network';
 import type { ExperimentRunner } from './runner';
 

@@ -5,11 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import { upload } from '../gpu/buffers';
 import { runDispatches } from '../gpu/commands';
+import { paramsOfRun, tensorOfRun } from '../gpu/param-layout';
 import { readF32 } from '../gpu/readback';
 import { ReferenceNetwork } from '../reference/network';
 import { randomArray, testGpu } from '../test/gpu';
 import { GpuNetwork } from './network';
-import { initParams, paramsOfRun, tensorOfRun } from './params';
+import { initParams } from './params';
 import { resolveModel, type ModelSpec } from './spec';
 
 const RUNS = 2;

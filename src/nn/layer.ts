@@ -5,7 +5,7 @@
  */
 import type { Dispatch } from '../gpu/commands';
 import type { GpuContext } from '../gpu/device';
-import type { ParamLayout } from './params';
+import type { ParamLayout } from '../gpu/param-layout';
 import type { Activation, ResolvedLayer, ResolvedModel } from './spec';
 
 export interface BuildContext {

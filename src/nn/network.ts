@@ -7,12 +7,12 @@
 import { createStorage, createUniform, upload } from '../gpu/buffers';
 import { makeDispatch, type Dispatch } from '../gpu/commands';
 import { checkBufferFits, type GpuContext } from '../gpu/device';
+import { layoutParams, type ParamLayout } from '../gpu/param-layout';
 import { readF32 } from '../gpu/readback';
 import { lossKernel } from './kernels';
 import type { ActGrad, BuildContext, GpuLayer } from './layer';
 import { LAYER_BUILDERS } from './layers';
 import { activationBackwardInPlace } from './layers/shape';
-import { layoutParams, type ParamLayout } from './params';
 import { buildSmallMlpStep, smallMlpFits } from './small-mlp';
 import { LEAKY_SLOPE, shapeSize, type ResolvedModel } from './spec';
 

@@ -26,9 +26,9 @@ import activationsWgsl from '../../shaders/activations.wgsl?raw';
 import commonWgsl from '../../shaders/common.wgsl?raw';
 import lossRowsWgsl from '../../shaders/loss_rows.wgsl?raw';
 import { makeDispatch, type Dispatch } from '../gpu/commands';
+import type { ParamLayout } from '../gpu/param-layout';
 import { composeWgsl } from '../gpu/pipelines';
 import type { BuildContext } from './layer';
-import type { ParamLayout } from './params';
 import { ACTIVATION_CODE, LEAKY_SLOPE, type LossKind, type ResolvedModel } from './spec';
 
 /** Largest layer width (inputs or units) and batch the fused step takes. */

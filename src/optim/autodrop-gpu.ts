@@ -18,12 +18,10 @@
  */
 import angleWgsl from '../../shaders/angle.wgsl?raw';
 import { createStorage, createUniform, upload } from '../gpu/buffers';
-import { encodeDispatches, makeDispatch, type Dispatch } from '../gpu/commands';
+import { encodeDispatches, makeDispatch, type Dispatch, type StepHook } from '../gpu/commands';
 import { checkBufferFits, type GpuContext } from '../gpu/device';
+import { SEGMENT_ALIGN, type ParamLayout, type StackedTensor } from '../gpu/param-layout';
 import { AsyncReadback, readF32 } from '../gpu/readback';
-import { SEGMENT_ALIGN, type ParamLayout } from '../nn/params';
-import type { ParamTensor } from '../nn/spec';
-import type { StepHook } from '../nn/trainer';
 import { MAX_WINDOW, type WindowDots } from './autodrop';
 
 /** Floats per run in `dots`: sᵀs_prev, ‖s‖², ‖s_prev‖², windows done. */
@@ -35,7 +33,7 @@ export const WINDOWS_BEFORE_ANGLE = 3;
 export interface AngleTarget {
   gpu: GpuContext;
   layout: ParamLayout;
-  tensors: readonly ParamTensor[];
+  tensors: readonly StackedTensor[];
   params: GPUBuffer;
 }
 
@@ -132,7 +130,7 @@ export class AutoDropGpu {
   }
 
   /** For a GpuNetwork (or anything with gpu, layout, model.tensors and params). */
-  static forNetwork(network: { gpu: GpuContext; layout: ParamLayout; model: { tensors: readonly ParamTensor[] }; params: GPUBuffer }, windows: readonly number[]): AutoDropGpu {
+  static forNetwork(network: { gpu: GpuContext; layout: ParamLayout; model: { tensors: readonly StackedTensor[] }; params: GPUBuffer }, windows: readonly number[]): AutoDropGpu {
     return new AutoDropGpu({ gpu: network.gpu, layout: network.layout, tensors: network.model.tensors, params: network.params }, windows);
   }
 

@@ -15,10 +15,9 @@ import updateVec4Wgsl from '../../shaders/update_vec4.wgsl?raw';
 import { createStorage, createUniform, upload } from '../gpu/buffers';
 import { makeDispatch, type Dispatch } from '../gpu/commands';
 import { checkBufferFits, type GpuContext } from '../gpu/device';
+import { SEGMENT_ALIGN, type ParamLayout, type StackedTensor } from '../gpu/param-layout';
 import { composeWgsl } from '../gpu/pipelines';
 import { readF32 } from '../gpu/readback';
-import { SEGMENT_ALIGN, type ParamLayout } from '../nn/params';
-import type { ParamTensor } from '../nn/spec';
 import type { LeapConfig } from './leap';
 import { lrdKeepScale, type LrdConfig } from './lrd';
 import { adamConstants, parseOptimizer, RULE_CODE, type OptimizerConfig } from './optimizer';
@@ -56,7 +55,7 @@ export interface RunUpdateConfig {
 export interface UpdateTarget {
   gpu: GpuContext;
   layout: ParamLayout;
-  tensors: readonly ParamTensor[];
+  tensors: readonly StackedTensor[];
   params: GPUBuffer;
   grads: GPUBuffer;
 }

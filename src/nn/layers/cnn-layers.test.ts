@@ -6,13 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { createStorage, createUniform, upload } from '../../gpu/buffers';
 import { runDispatches } from '../../gpu/commands';
+import { layoutParams, paramsOfRun, tensorOfRun } from '../../gpu/param-layout';
 import { readF32 } from '../../gpu/readback';
 import { actGrad } from '../../reference/activations';
 import type { RefContext } from '../../reference/layer';
 import { REF_LAYERS } from '../../reference/layers';
 import { randomArray, testGpu } from '../../test/gpu';
 import type { ActGrad, BuildContext } from '../layer';
-import { layoutParams, paramsOfRun, tensorOfRun } from '../params';
 import { resolveModel, shapeSize, type Activation, type LayerSpec } from '../spec';
 import { LAYER_BUILDERS } from './index';
 import { activationBackwardInPlace } from './shape';

@@ -3,16 +3,16 @@
  * gather → forward → fused loss → backward → fused update. Metrics stay on the GPU in a ring
  * of slots and come back with one asynchronous map every `readEvery` steps; nothing waits on it.
  */
-import { encodeDispatches, type Dispatch } from '../gpu/commands';
-import type { GpuContext } from '../gpu/device';
-import { AsyncReadback } from '../gpu/readback';
 import { epochPermutation, stepsPerEpoch } from '../data/batches';
 import type { Dataset } from '../data/types';
+import { encodeDispatches, type Dispatch, type StepHook } from '../gpu/commands';
+import type { GpuContext } from '../gpu/device';
+import { AsyncReadback } from '../gpu/readback';
+import { createOrderBuffer, gatherDispatch, uploadDataset, writeOrders, type GpuSplit } from '../nn/gather';
+import { GpuNetwork, METRIC_FIELDS } from '../nn/network';
+import { initParams } from '../nn/params';
+import type { ResolvedModel } from '../nn/spec';
 import { FusedUpdate, sgdRuns, type RunUpdateConfig } from '../optim/update';
-import { createOrderBuffer, gatherDispatch, uploadDataset, writeOrders, type GpuSplit } from './gather';
-import { GpuNetwork, METRIC_FIELDS } from './network';
-import { initParams } from './params';
-import type { ResolvedModel } from './spec';
 
 export interface TrainerOptions {
   batch: number;
@@ -41,16 +41,6 @@ export interface EvalMetrics {
   accuracy: number;
   nonFinite: boolean;
 }
-
-/**
- * Per-step extra work after the update: dispatches into the open `pass`; optionally copies into the
- * encoder once the pass has ended (`afterPass`) and work right after the submit (`afterSubmit`,
- * e.g. starting an asynchronous readback).
- */
-export type StepHook = (
-  pass: GPUComputePassEncoder,
-  step: number,
-) => { afterPass?: (encoder: GPUCommandEncoder) => void; afterSubmit?: () => void } | void;
 
 export class Trainer {
   readonly network: GpuNetwork;
@@ -147,17 +137,6 @@ export class Trainer {
    */
   addStepHook(hook: StepHook): void {
     this.stepHooks.push(hook);
-  }
-
-  /**
-   * Trains `steps` steps with rates from `rateAt(step)`, keeping at most a few readbacks in
-   * flight (awaiting the oldest only throttles the CPU to the GPU; it never blocks a submit).
-   */
-  async train(steps: number, rateAt: (step: number) => ArrayLike<number>): Promise<void> {
-    for (let i = 0; i < steps; i++) {
-      this.trainStep(rateAt(this.step + 1));
-      while (this.inFlight.length > 2) await this.inFlight.shift();
-    }
   }
 
   /** Waits until at most `maxInFlight` metric readbacks are pending (their listeners have run). */
