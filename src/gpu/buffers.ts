@@ -1,4 +1,5 @@
-/** Buffer helpers: creation with data, uniform packing and uploads. */
+/** Buffer helpers: creation with data, uniforms from a struct layout, and uploads. */
+import type { WgslStruct } from './layout';
 
 export const STORAGE = 0x80; // GPUBufferUsage.STORAGE (constants inlined: Node defines the globals late)
 export const COPY_SRC = 0x04;
@@ -33,26 +34,11 @@ export function createStorage(
   return buffer;
 }
 
-/**
- * A uniform buffer from a list of 32-bit fields. `fields` entries are u32 unless given as
- * `{ f32: x }`; the struct in WGSL must declare the same fields in the same order.
- */
-export function createUniform(device: GPUDevice, label: string, fields: Array<number | { f32: number }>): GPUBuffer {
-  const words = new ArrayBuffer(alignBytes(fields.length * 4));
-  const asU32 = new Uint32Array(words);
-  const asF32 = new Float32Array(words);
-  fields.forEach((field, index) => {
-    if (typeof field === 'number') {
-      if (!Number.isInteger(field) || field < 0 || field > 0xffffffff) {
-        throw new Error(`uniform ${label} field ${index} must be a u32, got ${field}`);
-      }
-      asU32[index] = field;
-    } else {
-      asF32[index] = field.f32;
-    }
-  });
-  const buffer = device.createBuffer({ label, size: words.byteLength, usage: UNIFORM | COPY_DST, mappedAtCreation: true });
-  new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(words));
+/** A uniform buffer holding one `struct` record with the given field values (see ./layout.ts). */
+export function createUniform<F extends string>(device: GPUDevice, label: string, struct: WgslStruct<F>, values: Readonly<Record<F, number>>): GPUBuffer {
+  const words = struct.pack(values);
+  const buffer = device.createBuffer({ label, size: alignBytes(words.byteLength), usage: UNIFORM | COPY_DST, mappedAtCreation: true });
+  new Uint32Array(buffer.getMappedRange()).set(words);
   buffer.unmap();
   return buffer;
 }

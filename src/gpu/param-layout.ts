@@ -7,8 +7,15 @@
  * Below both the network (src/nn, whose kernels index parameters through it) and the optimizer
  * (src/optim, whose update and AutoDrop passes walk it chunk by chunk): it knows tensor sizes only.
  */
+import { WgslConstants } from './layout';
 
 export const SEGMENT_ALIGN = 64;
+
+/**
+ * The chunk table as WGSL reads it: CHUNK_FLOATS (= SEGMENT_ALIGN) floats per chunk, each entry
+ * tensor | run << CHUNK_RUN_SHIFT, so tensor = entry & CHUNK_TENSOR_MASK and run = entry >> CHUNK_RUN_SHIFT.
+ */
+export const CHUNK = new WgslConstants('CHUNK', { floats: SEGMENT_ALIGN, runShift: 16, tensorMask: 0xffff });
 
 /** What the stacked layout and the passes over it (update, AutoDrop) know of a parameter tensor. */
 export interface StackedTensor {
@@ -31,13 +38,14 @@ export interface ParamLayout {
   slots: TensorSlot[];
   /** Total floats, a multiple of SEGMENT_ALIGN. */
   total: number;
-  /** Per SEGMENT_ALIGN-sized chunk: tensor index (low 16 bits) and run (high 16 bits). */
+  /** Per SEGMENT_ALIGN-sized chunk: tensor index (low 16 bits) and run (high 16 bits); see CHUNK. */
   chunkTable: Uint32Array;
 }
 
 /** Lays out tensors of the given sizes for `runs` stacked runs. */
 export function layoutParams(tensors: readonly Pick<StackedTensor, 'size'>[], runs: number): ParamLayout {
   if (runs < 1 || runs > 0xffff) throw new Error(`runs must be in [1, 65535], got ${runs}`);
+  if (tensors.length > CHUNK.values.tensorMask + 1) throw new Error(`at most ${CHUNK.values.tensorMask + 1} tensors, got ${tensors.length}`);
   const slots: TensorSlot[] = [];
   const chunks: number[] = [];
   let offset = 0;
@@ -45,7 +53,7 @@ export function layoutParams(tensors: readonly Pick<StackedTensor, 'size'>[], ru
     const runStride = Math.ceil(tensor.size / SEGMENT_ALIGN) * SEGMENT_ALIGN;
     slots.push({ offset, runStride, size: tensor.size });
     for (let run = 0; run < runs; run++) {
-      for (let c = 0; c < runStride / SEGMENT_ALIGN; c++) chunks.push(t | (run << 16));
+      for (let c = 0; c < runStride / SEGMENT_ALIGN; c++) chunks.push(t | (run << CHUNK.values.runShift));
     }
     offset += runStride * runs;
   });

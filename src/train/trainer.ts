@@ -9,7 +9,8 @@ import { encodeDispatches, type Dispatch, type StepHook } from '../gpu/commands'
 import type { GpuContext } from '../gpu/device';
 import { AsyncReadback } from '../gpu/readback';
 import { createOrderBuffer, gatherDispatch, uploadDataset, writeOrders, type GpuSplit } from '../nn/gather';
-import { GpuNetwork, METRIC_FIELDS } from '../nn/network';
+import { METRIC_RECORD } from '../nn/layouts';
+import { GpuNetwork } from '../nn/network';
 import { initParams } from '../nn/params';
 import type { ResolvedModel } from '../nn/spec';
 import { FusedUpdate, sgdRuns, type RunUpdateConfig } from '../optim/update';
@@ -78,7 +79,7 @@ export class Trainer {
       { gpu, layout: this.network.layout, tensors: model.tensors, params: this.network.params, grads: this.network.grads },
       options.updates ?? sgdRuns(this.runs, options.seed),
     );
-    this.readback = new AsyncReadback(gpu.device, this.readEvery * this.runs * METRIC_FIELDS * 4, 'metrics');
+    this.readback = new AsyncReadback(gpu.device, this.readEvery * this.runs * METRIC_RECORD.byteSize, 'metrics');
     this.reset();
   }
 
@@ -161,17 +162,17 @@ export class Trainer {
     this.unread = 0;
     const start = this.readback.record(encoder, this.network.metrics);
     return async () => {
-      const values = new Float32Array(await start());
+      const values = await start();
       const records: StepMetrics[] = [];
       for (let slot = 0; slot < count; slot++) {
         for (let run = 0; run < this.runs; run++) {
-          const base = (slot * this.runs + run) * METRIC_FIELDS;
+          const record = METRIC_RECORD.read(values, slot * this.runs + run);
           records.push({
             step: lastStep - count + slot + 1,
             run,
-            loss: values[base],
-            accuracy: values[base + 1] / values[base + 3],
-            nonFinite: values[base + 2] !== 0,
+            loss: record.loss,
+            accuracy: record.correct / record.rows,
+            nonFinite: record.nonFinite !== 0,
           });
         }
       }
@@ -202,7 +203,7 @@ export class Trainer {
       const batches = Math.ceil(count / batch);
       const order = network.allocate('eval.order', batches * batch);
       writeOrders(this.gpu, order, [Uint32Array.from({ length: batches * batch }, (_, i) => (i < count ? i : 0))]);
-      const metrics = network.allocate('eval.metrics', batches * runs * METRIC_FIELDS);
+      const metrics = network.allocate('eval.metrics', batches * runs * METRIC_RECORD.words);
       this.evalState = {
         gather: gatherDispatch(network, this.splits.test, order, 0),
         dispatches: network.evalDispatches(metrics),
@@ -220,11 +221,11 @@ export class Trainer {
       pass.end();
       this.gpu.device.queue.submit([encoder.finish()]);
     }
-    const readback = new AsyncReadback(this.gpu.device, batches * runs * METRIC_FIELDS * 4, 'eval');
+    const readback = new AsyncReadback(this.gpu.device, batches * runs * METRIC_RECORD.byteSize, 'eval');
     const encoder = this.gpu.device.createCommandEncoder();
     const start = readback.record(encoder, metrics);
     this.gpu.device.queue.submit([encoder.finish()]);
-    const values = new Float32Array(await start());
+    const values = await start();
     readback.destroy();
     return Array.from({ length: runs }, (_, run) => {
       let loss = 0;
@@ -232,11 +233,11 @@ export class Trainer {
       let rows = 0;
       let nonFinite = false;
       for (let k = 0; k < batches; k++) {
-        const base = (k * runs + run) * METRIC_FIELDS;
-        loss += values[base] * values[base + 3];
-        correct += values[base + 1];
-        rows += values[base + 3];
-        nonFinite ||= values[base + 2] !== 0;
+        const record = METRIC_RECORD.read(values, k * runs + run);
+        loss += record.loss * record.rows;
+        correct += record.correct;
+        rows += record.rows;
+        nonFinite ||= record.nonFinite !== 0;
       }
       return { run, loss: loss / rows, accuracy: correct / rows, nonFinite };
     });
