@@ -28,6 +28,7 @@ import { ACTIVATION_CODE, type Activation } from './spec';
 const activations = composeWgsl(ACTIVATION_WGSL.wgsl, activationsWgsl);
 /** The per-row loss math and the metrics record it writes, for the loss kernels and the fused small-MLP step. */
 const lossRows = composeWgsl(commonWgsl, METRIC_RECORD.wgsl, lossRowsWgsl);
+/** What the matmul kernels share: activations, epilogue codes, MatmulDims and the epilogue store. */
 const matmulCommon = composeWgsl(activations, EPILOGUE.wgsl, MATMUL_DIMS.wgsl, matmulCommonWgsl);
 
 export const WGSL = {
