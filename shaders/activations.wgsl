@@ -1,5 +1,6 @@
 // Activation functions and their derivatives, shared by matmul epilogues and elementwise kernels.
-// kind: 0 none, 1 relu, 2 tanh, 3 sigmoid, 4 leaky_relu(slope), 5 gelu (tanh approximation).
+// kind: ACT_NONE, ACT_RELU, ACT_TANH, ACT_SIGMOID, ACT_LEAKY_RELU (slope), ACT_GELU (tanh approximation);
+// the codes are declared from src/nn/spec.ts ACTIVATION_CODE (src/nn/layouts.ts).
 
 fn act_tanh(z: f32) -> f32 {
   // tanh saturates to ±1 in f32 beyond |z| = 10; clamping avoids inf/inf on some drivers.
@@ -13,11 +14,11 @@ fn act_sigmoid(z: f32) -> f32 {
 // a = f(z)
 fn act_forward(kind: u32, z: f32, slope: f32) -> f32 {
   switch kind {
-    case 1u: { return max(z, 0.0); }
-    case 2u: { return act_tanh(z); }
-    case 3u: { return act_sigmoid(z); }
-    case 4u: { return select(slope * z, z, z > 0.0); }
-    case 5u: {
+    case ACT_RELU: { return max(z, 0.0); }
+    case ACT_TANH: { return act_tanh(z); }
+    case ACT_SIGMOID: { return act_sigmoid(z); }
+    case ACT_LEAKY_RELU: { return select(slope * z, z, z > 0.0); }
+    case ACT_GELU: {
       let inner = 0.7978845608028654 * (z + 0.044715 * z * z * z);
       return 0.5 * z * (1.0 + act_tanh(inner));
     }
@@ -28,11 +29,11 @@ fn act_forward(kind: u32, z: f32, slope: f32) -> f32 {
 // f'(z)
 fn act_grad(kind: u32, z: f32, slope: f32) -> f32 {
   switch kind {
-    case 1u: { return select(0.0, 1.0, z > 0.0); }
-    case 2u: { let t = act_tanh(z); return 1.0 - t * t; }
-    case 3u: { let s = act_sigmoid(z); return s * (1.0 - s); }
-    case 4u: { return select(slope, 1.0, z > 0.0); }
-    case 5u: {
+    case ACT_RELU: { return select(0.0, 1.0, z > 0.0); }
+    case ACT_TANH: { let t = act_tanh(z); return 1.0 - t * t; }
+    case ACT_SIGMOID: { let s = act_sigmoid(z); return s * (1.0 - s); }
+    case ACT_LEAKY_RELU: { return select(slope, 1.0, z > 0.0); }
+    case ACT_GELU: {
       let inner = 0.7978845608028654 * (z + 0.044715 * z * z * z);
       let t = act_tanh(inner);
       let dinner = 0.7978845608028654 * (1.0 + 3.0 * 0.044715 * z * z);

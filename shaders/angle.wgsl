@@ -14,12 +14,8 @@
 //       dots[r] = (Σ partials of r, windows_done + 1)   — a second pass instead of float atomics.
 // Partials are stored run-major (slot = r·chunks_per_run + chunk_base[t] + chunk within the run's
 // segment of t), so the reduction of run r reads one contiguous range.
-
-struct AngleDims { chunks: u32, runs: u32, chunks_per_run: u32, _pad: u32 }
-// Per tensor: slab offset, stride between runs, elements, trainable (0/1), first partial slot of the tensor within a run.
-struct AngleTensor { offset: u32, run_stride: u32, size: u32, trainable: u32, chunk_base: u32, _p0: u32, _p1: u32, _p2: u32 }
-// Per run: window length k (0 = AutoDrop off for this run), whether a window ends at this step.
-struct RunWindow { length: u32, ends_now: u32, _p0: u32, _p1: u32 }
+// Needs: the AngleDims, AngleTensor, RunWindow and AngleDots structs and the CHUNK_* constants
+// (src/optim/autodrop-gpu.ts, src/gpu/param-layout.ts).
 
 const NO_SLOT: u32 = 0xffffffffu;
 
@@ -36,11 +32,11 @@ const NO_SLOT: u32 = 0xffffffffu;
 @group(0) @binding(5) var<storage, read_write> win_y_prev: array<f32>;
 @group(0) @binding(6) var<storage, read_write> win_s_prev: array<f32>;
 @group(0) @binding(7) var<storage, read_write> win_partials: array<vec4f>;
-@group(0) @binding(8) var<storage, read> win_dots: array<vec4f>;
+@group(0) @binding(8) var<storage, read> win_dots: array<AngleDots>;
 // angle_reduce bindings 1–3:
 @group(0) @binding(1) var<storage, read> red_windows: array<RunWindow>;
 @group(0) @binding(2) var<storage, read> red_partials: array<vec4f>;
-@group(0) @binding(3) var<storage, read_write> red_dots: array<vec4f>;
+@group(0) @binding(3) var<storage, read_write> red_dots: array<AngleDots>;
 
 var<workgroup> scratch: array<vec3f, 64>;
 var<workgroup> eighths: array<vec3f, 8>;
@@ -68,10 +64,10 @@ fn angle_accumulate(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) g
   let chunk = wg.x + wg.y * groups.x;
   if (chunk >= dims.chunks) { return; }
   let entry = chunk_table[chunk];
-  let run = entry >> 16u;
-  let info = tensors[entry & 0xffffu];
+  let run = entry >> CHUNK_RUN_SHIFT;
+  let info = tensors[entry & CHUNK_TENSOR_MASK];
   if (info.trainable == 0u || windows[run].length == 0u) { return; }
-  let i = chunk * 64u + lid;
+  let i = chunk * CHUNK_FLOATS + lid;
   if (i - info.offset - run * info.run_stride >= info.size) { return; }   // padding of the run's segment
   acc_sum[i] = acc_sum[i] + (acc_params[i] - acc_y_prev[i]);
 }
@@ -84,18 +80,18 @@ fn angle_window(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) group
   var slot = NO_SLOT;
   if (chunk < dims.chunks) {
     let entry = chunk_table[chunk];
-    let run = entry >> 16u;
-    let info = tensors[entry & 0xffffu];
+    let run = entry >> CHUNK_RUN_SHIFT;
+    let info = tensors[entry & CHUNK_TENSOR_MASK];
     let win = windows[run];
-    let i = chunk * 64u + lid;
+    let i = chunk * CHUNK_FLOATS + lid;
     let local = i - info.offset - run * info.run_stride;
-    slot = run * dims.chunks_per_run + info.chunk_base + local / 64u;   // the same for the whole chunk
+    slot = run * dims.chunks_per_run + info.chunk_base + local / CHUNK_FLOATS;   // the same for the whole chunk
     if (win.length != 0u && win.ends_now != 0u && info.trainable != 0u && local < info.size) {
       let s = win_sum[i] / f32(win.length);
       let s_old = win_s_prev[i];
       win_y_prev[i] = win_y_prev[i] + s;
       win_sum[i] = 0.0;
-      if (win_dots[run].w == 0.0) {
+      if (win_dots[run].windows == 0.0) {
         win_s_prev[i] = 0.0;
       } else {
         win_s_prev[i] = s;
@@ -120,5 +116,10 @@ fn angle_reduce(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_inde
     for (var j = lid; j < dims.chunks_per_run; j = j + 64u) { part = part + red_partials[base + j].xyz; }
   }
   let total = workgroup_sum64(lid, part);
-  if (lid == 0u && closing) { red_dots[run] = vec4f(total, red_dots[run].w + 1.0); }
+  if (lid == 0u && closing) {
+    red_dots[run].dot = total.x;
+    red_dots[run].norm_sq = total.y;
+    red_dots[run].prev_norm_sq = total.z;
+    red_dots[run].windows += 1.0;
+  }
 }

@@ -7,15 +7,9 @@
 //   bn_forward_eval:  y = γ·(x − rm)/√(rv + eps) + β
 //   bn_backward:      dγ = Σ dy·x̂, dβ = Σ dy (into grads at the γ/β slots, if AFFINE),
 //                     dx = (γ/(N·√(σ² + eps)))·(N·dy − Σ dy − x̂·Σ dy·x̂)   (if WRITE_DX; train-mode stats)
-// running: [R][C] means then [R][C] variances; saved: [R][C][2] (μ, 1/√(σ² + eps)).
+// running: [R][C] means then [R][C] variances (src/nn/layers/batchnorm.ts runningStatIndex); saved: [R][C][2] (μ, 1/√(σ² + eps)).
 // Bindings per entry point — train: dims, X, params, Y, running, saved; eval: dims, X, params, Y, running;
-// backward: dims, X, params, dX, saved, dY, grads.
-
-struct BnDims {
-  batch: u32, channels: u32, spatial: u32, x_run: u32,
-  eps: f32, momentum: f32, gamma_off: u32, gamma_run: u32,
-  beta_off: u32, beta_run: u32, runs: u32, _pad0: u32,
-}
+// backward: dims, X, params, dX, saved, dY, grads. Needs: the BnDims struct (src/nn/layouts.ts).
 
 override AFFINE: bool = true;
 override WRITE_DX: bool = true;

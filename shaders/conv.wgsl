@@ -6,26 +6,19 @@
 //   TRANSPOSED = false (forward):    Y[r,b,o,y,x]  = Σ_{i,ky,kx} X[r,b,i,y+ky−P,x+kx−P]·W[r,o,i,ky,kx]
 //   TRANSPOSED = true  (input grad): dX[r,b,o,y,x] = Σ_{i,ky,kx} dZ[r,b,i,y−ky+P,x−kx+P]·W[r,i,o,ky,kx]
 //                                    (the same sum as the forward with W flipped and transposed)
-//   EPILOGUE 0: out = acc
-//   EPILOGUE 1: Z = acc + bias[o] (if HAS_BIAS), out = act(Z)   (Z written only if ACT ≠ 0)
-//   EPILOGUE 2: out = acc ⊙ act'(Z)                              (fuses the previous layer's act grad)
+//   EPILOGUE_NONE:            out = acc
+//   EPILOGUE_BIAS_ACTIVATION: Z = acc + bias[o] (if HAS_BIAS), out = act(Z)   (Z written only if ACT ≠ ACT_NONE)
+//   EPILOGUE_ACTIVATION_GRAD: out = acc ⊙ act'(Z)                              (fuses the previous layer's act grad)
 // conv_weight_grad — one workgroup per (c, 4 filters, r), a reduction over (b, y, x):
 //   dW[r,f,c,ky,kx] = Σ_{b,y,x} dZ[r,b,f,y,x]·X[r,b,c,y+ky−P,x+kx−P]
 //   dbias[r,f]      = Σ_{b,y,x} dZ[r,b,f,y,x]                    (HAS_BIAS, by the c = 0 workgroups)
-// Needs: activations.wgsl.
-
-struct ConvDims {
-  batch: u32, in_ch: u32, out_ch: u32, act_slope: f32,
-  height: u32, width: u32, tiles_x: u32, out_groups: u32,
-  src_run: u32, dst_run: u32, w_off: u32, w_run: u32,
-  bias_off: u32, bias_run: u32, _pad0: u32, _pad1: u32,
-}
+// Needs: activations.wgsl, the EPILOGUE_* codes and the ConvDims struct (src/nn/layouts.ts).
 
 override KSIZE: u32 = 3u;
 override TRANSPOSED: bool = false;
-override EPILOGUE: u32 = 0u;
+override EPILOGUE: u32 = EPILOGUE_NONE;
 override HAS_BIAS: bool = false;
-override ACT: u32 = 0u;
+override ACT: u32 = ACT_NONE;
 
 @group(0) @binding(0) var<uniform> dims: ConvDims;
 
@@ -131,13 +124,13 @@ fn conv_main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid
       if (o >= dims.out_ch) { break; }
       let out_index = run * dims.dst_run + (b * dims.out_ch + o) * hw + y * dims.width + x;
       var value = acc[px][oo];
-      if (EPILOGUE == 1u) {
+      if (EPILOGUE == EPILOGUE_BIAS_ACTIVATION) {
         if (HAS_BIAS) { value += bias[dims.bias_off + run * dims.bias_run + o]; }
-        if (ACT != 0u) {
+        if (ACT != ACT_NONE) {
           Z[out_index] = value;
           value = act_forward(ACT, value, dims.act_slope);
         }
-      } else if (EPILOGUE == 2u) {
+      } else if (EPILOGUE == EPILOGUE_ACTIVATION_GRAD) {
         value *= act_grad(ACT, Z[out_index], dims.act_slope);
       }
       dst[out_index] = value;

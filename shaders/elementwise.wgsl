@@ -1,11 +1,9 @@
 // Elementwise kernels over a flat range of `count` elements (runs are just more elements).
-// Needs: activations.wgsl.
+// Needs: activations.wgsl, the EltDims struct (src/nn/layouts.ts).
 //   act_forward: Z kept, Y = act(Z)
 //   act_backward: dZ = dY ⊙ act'(Z)   (in place allowed: dZ may alias dY through the same binding)
 
-struct EltDims { count: u32, act_slope: f32, _p0: u32, _p1: u32 }
-
-override ACT: u32 = 0u;
+override ACT: u32 = ACT_NONE;
 
 @group(0) @binding(0) var<uniform> dims: EltDims;
 @group(0) @binding(1) var<storage, read> Z: array<f32>;

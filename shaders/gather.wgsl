@@ -2,9 +2,7 @@
 //   row = order[run·order_run + batch_offset + b]
 //   X[run][b][d] = unpack(data[row][d]) · scale + shift,  labels_out[run][b] = labels[row]
 // Images are packed u8 (4 per u32 word, little-endian), unpacked here; other data is f32.
-// Needs: common.wgsl.
-
-struct GatherDims { batch: u32, features: u32, order_run: u32, _p0: u32, scale: f32, shift: f32, _p1: u32, _p2: u32 }
+// Needs: the StepInfo and GatherDims structs (src/nn/layouts.ts).
 
 override IS_U8: bool = false;
 

@@ -1,23 +1,22 @@
 // Losses, fused forward + backward, one workgroup per run (workgroup_id.x = run).
-// Needs: common.wgsl, activations.wgsl, loss_rows.wgsl (the per-row math, shared with the fused small-MLP step).
+// Needs: common.wgsl, activations.wgsl, loss_rows.wgsl (the per-row math, shared with the fused small-MLP step),
+// and the StepInfo, MetricRecord and LossDims structs (src/nn/layouts.ts).
 //   softmax_xent: L = (1/B) Σ_b [logsumexp(y_b) − y_b[label_b]],  dL/dy = (softmax(y) − onehot)/B
 //   mse:          L = (1/(B·O)) Σ_b Σ_o (y_bo − t_bo)²,          dL/dy = 2(y − t)/(B·O)
 //                 t = onehot(label) for O ≥ 2; t = ±1 (label 1 → +1, else −1) for O = 1
-// Both write metrics[slot][run] = (mean loss, correct count, non-finite flag, batch size) and,
+// Both write the MetricRecord metrics[slot][run] (mean loss, correct count, non-finite flag, rows) and,
 // when WRITE_GRAD, the gradient; with GRAD_ACT ≠ 0 the gradient is multiplied by act'(Z)
 // (the last layer's activation, fused).
 
-struct LossDims { batch: u32, classes: u32, runs: u32, act_slope: f32, z_run: u32, _p0: u32, _p1: u32, _p2: u32 }
-
 override WRITE_GRAD: bool = true;
-override GRAD_ACT: u32 = 0u;
+override GRAD_ACT: u32 = ACT_NONE;
 
 @group(0) @binding(0) var<uniform> dims: LossDims;
 @group(0) @binding(1) var<uniform> step_info: StepInfo;
 @group(0) @binding(2) var<storage, read> logits: array<f32>;
 @group(0) @binding(3) var<storage, read> labels: array<u32>;
 @group(0) @binding(4) var<storage, read_write> grad: array<f32>;
-@group(0) @binding(5) var<storage, read_write> metrics: array<f32>;
+@group(0) @binding(5) var<storage, read_write> metrics: array<MetricRecord>;
 @group(0) @binding(6) var<storage, read> preact: array<f32>;
 
 var<workgroup> red_loss: array<f32, 64>;
@@ -36,7 +35,7 @@ fn loss_put_grad(run: u32, b: u32, c: u32, g: f32) {
   if (!WRITE_GRAD) { return; }
   let index = b * dims.classes + c;
   var value = g;
-  if (GRAD_ACT != 0u) { value *= act_grad(GRAD_ACT, preact[run * dims.z_run + index], dims.act_slope); }
+  if (GRAD_ACT != ACT_NONE) { value *= act_grad(GRAD_ACT, preact[run * dims.z_run + index], dims.act_slope); }
   grad[run * dims.batch * dims.classes + index] = value;
 }
 
@@ -56,7 +55,7 @@ fn finish(run: u32, lid: u32, loss: f32, correct: f32, bad: f32) {
       total_correct += red_correct[i];
       any_bad = max(any_bad, red_bad[i]);
     }
-    write_loss_metrics((step_info.slot * dims.runs + run) * 4u, total_loss, total_correct, any_bad, valid_rows());
+    write_loss_metrics(step_info.slot * dims.runs + run, total_loss, total_correct, any_bad, valid_rows());
   }
 }
 

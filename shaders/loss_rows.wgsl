@@ -1,6 +1,7 @@
 // One minibatch row's loss, its gradient and its metrics, shared by the loss kernels (loss.wgsl)
-// and the fused small-MLP step (src/nn/small-mlp.ts). Needs: common.wgsl. The including kernel
-// provides the data and a `metrics` storage buffer:
+// and the fused small-MLP step (src/nn/small-mlp.ts). Needs: common.wgsl, the MetricRecord struct
+// (src/nn/layouts.ts). The including kernel provides the data and a `metrics: array<MetricRecord>`
+// storage buffer:
 //   fn loss_logit(run: u32, b: u32, c: u32) -> f32        output c of row b (after the last activation)
 //   fn loss_label(run: u32, b: u32) -> u32               the row's class label
 //   fn loss_put_grad(run: u32, b: u32, c: u32, g: f32)   receives g = ∂L/∂y_bc, L the batch mean
@@ -53,12 +54,12 @@ fn mse_row(run: u32, b: u32, O: u32, scale: f32) -> RowLoss {
   return RowLoss(sample_loss / f32(O), correct, select(0.0, 1.0, is_nonfinite(sample_loss)));
 }
 
-// Writes one metrics record: mean loss over `rows` counted rows, correct count, non-finite flag
-// (any row's, or the mean's), rows. `base` indexes metrics[slot][run][4].
-fn write_loss_metrics(base: u32, total_loss: f32, total_correct: f32, any_bad: f32, rows: u32) {
+// Writes metrics record `record` (= slot·R + run): mean loss over `rows` counted rows, correct count,
+// non-finite flag (any row's, or the mean's), rows.
+fn write_loss_metrics(record: u32, total_loss: f32, total_correct: f32, any_bad: f32, rows: u32) {
   let mean = total_loss / f32(rows);
-  metrics[base] = mean;
-  metrics[base + 1u] = total_correct;
-  metrics[base + 2u] = max(any_bad, select(0.0, 1.0, is_nonfinite(mean)));
-  metrics[base + 3u] = f32(rows);
+  metrics[record].loss = mean;
+  metrics[record].correct = total_correct;
+  metrics[record].non_finite = max(any_bad, select(0.0, 1.0, is_nonfinite(mean)));
+  metrics[record].rows = f32(rows);
 }

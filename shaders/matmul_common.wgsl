@@ -1,26 +1,19 @@
 // Batched tiled matmul with a run dimension: for each run r (workgroup_id.z),
 //   C[r] = op(A[r]) · op(B[r])     op(X) = X or Xᵀ (TRANS_A / TRANS_B)
 // with fused epilogues:
-//   EPILOGUE 0: C = A·B
-//   EPILOGUE 1: Z = A·B + bias (if HAS_BIAS), C = act(Z)        (dense forward; Z kept only if ACT ≠ 0)
-//   EPILOGUE 2: C = (A·B) ⊙ act'(Z)                             (dense backward dX, fused act grad)
+//   EPILOGUE_NONE:            C = A·B
+//   EPILOGUE_BIAS_ACTIVATION: Z = A·B + bias (if HAS_BIAS), C = act(Z)   (dense forward; Z kept only if ACT ≠ ACT_NONE)
+//   EPILOGUE_ACTIVATION_GRAD: C = (A·B) ⊙ act'(Z)                        (dense backward dX, fused act grad)
 // Logical shapes: op(A) is M×K, op(B) is K×N, C is M×N, all row-major; every operand has an
 // element offset and a per-run stride (stride 0 shares one operand across runs).
 // Shared by the scalar kernel (matmul.wgsl) and the vec4 kernel (matmul_vec4.wgsl), which bind A
-// and B themselves. Needs: activations.wgsl.
-
-struct MatmulDims {
-  M: u32, N: u32, K: u32, act_slope: f32,
-  a_off: u32, a_run: u32, b_off: u32, b_run: u32,
-  c_off: u32, c_run: u32, bias_off: u32, bias_run: u32,
-  z_off: u32, z_run: u32, _pad0: u32, _pad1: u32,
-}
+// and B themselves. Needs: activations.wgsl, the EPILOGUE_* codes and the MatmulDims struct (src/nn/layouts.ts).
 
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
-override EPILOGUE: u32 = 0u;
+override EPILOGUE: u32 = EPILOGUE_NONE;
 override HAS_BIAS: bool = false;
-override ACT: u32 = 0u;
+override ACT: u32 = ACT_NONE;
 
 @group(0) @binding(0) var<uniform> dims: MatmulDims;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
@@ -31,13 +24,13 @@ override ACT: u32 = 0u;
 fn store_c(run: u32, row: u32, col: u32, acc: f32) {
   var value = acc;
   let out_index = row * dims.N + col;
-  if (EPILOGUE == 1u) {
+  if (EPILOGUE == EPILOGUE_BIAS_ACTIVATION) {
     if (HAS_BIAS) { value += bias[dims.bias_off + run * dims.bias_run + col]; }
-    if (ACT != 0u) {
+    if (ACT != ACT_NONE) {
       Z[dims.z_off + run * dims.z_run + out_index] = value;
       value = act_forward(ACT, value, dims.act_slope);
     }
-  } else if (EPILOGUE == 2u) {
+  } else if (EPILOGUE == EPILOGUE_ACTIVATION_GRAD) {
     value *= act_grad(ACT, Z[dims.z_off + run * dims.z_run + out_index], dims.act_slope);
   }
   C[dims.c_off + run * dims.c_run + out_index] = value;

@@ -6,8 +6,7 @@
 //   pool_backward: dX[p,y,x] = dY[p,⌊y/2⌋,⌊x/2⌋] if (y, x) is its window's argmax, else 0
 //                  (rows/columns outside every window — the last one of an odd H or W — get 0).
 // One invocation per output element (forward) or input element (backward): no atomics, every dX written.
-
-struct PoolDims { planes: u32, height: u32, width: u32, out_height: u32, out_width: u32, _p0: u32, _p1: u32, _p2: u32 }
+// Needs: the PoolDims struct (src/nn/layouts.ts).
 
 @group(0) @binding(0) var<uniform> dims: PoolDims;
 // forward: src = X, dst = Y; backward: src = dY, dst = dX.

@@ -1,7 +1,6 @@
 // Reductions with a run dimension.
 // colsum: out[r][n] = Σ_m X[r][m][n] for an M×N matrix per run (bias gradient = column sums of dY).
-
-struct ColsumDims { M: u32, N: u32, x_run: u32, out_off: u32, out_run: u32, _p0: u32, _p1: u32, _p2: u32 }
+// Needs: the ColsumDims struct (src/nn/layouts.ts).
 
 @group(0) @binding(0) var<uniform> dims: ColsumDims;
 @group(0) @binding(1) var<storage, read> X: array<f32>;

@@ -64,7 +64,7 @@ fn rng_normal(bits1: u32, bits2: u32) -> f32 {
 }
 
 // The fused update's draws (twin: src/rng/draws.ts): bits = philox((element, tensor, step, scope), (seed, run_key)).
-// LRD uses rng_uniform(bits.x); LEAP uses rng_normal(bits.y, bits.z). scope 0 element, 1 tensor, 2 global.
+// LRD uses rng_uniform(bits.x); LEAP uses rng_normal(bits.y, bits.z). scope: a DRAW_SCOPE_* code (element, tensor, global).
 fn update_bits(seed: u32, run_key: u32, tensor: u32, step: u32, element: u32, scope: u32) -> vec4u {
   return philox4x32(vec4u(element, tensor, step, scope), vec2u(seed, run_key));
 }

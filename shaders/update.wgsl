@@ -32,7 +32,7 @@ override MODIFIERS: bool = true;
 
 alias Elem = f32;   // update_rule.wgsl's element type: one element per invocation
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(CHUNK_FLOATS)
 fn update(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
   let first_chunk = (wg.x + wg.y * groups.x) * CHUNKS_PER_GROUP;
   for (var c = 0u; c < CHUNKS_PER_GROUP; c++) {
@@ -45,64 +45,64 @@ fn update(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec
 // Updates element lid of chunk `chunk` (one 64-float piece of one run's segment of one tensor).
 fn update_chunk(chunk: u32, lid: u32) {
   let entry = chunk_table[chunk];
-  let tensor = entry & 0xffffu;
-  let run = entry >> 16u;
+  let tensor = entry & CHUNK_TENSOR_MASK;
+  let run = entry >> CHUNK_RUN_SHIFT;
   let info = tensors[tensor];
-  if ((info.flags & 1u) == 0u) { return; }
-  let i = chunk * 64u + lid;
+  if ((info.flags & TENSOR_TRAINABLE) == 0u) { return; }
+  let i = chunk * CHUNK_FLOATS + lid;
   let element = i - info.offset - run * info.run_stride;
   if (element >= info.size) { return; }   // padding of the run's segment
 
-  let rule = word_u32(run, W_RULE);
-  let flags = word_u32(run, W_FLAGS);
+  let rule = run_words[run].rule;
+  let flags = run_words[run].flags;
   if ((flags & FLAG_FROZEN) != 0u) { return; }
-  let step = word_u32(run, W_STEP);
-  let seed = word_u32(run, W_SEED);
-  let run_key = word_u32(run, W_RUN_KEY);
-  let lr = word_f32(run, W_LR);
+  let step = run_words[run].step;
+  let seed = run_words[run].seed;
+  let run_key = run_words[run].run_key;
+  let lr = run_words[run].lr;
   let theta = params[i];
   let g = grads[i];
   var decay_on = 0.0;
-  if ((info.flags & 2u) != 0u) { decay_on = 1.0; }
-  let d = coupled_l2(g, theta, decay_on * word_f32(run, W_L2));
+  if ((info.flags & TENSOR_DECAY) != 0u) { decay_on = 1.0; }
+  let d = coupled_l2(g, theta, decay_on * run_words[run].l2);
   let first = (flags & FLAG_FIRST_STEP) != 0u;
-  let state_scale = word_f32(run, W_STATE_SCALE);
+  let state_scale = run_words[run].state_scale;
 
   // The rule (update_rule.wgsl): the state sees the full d, u is modified below.
   var u = d;
   switch rule {
     case RULE_MOMENTUM, RULE_NESTEROV: {
-      let gamma = word_f32(run, W_MOMENTUM);
-      let b = momentum_buffer(d, state1[i], gamma, 1.0 - word_f32(run, W_DAMPENING), first);
+      let gamma = run_words[run].momentum;
+      let b = momentum_buffer(d, state1[i], gamma, 1.0 - run_words[run].dampening, first);
       state1[i] = b * state_scale;
       u = momentum_increment(rule == RULE_NESTEROV, d, b, gamma);
     }
     case RULE_ADAM: {
-      let m = adam_first_moment(state1[i], d, word_f32(run, W_BETA1));
-      let v = square_average(state2[i], d, word_f32(run, W_BETA2));
+      let m = adam_first_moment(state1[i], d, run_words[run].beta1);
+      let v = square_average(state2[i], d, run_words[run].beta2);
       state1[i] = m;
       state2[i] = v;
-      u = adam_increment(m, v, word_f32(run, W_C1), adam_c2(run, flags), word_f32(run, W_EPS));
+      u = adam_increment(m, v, run_words[run].c1, adam_c2(run, flags), run_words[run].eps);
     }
     case RULE_RMSPROP: {
-      let v = square_average(state2[i], d, word_f32(run, W_BETA2));
+      let v = square_average(state2[i], d, run_words[run].beta2);
       state2[i] = v;
-      u = rmsprop_increment(g, d, v, word_f32(run, W_EPS), (flags & FLAG_RMS_CLEAN) != 0u);
+      u = rmsprop_increment(g, d, v, run_words[run].eps, (flags & FLAG_RMS_CLEAN) != 0u);
     }
     default: {}
   }
 
   var rate = lr;
   if (MODIFIERS && (flags & FLAG_LEAP) != 0u) {
-    rate = leap_rate(lr, word_f32(run, W_SIGMA), (flags & FLAG_LEAP_MULT) != 0u, (flags & FLAG_LEAP_CLIP) != 0u,
-                     word_u32(run, W_LEAP_SCOPE), seed, run_key, tensor, step, element);
+    rate = leap_rate(lr, run_words[run].sigma, (flags & FLAG_LEAP_MULTIPLICATIVE) != 0u, (flags & FLAG_LEAP_CLIP) != 0u,
+                     run_words[run].leap_scope, seed, run_key, tensor, step, element);
   }
   var keep = 1.0;
   if (MODIFIERS && (flags & FLAG_LRD) != 0u) {
-    keep = lrd_factor(word_f32(run, W_KEEP_PROB), word_f32(run, W_KEEP_SCALE), seed, run_key, tensor, step, element);
+    keep = lrd_factor(run_words[run].keep_prob, run_words[run].keep_scale, seed, run_key, tensor, step, element);
   }
   var decay_keep = 1.0;
   if ((flags & FLAG_LRD_MASK_DECAY) != 0u) { decay_keep = keep; }
-  let decayed = theta - rate * keep * u - rate * decay_keep * decay_on * word_f32(run, W_DECOUPLED) * theta;
-  params[i] = word_f32(run, W_THETA_SCALE) * decayed;
+  let decayed = theta - rate * keep * u - rate * decay_keep * decay_on * run_words[run].decoupled * theta;
+  params[i] = run_words[run].theta_scale * decayed;
 }

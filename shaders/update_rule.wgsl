@@ -37,7 +37,7 @@ fn square_average(v: Elem, d: Elem, beta: f32) -> Elem {
 // Adam's c2 for the run's ε placement: its c2 word when 'standard' (c2 = 1/√(1−β2ᵗ)), 1 when
 // 'lrd_official' (ε added to √v itself; 1·√v is √v exactly, so no branch on the form is needed).
 fn adam_c2(run: u32, flags: u32) -> f32 {
-  if ((flags & FLAG_EPS_STANDARD) != 0u) { return word_f32(run, W_C2); }
+  if ((flags & FLAG_EPS_STANDARD) != 0u) { return run_words[run].c2; }
   return 1.0;
 }
 

@@ -15,46 +15,49 @@
 alias Elem = vec4f;   // update_rule.wgsl's element type: 4 elements per step
 
 // The rule every run uses, when they all use one (the switch then has a constant selector and the
-// other rules compile away; SwiftShader would otherwise execute every case), or 255: per run.
-override ONLY_RULE: u32 = 255u;
+// other rules compile away; SwiftShader would otherwise execute every case), or ONLY_RULE_MIXED: per run.
+override ONLY_RULE: u32 = ONLY_RULE_MIXED;
+
+// 4-float lanes of one chunk.
+const CHUNK_VEC4S = CHUNK_FLOATS / 4u;
 
 @compute @workgroup_size(64)
 fn update_vec4(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
   let chunk = (wg.x + wg.y * groups.x) * 64u + lid;
   if (chunk >= dims.chunks) { return; }
   let entry = chunk_table[chunk];
-  let tensor = entry & 0xffffu;
-  let run = entry >> 16u;
+  let tensor = entry & CHUNK_TENSOR_MASK;
+  let run = entry >> CHUNK_RUN_SHIFT;
   let info = tensors[tensor];
-  if ((info.flags & 1u) == 0u) { return; }
-  let first_element = chunk * 64u - info.offset - run * info.run_stride;
+  if ((info.flags & TENSOR_TRAINABLE) == 0u) { return; }
+  let first_element = chunk * CHUNK_FLOATS - info.offset - run * info.run_stride;
   if (first_element >= info.size) { return; }   // wholly in the padding of the run's segment
-  let flags = word_u32(run, W_FLAGS);
+  let flags = run_words[run].flags;
   if ((flags & FLAG_FROZEN) != 0u) { return; }
 
   // The run's words, read once for the chunk.
   var rule = ONLY_RULE;
-  if (ONLY_RULE == 255u) { rule = word_u32(run, W_RULE); }
-  let lr = word_f32(run, W_LR);
+  if (ONLY_RULE == ONLY_RULE_MIXED) { rule = run_words[run].rule; }
+  let lr = run_words[run].lr;
   var decay_on = 0.0;
-  if ((info.flags & 2u) != 0u) { decay_on = 1.0; }
-  let l2 = decay_on * word_f32(run, W_L2);
-  let decoupled = lr * decay_on * word_f32(run, W_DECOUPLED);
+  if ((info.flags & TENSOR_DECAY) != 0u) { decay_on = 1.0; }
+  let l2 = decay_on * run_words[run].l2;
+  let decoupled = lr * decay_on * run_words[run].decoupled;
   let first = (flags & FLAG_FIRST_STEP) != 0u;
-  let state_scale = word_f32(run, W_STATE_SCALE);
-  let theta_scale = word_f32(run, W_THETA_SCALE);
-  let gamma = word_f32(run, W_MOMENTUM);
-  let undamped = 1.0 - word_f32(run, W_DAMPENING);
-  let beta1 = word_f32(run, W_BETA1);
-  let beta2 = word_f32(run, W_BETA2);
-  let eps = word_f32(run, W_EPS);
-  let c1 = word_f32(run, W_C1);
+  let state_scale = run_words[run].state_scale;
+  let theta_scale = run_words[run].theta_scale;
+  let gamma = run_words[run].momentum;
+  let undamped = 1.0 - run_words[run].dampening;
+  let beta1 = run_words[run].beta1;
+  let beta2 = run_words[run].beta2;
+  let eps = run_words[run].eps;
+  let c1 = run_words[run].c1;
   let c2 = adam_c2(run, flags);
   let rms_clean = (flags & FLAG_RMS_CLEAN) != 0u;
 
-  let count = min(16u, (info.size - first_element + 3u) / 4u);
+  let count = min(CHUNK_VEC4S, (info.size - first_element + 3u) / 4u);
   for (var q = 0u; q < count; q++) {
-    let i = chunk * 16u + q;
+    let i = chunk * CHUNK_VEC4S + q;
     let valid = vec4u(first_element + q * 4u) + vec4u(0u, 1u, 2u, 3u) < vec4u(info.size);
     let theta = params[i];
     let g = grads[i];

@@ -11,13 +11,13 @@ import type { Dataset } from '../data/types';
 import { createStorage, upload } from '../gpu/buffers';
 import { encodeDispatches } from '../gpu/commands';
 import type { GpuContext } from '../gpu/device';
+import { layoutParams } from '../gpu/param-layout';
 import { mlp, smallCnn } from '../nn/models';
-import { layoutParams } from '../nn/params';
 import { resolveModel, type ModelSpec, type ParamTensor } from '../nn/spec';
-import { Trainer } from '../nn/trainer';
 import { parseOptimizer, type OptimizerInput } from '../optim/optimizer';
 import { FusedUpdate, type RunUpdateConfig } from '../optim/update';
 import { RandomStream } from '../rng/stream';
+import { Trainer } from '../train/trainer';
 
 /** Elements of the parameter of the "one Adam update" workload. */
 export const ADAM_UPDATE_SIZE = 1_048_576;

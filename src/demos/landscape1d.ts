@@ -56,11 +56,3 @@ export function barrier(l: Landscape1d, a: number, b: number): number {
   for (let x = a; x <= b; x += 1e-4) if (landscapeLoss(l, x) > landscapeLoss(l, best)) best = x;
   return best;
 }
-
-/** Samples of f on [from, to] for plotting: `count` points (x, f(x)). */
-export function sampleLandscape(l: Landscape1d, from: number, to: number, count = 200): Array<{ x: number; f: number }> {
-  return Array.from({ length: count }, (_, i) => {
-    const x = from + ((to - from) * i) / (count - 1);
-    return { x, f: landscapeLoss(l, x) };
-  });
-}

@@ -8,9 +8,9 @@ import type { ExperimentConfig } from '../experiment/config';
 import type { ExperimentRunner } from '../experiment/runner';
 import type { MetricRecord } from '../experiment/records';
 import type { TrainingSession } from '../experiment/session';
-import { tensorOfRun } from '../nn/params';
-import { Trainer } from '../nn/trainer';
+import { tensorOfRun } from '../gpu/param-layout';
 import { RandomStream, StreamPurpose, streamId } from '../rng/stream';
+import { Trainer } from '../train/trainer';
 
 
 /** ‖a‖₂ */

@@ -5,8 +5,9 @@
  * the CPU, and no new kernel). Additive: touches no training code.
  */
 import type { Dataset } from '../data/types';
+import { paramsOfRun } from '../gpu/param-layout';
 import { readF32 } from '../gpu/readback';
-import { paramsOfRun } from '../nn/params';
+import { runningStatsOfRun } from '../nn/layers/batchnorm';
 import { ReferenceNetwork } from '../reference/network';
 import type { ExperimentRunner } from './runner';
 
@@ -65,7 +66,7 @@ export async function predictGrid(runner: ExperimentRunner, size = 48, maxPoints
   const network = runner.trainer.network;
   const stacked = await network.readParams();
   const layout = network.layout;
-  // BatchNorm running statistics per layer index: [R][C] means, then [R][C] variances.
+  // BatchNorm running statistics per layer index (their layout: runningStatsOfRun).
   const runs = runner.runs.length;
   const runningStats = new Map<number, Float32Array>();
   await Promise.all(
@@ -81,11 +82,8 @@ export async function predictGrid(runner: ExperimentRunner, size = 48, maxPoints
   for (let run = 0; run < runner.runs.length; run++) {
     const net = new ReferenceNetwork(model);
     for (const [layerIndex, stats] of runningStats) {
-      const channels = stats.length / (2 * runs);
-      net.state.set(layerIndex, {
-        mean: Float64Array.from(stats.subarray(run * channels, (run + 1) * channels)),
-        var: Float64Array.from(stats.subarray((runs + run) * channels, (runs + run + 1) * channels)),
-      });
+      const { mean, variance } = runningStatsOfRun(stats, runs, run);
+      net.state.set(layerIndex, { mean, var: variance });
     }
     const { logits } = net.forward(paramsOfRun(stacked, layout, run), input, cells, false);
     const predicted = new Uint8Array(cells);

@@ -8,7 +8,7 @@
 import type { GpuContext } from '../gpu/device';
 import type { Dataset } from '../data/types';
 import type { ResolvedModel } from '../nn/spec';
-import { Trainer, type StepMetrics } from '../nn/trainer';
+import { Trainer, type StepMetrics } from '../train/trainer';
 import { AutoDropController, type AutoDropConfig } from '../optim/autodrop';
 import { AutoDropGpu, runDots } from '../optim/autodrop-gpu';
 import type { LeapConfig } from '../optim/leap';

@@ -1,4 +1,5 @@
-/** Buffer helpers: creation with data, a size-bucketed pool, and uniform packing. */
+/** Buffer helpers: creation with data, uniforms from a struct layout, and uploads. */
+import type { WgslStruct } from './layout';
 
 export const STORAGE = 0x80; // GPUBufferUsage.STORAGE (constants inlined: Node defines the globals late)
 export const COPY_SRC = 0x04;
@@ -33,74 +34,13 @@ export function createStorage(
   return buffer;
 }
 
-/**
- * A uniform buffer from a list of 32-bit fields. `fields` entries are u32 unless given as
- * `{ f32: x }`; the struct in WGSL must declare the same fields in the same order.
- */
-export function createUniform(device: GPUDevice, label: string, fields: Array<number | { f32: number }>): GPUBuffer {
-  const words = new ArrayBuffer(alignBytes(fields.length * 4));
-  const asU32 = new Uint32Array(words);
-  const asF32 = new Float32Array(words);
-  fields.forEach((field, index) => {
-    if (typeof field === 'number') {
-      if (!Number.isInteger(field) || field < 0 || field > 0xffffffff) {
-        throw new Error(`uniform ${label} field ${index} must be a u32, got ${field}`);
-      }
-      asU32[index] = field;
-    } else {
-      asF32[index] = field.f32;
-    }
-  });
-  const buffer = device.createBuffer({ label, size: words.byteLength, usage: UNIFORM | COPY_DST, mappedAtCreation: true });
-  new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(words));
+/** A uniform buffer holding one `struct` record with the given field values (see ./layout.ts). */
+export function createUniform<F extends string>(device: GPUDevice, label: string, struct: WgslStruct<F>, values: Readonly<Record<F, number>>): GPUBuffer {
+  const words = struct.pack(values);
+  const buffer = device.createBuffer({ label, size: alignBytes(words.byteLength), usage: UNIFORM | COPY_DST, mappedAtCreation: true });
+  new Uint32Array(buffer.getMappedRange()).set(words);
   buffer.unmap();
   return buffer;
-}
-
-/**
- * A pool of storage buffers bucketed by power-of-two size: buffers released by one network are
- * reused by the next, so rebuilding an experiment does not reallocate GPU memory.
- */
-export class BufferPool {
-  private readonly free = new Map<number, GPUBuffer[]>();
-  private readonly live = new Set<GPUBuffer>();
-
-  constructor(private readonly device: GPUDevice) {}
-
-  /** A zero-initialised-on-first-use storage buffer of at least `bytes` bytes. */
-  acquire(label: string, bytes: number): GPUBuffer {
-    const bucket = 2 ** Math.ceil(Math.log2(alignBytes(bytes)));
-    const reused = this.free.get(bucket)?.pop();
-    const buffer =
-      reused ?? this.device.createBuffer({ label, size: bucket, usage: STORAGE | COPY_SRC | COPY_DST });
-    if (reused) this.device.queue.writeBuffer(reused, 0, new Uint8Array(bucket));
-    this.live.add(buffer);
-    return buffer;
-  }
-
-  /** Returns a buffer to the pool. */
-  release(buffer: GPUBuffer): void {
-    if (!this.live.delete(buffer)) return;
-    const list = this.free.get(buffer.size) ?? [];
-    list.push(buffer);
-    this.free.set(buffer.size, list);
-  }
-
-  /** Bytes held by the pool (live + free). */
-  get bytes(): number {
-    let total = 0;
-    for (const buffer of this.live) total += buffer.size;
-    for (const list of this.free.values()) for (const buffer of list) total += buffer.size;
-    return total;
-  }
-
-  /** Destroys every buffer of the pool. */
-  destroy(): void {
-    for (const buffer of this.live) buffer.destroy();
-    for (const list of this.free.values()) for (const buffer of list) buffer.destroy();
-    this.live.clear();
-    this.free.clear();
-  }
 }
 
 /** queue.writeBuffer for any typed array (TypeScript's ArrayBufferLike vs ArrayBuffer split). */

@@ -30,6 +30,18 @@ export function makeDispatch(
   return { label: kernel.name, pipeline, bindGroup, workgroups: counts };
 }
 
+/**
+ * Extra work of one training step, encoded after the step's own dispatches (e.g. AutoDrop's angle
+ * pass after the update): dispatches into the open `pass`; optionally copies into the encoder once
+ * the pass has ended (`afterPass`) and work right after the submit (`afterSubmit`, e.g. starting an
+ * asynchronous readback). Declared here, below both the Trainer that calls it and the optimizer
+ * parts that provide one.
+ */
+export type StepHook = (
+  pass: GPUComputePassEncoder,
+  step: number,
+) => { afterPass?: (encoder: GPUCommandEncoder) => void; afterSubmit?: () => void } | void;
+
 /** Encodes `dispatches` in order into one compute pass. */
 export function encodeDispatches(pass: GPUComputePassEncoder, dispatches: readonly Dispatch[]): void {
   for (const dispatch of dispatches) {

@@ -110,8 +110,3 @@ export function checkWorkgroups(ctx: GpuContext, counts: readonly number[], what
     }
   });
 }
-
-/** Waits until all submitted GPU work is done (tests and benchmarks: the clock stops after it). */
-export function gpuIdle(ctx: GpuContext): Promise<void> {
-  return ctx.device.queue.onSubmittedWorkDone();
-}

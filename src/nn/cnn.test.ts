@@ -5,11 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import { upload } from '../gpu/buffers';
 import { runDispatches } from '../gpu/commands';
+import { paramsOfRun, tensorOfRun } from '../gpu/param-layout';
 import { readF32 } from '../gpu/readback';
 import { ReferenceNetwork } from '../reference/network';
 import { randomArray, testGpu } from '../test/gpu';
+import { METRIC_RECORD } from './layouts';
 import { GpuNetwork } from './network';
-import { initParams, paramsOfRun, tensorOfRun } from './params';
+import { initParams } from './params';
 import { resolveModel, type ModelSpec } from './spec';
 
 const RUNS = 2;
@@ -37,7 +39,7 @@ async function gpuPass(spec: ModelSpec, seed: number) {
   runDispatches(gpu, net.trainDispatches);
   const grads = await net.readGrads();
   const logits = await readF32(gpu.device, net.logits, RUNS * BATCH * model.outputSize);
-  const metrics = await readF32(gpu.device, net.metrics, RUNS * 4);
+  const metrics = await readF32(gpu.device, net.metrics, RUNS * METRIC_RECORD.words);
   return { gpu, model, net, params, input, labels, grads, logits, metrics };
 }
 
@@ -61,9 +63,9 @@ function expectPassMatches(pass: Pass) {
     const { step } = referenceStep(pass, run);
     const width = model.outputSize;
     expect(logits.subarray(run * BATCH * width, (run + 1) * BATCH * width), `logits run ${run}`).toBeAllClose(step.logits, { rtol: 1e-4, atol: 1e-5 });
-    expect(metrics[run * 4]).toBeCloseTo(step.loss, 4);
-    expect(metrics[run * 4 + 1]).toBe(step.correct);
-    expect(metrics[run * 4 + 2]).toBe(0);
+    expect(METRIC_RECORD.read(metrics, run).loss).toBeCloseTo(step.loss, 4);
+    expect(METRIC_RECORD.read(metrics, run).correct).toBe(step.correct);
+    expect(METRIC_RECORD.read(metrics, run).nonFinite).toBe(0);
     model.tensors.forEach((tensor, t) => {
       if (!tensor.trainable) return;
       expect(tensorOfRun(grads, net.layout, t, run), `${tensor.name} run ${run}`).toBeAllClose(step.grads[t], { rtol: 1e-3, atol: 1e-5 });

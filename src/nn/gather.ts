@@ -3,11 +3,12 @@
  * dispatch that fills a network's input/labels for the current step:
  *   row = order[run·orderRunStride + batchOffset + b],  X[run][b] = data[row]·scale + shift
  */
+import type { Dataset, DataSplit } from '../data/types';
 import { createStorage, upload } from '../gpu/buffers';
 import { divCeil, makeDispatch, type Dispatch } from '../gpu/commands';
 import { checkBufferFits, type GpuContext } from '../gpu/device';
-import type { Dataset, DataSplit } from '../data/types';
 import { gatherKernel } from './kernels';
+import { GATHER_DIMS } from './layouts';
 import type { GpuNetwork } from './network';
 
 export class GpuSplit {
@@ -64,7 +65,7 @@ export function gatherDispatch(network: GpuNetwork, split: GpuSplit, order: GPUB
     throw new Error(`dataset rows have ${split.features} features but the model input needs ${network.model.inputSize}`);
   }
   const { batch, runs } = network;
-  const dims = network.createUniform('gather', [batch, split.features, orderRunStride, 0, { f32: split.scale }, { f32: split.shift }, 0, 0]);
+  const dims = network.createUniform('gather', GATHER_DIMS, { batch, features: split.features, orderRun: orderRunStride, scale: split.scale, shift: split.shift });
   const bindings = [dims, network.stepInfo, split.data, split.labels, order, network.input, network.labels];
   if (split.features % 4 === 0 && batch <= 65535) {
     return makeDispatch(network.gpu, gatherKernel(split.isU8, true), bindings, [divCeil(split.features, 256), batch, runs]);

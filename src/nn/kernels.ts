@@ -1,6 +1,7 @@
 /**
- * The kernel registry: WGSL families from shaders/ composed with their shared helpers, and
- * KernelSpec builders with the pipeline-overridable constants of each variant.
+ * The kernel registry: WGSL families from shaders/ composed with their shared helpers and the
+ * declarations of the layouts they share with TypeScript (./layouts.ts), and KernelSpec builders
+ * with the pipeline-overridable constants of each variant.
  */
 import activationsWgsl from '../../shaders/activations.wgsl?raw';
 import batchnormWgsl from '../../shaders/batchnorm.wgsl?raw';
@@ -17,21 +18,32 @@ import matmulVec4Wgsl from '../../shaders/matmul_vec4.wgsl?raw';
 import poolWgsl from '../../shaders/pool.wgsl?raw';
 import reduceWgsl from '../../shaders/reduce.wgsl?raw';
 import { composeWgsl, type KernelSpec } from '../gpu/pipelines';
+import {
+  ACTIVATION_WGSL, BATCHNORM_DIMS, COLSUM_DIMS, CONV_DIMS, ELEMENTWISE_DIMS, EPILOGUE, GATHER_DIMS, LOSS_DIMS, MATMUL_DIMS,
+  METRIC_RECORD, POOL_DIMS, STEP_INFO, type Epilogue,
+} from './layouts';
 import { ACTIVATION_CODE, type Activation } from './spec';
 
+/** Activation functions with their codes' declarations (shaders/activations.wgsl). */
+const activations = composeWgsl(ACTIVATION_WGSL.wgsl, activationsWgsl);
+/** The per-row loss math and the metrics record it writes, for the loss kernels and the fused small-MLP step. */
+const lossRows = composeWgsl(commonWgsl, METRIC_RECORD.wgsl, lossRowsWgsl);
+/** What the matmul kernels share: activations, epilogue codes, MatmulDims and the epilogue store. */
+const matmulCommon = composeWgsl(activations, EPILOGUE.wgsl, MATMUL_DIMS.wgsl, matmulCommonWgsl);
+
 export const WGSL = {
-  common: commonWgsl,
-  activations: activationsWgsl,
-  matmul: composeWgsl(activationsWgsl, matmulCommonWgsl, matmulWgsl),
-  matmulVec4: composeWgsl(activationsWgsl, matmulCommonWgsl, matmulVec4Wgsl),
-  matmulQuad: composeWgsl('enable subgroups;', activationsWgsl, matmulCommonWgsl, matmulQuadWgsl),
-  reduce: reduceWgsl,
-  elementwise: composeWgsl(activationsWgsl, elementwiseWgsl),
-  loss: composeWgsl(commonWgsl, activationsWgsl, lossRowsWgsl, lossWgsl),
-  gather: composeWgsl(commonWgsl, gatherWgsl),
-  conv: composeWgsl(activationsWgsl, convWgsl),
-  pool: poolWgsl,
-  batchnorm: batchnormWgsl,
+  activations,
+  lossRows,
+  matmul: composeWgsl(matmulCommon, matmulWgsl),
+  matmulVec4: composeWgsl(matmulCommon, matmulVec4Wgsl),
+  matmulQuad: composeWgsl('enable subgroups;', matmulCommon, matmulQuadWgsl),
+  reduce: composeWgsl(COLSUM_DIMS.wgsl, reduceWgsl),
+  elementwise: composeWgsl(activations, ELEMENTWISE_DIMS.wgsl, elementwiseWgsl),
+  loss: composeWgsl(STEP_INFO.wgsl, activations, lossRows, LOSS_DIMS.wgsl, lossWgsl),
+  gather: composeWgsl(STEP_INFO.wgsl, GATHER_DIMS.wgsl, gatherWgsl),
+  conv: composeWgsl(activations, EPILOGUE.wgsl, CONV_DIMS.wgsl, convWgsl),
+  pool: composeWgsl(POOL_DIMS.wgsl, poolWgsl),
+  batchnorm: composeWgsl(BATCHNORM_DIMS.wgsl, batchnormWgsl),
 };
 
 export const MATMUL_TILE = 32;
@@ -41,8 +53,8 @@ export const MATMUL_QUAD_TILE_N = 64;
 export interface MatmulVariant {
   transA?: boolean;
   transB?: boolean;
-  /** 0: C = AB; 1: Z = AB + bias, C = act(Z); 2: C = AB ⊙ act'(Z). */
-  epilogue?: 0 | 1 | 2;
+  /** none: C = AB; biasActivation: Z = AB + bias, C = act(Z); activationGrad: C = AB ⊙ act'(Z). */
+  epilogue?: Epilogue;
   hasBias?: boolean;
   activation?: Activation;
   /** vec4 loads (shaders/matmul_vec4.wgsl): only where matmulVec4Fits says the shapes allow it. */
@@ -59,7 +71,7 @@ export function matmulKernel(variant: MatmulVariant): KernelSpec {
     constants: {
       TRANS_A: variant.transA ? 1 : 0,
       TRANS_B: variant.transB ? 1 : 0,
-      EPILOGUE: variant.epilogue ?? 0,
+      EPILOGUE: EPILOGUE.values[variant.epilogue ?? 'none'],
       HAS_BIAS: variant.hasBias ? 1 : 0,
       ACT: ACTIVATION_CODE[variant.activation ?? 'none'],
     },
@@ -111,8 +123,8 @@ export interface ConvVariant {
   kernelSize: 3 | 5;
   /** false: forward (Y from X); true: input gradient (dX from dZ, W flipped and transposed). */
   transposed?: boolean;
-  /** 0: out = conv; 1: Z = conv + bias, out = act(Z); 2: out = conv ⊙ act'(Z). */
-  epilogue?: 0 | 1 | 2;
+  /** none: out = conv; biasActivation: Z = conv + bias, out = act(Z); activationGrad: out = conv ⊙ act'(Z). */
+  epilogue?: Epilogue;
   hasBias?: boolean;
   activation?: Activation;
 }
@@ -126,7 +138,7 @@ export function convKernel(variant: ConvVariant): KernelSpec {
     constants: {
       KSIZE: variant.kernelSize,
       TRANSPOSED: variant.transposed ? 1 : 0,
-      EPILOGUE: variant.epilogue ?? 0,
+      EPILOGUE: EPILOGUE.values[variant.epilogue ?? 'none'],
       HAS_BIAS: variant.hasBias ? 1 : 0,
       ACT: ACTIVATION_CODE[variant.activation ?? 'none'],
     },

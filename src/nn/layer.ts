@@ -5,7 +5,8 @@
  */
 import type { Dispatch } from '../gpu/commands';
 import type { GpuContext } from '../gpu/device';
-import type { ParamLayout } from './params';
+import type { WgslStruct } from '../gpu/layout';
+import type { ParamLayout } from '../gpu/param-layout';
 import type { Activation, ResolvedLayer, ResolvedModel } from './spec';
 
 export interface BuildContext {
@@ -22,8 +23,8 @@ export interface BuildContext {
   dummyOut: GPUBuffer;
   /** A zeroed storage buffer of `floats` f32 (owned and destroyed by the network). */
   alloc(label: string, floats: number): GPUBuffer;
-  /** A uniform buffer of u32 / {f32} fields (owned by the network). */
-  uniform(label: string, fields: Array<number | { f32: number }>): GPUBuffer;
+  /** A uniform buffer holding one `struct` record (owned by the network). */
+  uniform<F extends string>(label: string, struct: WgslStruct<F>, values: Readonly<Record<F, number>>): GPUBuffer;
 }
 
 /** "Multiply the incoming gradient by act'(preact)": a fusable gradient epilogue. */

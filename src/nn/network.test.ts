@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { upload } from '../gpu/buffers';
 import { runDispatches } from '../gpu/commands';
+import { paramsOfRun, tensorOfRun } from '../gpu/param-layout';
 import { readF32 } from '../gpu/readback';
 import { ReferenceNetwork } from '../reference/network';
 import { randomArray, testGpu } from '../test/gpu';
+import { METRIC_RECORD } from './layouts';
 import { GpuNetwork } from './network';
-import { initParams, paramsOfRun, tensorOfRun } from './params';
+import { initParams } from './params';
 import { resolveModel, type ModelSpec } from './spec';
 
 /** Runs one training pass on the GPU with given inputs/labels written directly (no gather). */
@@ -25,7 +27,7 @@ async function gpuPass(spec: ModelSpec, runs: number, batch: number, seed: numbe
   runDispatches(gpu, net.trainDispatches);
   const grads = await net.readGrads();
   const logits = await readF32(gpu.device, net.logits, runs * batch * model.outputSize);
-  const metrics = await readF32(gpu.device, net.metrics, runs * 4);
+  const metrics = await readF32(gpu.device, net.metrics, runs * METRIC_RECORD.words);
   net.destroy();
   return { model, net, params, input, labels, grads, logits, metrics };
 }
@@ -79,10 +81,10 @@ describe('GpuNetwork vs float64 reference', () => {
         const expected = ref.step(paramsOfRun(params, net.layout, run), x, y, batch);
         const width = model.outputSize;
         expect(logits.subarray(run * batch * width, (run + 1) * batch * width)).toBeAllClose(expected.logits, { rtol: 1e-4, atol: 1e-5 });
-        expect(metrics[run * 4]).toBeCloseTo(expected.loss, 4);
-        expect(metrics[run * 4 + 1]).toBe(expected.correct);
-        expect(metrics[run * 4 + 2]).toBe(0);
-        expect(metrics[run * 4 + 3]).toBe(batch);
+        expect(METRIC_RECORD.read(metrics, run).loss).toBeCloseTo(expected.loss, 4);
+        expect(METRIC_RECORD.read(metrics, run).correct).toBe(expected.correct);
+        expect(METRIC_RECORD.read(metrics, run).nonFinite).toBe(0);
+        expect(METRIC_RECORD.read(metrics, run).rows).toBe(batch);
         model.tensors.forEach((tensor, t) => {
           // A frozen tensor's gradient is never computed: its buffer keeps its zeros.
           const want = tensor.trainable ? expected.grads[t] : new Float64Array(tensor.size);

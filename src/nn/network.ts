@@ -7,12 +7,14 @@
 import { createStorage, createUniform, upload } from '../gpu/buffers';
 import { makeDispatch, type Dispatch } from '../gpu/commands';
 import { checkBufferFits, type GpuContext } from '../gpu/device';
+import type { WgslStruct } from '../gpu/layout';
+import { layoutParams, type ParamLayout } from '../gpu/param-layout';
 import { readF32 } from '../gpu/readback';
 import { lossKernel } from './kernels';
 import type { ActGrad, BuildContext, GpuLayer } from './layer';
 import { LAYER_BUILDERS } from './layers';
 import { activationBackwardInPlace } from './layers/shape';
-import { layoutParams, type ParamLayout } from './params';
+import { LOSS_DIMS, METRIC_RECORD, STEP_INFO } from './layouts';
 import { buildSmallMlpStep, smallMlpFits } from './small-mlp';
 import { LEAKY_SLOPE, shapeSize, type ResolvedModel } from './spec';
 
@@ -28,9 +30,6 @@ export interface NetworkOptions {
   fusedSmallMlp?: boolean;
 }
 
-/** Floats per metrics record: mean loss, correct count, non-finite flag, rows counted. */
-export const METRIC_FIELDS = 4;
-
 export class GpuNetwork {
   readonly runs: number;
   readonly batch: number;
@@ -41,9 +40,9 @@ export class GpuNetwork {
   readonly input: GPUBuffer;
   /** [R][B] u32 class labels. */
   readonly labels: GPUBuffer;
-  /** StepInfo uniform (shaders/common.wgsl), written once per step by the trainer. */
+  /** STEP_INFO uniform (./layouts.ts), written once per step by the trainer. */
   readonly stepInfo: GPUBuffer;
-  /** [metricSlots][R][METRIC_FIELDS] training metrics. */
+  /** [metricSlots][R] METRIC_RECORD (./layouts.ts): training metrics. */
   readonly metrics: GPUBuffer;
   readonly metricSlots: number;
   readonly layers: GpuLayer[];
@@ -75,8 +74,8 @@ export class GpuNetwork {
       this.owned.push(buffer);
       return buffer;
     };
-    const uniform = (label: string, fields: Array<number | { f32: number }>) => {
-      const buffer = createUniform(device, label, fields);
+    const uniform = <F extends string>(label: string, struct: WgslStruct<F>, values: Readonly<Record<F, number>>) => {
+      const buffer = createUniform(device, label, struct, values);
       this.owned.push(buffer);
       return buffer;
     };
@@ -84,8 +83,8 @@ export class GpuNetwork {
     this.grads = alloc('grads', this.layout.total);
     this.input = alloc('input', runs * batch * model.inputSize);
     this.labels = alloc('labels', runs * batch);
-    this.metrics = alloc('metrics', this.metricSlots * runs * METRIC_FIELDS);
-    this.stepInfo = uniform('step', [0, 0, 0, 0]);
+    this.metrics = alloc('metrics', this.metricSlots * runs * METRIC_RECORD.words);
+    this.stepInfo = uniform('step', STEP_INFO, { step: 0, batchOffset: 0, slot: 0, valid: 0 });
     const dummy = alloc('dummy', 4);
     const dummyOut = alloc('dummyOut', 4);
     this.ctx = { gpu, runs, batch, model, layout: this.layout, params: this.params, grads: this.grads, dummy, dummyOut, alloc, uniform };
@@ -149,7 +148,7 @@ export class GpuNetwork {
   /** The loss kernel over the current logits, writing metrics records (and dLogits if given). */
   lossDispatch(metrics: GPUBuffer, dLogits: GPUBuffer | null, lastAct: ActGrad | null): Dispatch {
     const { runs, batch, model } = this;
-    const dims = this.ctx.uniform('loss', [batch, model.outputSize, runs, { f32: LEAKY_SLOPE }, batch * model.outputSize, 0, 0, 0]);
+    const dims = this.ctx.uniform('loss', LOSS_DIMS, { batch, classes: model.outputSize, runs, actSlope: LEAKY_SLOPE, zRun: batch * model.outputSize });
     const activation = dLogits ? (lastAct?.activation ?? 'none') : 'none';
     return makeDispatch(
       this.gpu,
@@ -169,9 +168,9 @@ export class GpuNetwork {
     return this.ctx.alloc(label, floats);
   }
 
-  /** A uniform buffer owned by this network. */
-  createUniform(label: string, fields: Array<number | { f32: number }>): GPUBuffer {
-    return this.ctx.uniform(label, fields);
+  /** A uniform buffer holding one `struct` record, owned by this network. */
+  createUniform<F extends string>(label: string, struct: WgslStruct<F>, values: Readonly<Record<F, number>>): GPUBuffer {
+    return this.ctx.uniform(label, struct, values);
   }
 
   /** Writes stacked parameters (layout order) and resets layer state (BatchNorm running stats). */
@@ -186,9 +185,9 @@ export class GpuNetwork {
     for (const layer of this.layers) for (const state of layer.state ?? []) upload(this.gpu.device, state.buffer, state.initial);
   }
 
-  /** Writes the StepInfo uniform: step, batch offset, metrics slot, valid rows (0 = all). */
+  /** Writes the STEP_INFO uniform: step, batch offset, metrics slot, valid rows (0 = all). */
   writeStepInfo(step: number, batchOffset: number, slot: number, valid = 0): void {
-    upload(this.gpu.device, this.stepInfo, new Uint32Array([step, batchOffset, slot, valid]));
+    upload(this.gpu.device, this.stepInfo, STEP_INFO.pack({ step, batchOffset, slot, valid }));
   }
 
   /** Reads the stacked parameters back (tests, checkpoints). */

@@ -22,14 +22,13 @@
  * row instead of one per multiply-add; SwiftShader emulates dynamically indexed arrays lane by
  * lane). Where it applies: see `smallMlpFits`.
  */
-import activationsWgsl from '../../shaders/activations.wgsl?raw';
-import commonWgsl from '../../shaders/common.wgsl?raw';
-import lossRowsWgsl from '../../shaders/loss_rows.wgsl?raw';
 import { makeDispatch, type Dispatch } from '../gpu/commands';
+import type { ParamLayout } from '../gpu/param-layout';
 import { composeWgsl } from '../gpu/pipelines';
+import { WGSL } from './kernels';
 import type { BuildContext } from './layer';
-import type { ParamLayout } from './params';
-import { ACTIVATION_CODE, LEAKY_SLOPE, type LossKind, type ResolvedModel } from './spec';
+import { ACTIVATION_WGSL, STEP_INFO } from './layouts';
+import { LEAKY_SLOPE, type Activation, type LossKind, type ResolvedModel } from './spec';
 
 /** Largest layer width (inputs or units) and batch the fused step takes. */
 export const SMALL_MLP_MAX_WIDTH = 64;
@@ -60,7 +59,7 @@ export function smallMlpFits(model: ResolvedModel, batch: number): boolean {
 interface LayerPlan {
   inSize: number;
   units: number;
-  act: number;
+  act: Activation;
   /** Offset of W (in×units) and of b in run 0, and the stride between runs, in floats. */
   weight: { offset: number; runStride: number; trainable: boolean };
   bias?: { offset: number; runStride: number; trainable: boolean };
@@ -84,7 +83,7 @@ function plan(model: ResolvedModel, layout: ParamLayout, runs: number, batch: nu
     const slot = (t: number) => ({ offset: layout.slots[t].offset, runStride: layout.slots[t].runStride, trainable: model.tensors[t].trainable });
     const region = runs * batch * units;
     return {
-      inSize: layer.inShape[0], units, act: ACTIVATION_CODE[layer.activation],
+      inSize: layer.inShape[0], units, act: layer.activation,
       weight: slot(layer.weight!), bias: layer.bias !== undefined ? slot(layer.bias) : undefined,
       z: take(region), a: l < last ? take(region) : -1, d: take(region),
     };
@@ -98,6 +97,8 @@ function plan(model: ResolvedModel, layout: ParamLayout, runs: number, batch: nu
 
 const u = (n: number) => `${n}u`;
 const f = (x: number) => (Number.isInteger(x) ? `${x}.0` : `${x}`);
+/** The WGSL constant of an activation's code (ACT_RELU, …). */
+const act = (activation: Activation) => ACTIVATION_WGSL.names[activation];
 /** WGSL lines `line(n)` for n = 0..count−1, indented for a loop body. */
 const each = (count: number, line: (n: number) => string, indent = '      ') => Array.from({ length: count }, (_, n) => indent + line(n)).join('\n');
 
@@ -138,7 +139,7 @@ ${each(N, (n) => `acc${n} += x * params[wk + ${u(n)}];`, '        ')}
       }
       let z0 = ${rowStart(layer.z, batch, N, 'b')};
       let a0 = ${last ? rowStart(0, batch, N, 'b') : rowStart(layer.a, batch, N, 'b')};
-${each(N, (n) => `{ let z = acc${n}${bias(n)}; work[z0 + ${u(n)}] = z; ${last ? 'logits' : 'work'}[a0 + ${u(n)}] = act_forward(${u(layer.act)}, z, ${f(LEAKY_SLOPE)}); }`)}
+${each(N, (n) => `{ let z = acc${n}${bias(n)}; work[z0 + ${u(n)}] = z; ${last ? 'logits' : 'work'}[a0 + ${u(n)}] = act_forward(${act(layer.act)}, z, ${f(LEAKY_SLOPE)}); }`)}
     }`;
 }
 
@@ -161,7 +162,7 @@ ${each(N, (n) => `let d${n} = work[drow + ${u(n)}];`)}
         let wk = w0 + k * ${u(N)};
         var acc = 0.0;
 ${each(N, (n) => `acc += d${n} * params[wk + ${u(n)}];`, '        ')}
-        work[${u(below.d)} + below + k] = acc * act_grad(${u(below.act)}, work[${u(below.z)} + below + k], ${f(LEAKY_SLOPE)});
+        work[${u(below.d)} + below + k] = acc * act_grad(${act(below.act)}, work[${u(below.z)} + below + k], ${f(LEAKY_SLOPE)});
       }
     }`;
 }
@@ -208,7 +209,7 @@ function stepSource(p: Plan, batch: number, loss: LossKind): string {
   const lastLayer = p.layers[L];
   const outputs = lastLayer.units;
   const at = rowStart(0, batch, outputs, 'b') + ' + c';
-  const actGrad = lastLayer.act === 0 ? '' : ` * act_grad(${u(lastLayer.act)}, work[${u(lastLayer.z)} + ${at}], ${f(LEAKY_SLOPE)})`;
+  const actGrad = lastLayer.act === 'none' ? '' : ` * act_grad(${act(lastLayer.act)}, work[${u(lastLayer.z)} + ${at}], ${f(LEAKY_SLOPE)})`;
   const row =
     loss === 'softmax_xent'
       ? `softmax_xent_row(run, b, ${u(outputs)}, 1.0 / f32(${u(batch)}))`
@@ -224,7 +225,7 @@ function stepSource(p: Plan, batch: number, loss: LossKind): string {
 @group(0) @binding(4) var<storage, read_write> work: array<f32>;
 @group(0) @binding(5) var<storage, read_write> logits: array<f32>;
 @group(0) @binding(6) var<storage, read_write> grads: array<f32>;
-@group(0) @binding(7) var<storage, read_write> metrics: array<f32>;
+@group(0) @binding(7) var<storage, read_write> metrics: array<MetricRecord>;
 
 // The data of shaders/loss_rows.wgsl: A_L (logits) and labels of this run; ∂L/∂A_L ⊙ act'_L(Z_L) → D_L.
 fn loss_logit(run: u32, b: u32, c: u32) -> f32 { return logits[${at}]; }
@@ -262,7 +263,7 @@ fn small_mlp_step(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_in
       total_correct += work[${partial(1)} + i];
       any_bad = max(any_bad, work[${partial(2)} + i]);
     }
-    write_loss_metrics((step_info.slot * ${u(p.runs)} + run) * 4u, total_loss, total_correct, any_bad, ${u(batch)});
+    write_loss_metrics(step_info.slot * ${u(p.runs)} + run, total_loss, total_correct, any_bad, ${u(batch)});
   }
 }`;
 }
@@ -275,7 +276,7 @@ export interface SmallMlpBuffers {
   stepInfo: GPUBuffer;
   /** Last layer's output [R][B][out], written. */
   logits: GPUBuffer;
-  /** Training metrics [slots][R][4], written at the step's slot. */
+  /** Training metrics, [slots][R] METRIC_RECORD, written at the step's slot. */
   metrics: GPUBuffer;
 }
 
@@ -286,7 +287,7 @@ export function buildSmallMlpStep(ctx: BuildContext, buffers: SmallMlpBuffers): 
   const work = ctx.alloc('small_mlp.work', p.work);
   return makeDispatch(
     ctx.gpu,
-    { name: 'small_mlp_step', source: composeWgsl(commonWgsl, activationsWgsl, lossRowsWgsl, stepSource(p, batch, model.spec.loss)), entryPoint: 'small_mlp_step' },
+    { name: 'small_mlp_step', source: composeWgsl(STEP_INFO.wgsl, WGSL.activations, WGSL.lossRows, stepSource(p, batch, model.spec.loss)), entryPoint: 'small_mlp_step' },
     [buffers.stepInfo, ctx.params, buffers.input, buffers.labels, work, buffers.logits, ctx.grads, buffers.metrics],
     [runs],
   );

@@ -2,6 +2,7 @@
  * Model specs: what a network is, independent of where it runs. The GPU network (./network.ts)
  * and the float64 reference (../reference/network.ts) are both built from a ResolvedModel.
  */
+import type { StackedTensor } from '../gpu/param-layout';
 
 export const ACTIVATIONS = ['none', 'relu', 'tanh', 'sigmoid', 'leaky_relu', 'gelu'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
@@ -27,18 +28,13 @@ export interface ModelSpec {
   loss: LossKind;
 }
 
-/** A parameter tensor of one run. */
-export interface ParamTensor {
+/** A parameter tensor of one run (size, trainable and decay: see StackedTensor). */
+export interface ParamTensor extends StackedTensor {
   name: string;
   shape: number[];
-  size: number;
   init: 'he_uniform' | 'glorot_uniform' | 'zeros' | 'ones';
   fanIn: number;
   fanOut: number;
-  /** false for a fixed (frozen) layer: the update leaves it alone. */
-  trainable: boolean;
-  /** Whether weight decay applies (weights yes; biases and BN affine no, by convention). */
-  decay: boolean;
   /** Scale-invariant group id (weights feeding a BatchNorm), or -1. */
   scaleInvariantGroup: number;
 }

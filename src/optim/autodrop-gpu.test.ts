@@ -2,23 +2,22 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createStorage, upload } from '../gpu/buffers';
 import { encodeDispatches } from '../gpu/commands';
 import type { GpuContext } from '../gpu/device';
+import { layoutParams, type ParamLayout, type StackedTensor } from '../gpu/param-layout';
 import { readF32 } from '../gpu/readback';
-import { layoutParams, type ParamLayout } from '../nn/params';
-import type { ParamTensor } from '../nn/spec';
 import { angle, trainableVector, windowDots } from '../reference/autodrop';
 import { nqmCurvatures, nqmTheoryAngle, simulateNqm, tailMean } from '../reference/nqm';
 import { randomArray, testGpu } from '../test/gpu';
 import { angleFromDots, AutoDropController, parseAutoDrop } from './autodrop';
 import { AutoDropGpu, DOT_FIELDS, runDots } from './autodrop-gpu';
 
-function tensor(name: string, size: number, trainable = true): ParamTensor {
-  return { name, shape: [size], size, init: 'zeros', fanIn: size, fanOut: 1, trainable, decay: true, scaleInvariantGroup: -1 };
+function tensor(size: number, trainable = true): StackedTensor {
+  return { size, trainable, decay: true };
 }
 
 interface Rig {
   gpu: GpuContext;
   layout: ParamLayout;
-  tensors: ParamTensor[];
+  tensors: StackedTensor[];
   params: GPUBuffer;
   angles: AutoDropGpu;
 }
@@ -31,7 +30,7 @@ afterAll(() => {
   }
 });
 
-async function rig(tensors: ParamTensor[], windows: number[]): Promise<Rig> {
+async function rig(tensors: StackedTensor[], windows: number[]): Promise<Rig> {
   const gpu = await testGpu();
   const layout = layoutParams(tensors, windows.length);
   const params = createStorage(gpu.device, 'test.params', layout.total * 4);
@@ -55,7 +54,7 @@ function step(r: Rig, values: Float32Array, stepNumber: number, hook: ReturnType
 
 describe('AutoDrop GPU angle path vs float64 reference', () => {
   it('random walk, odd tensor sizes, a frozen tensor, R = 3 with k = 4, 3 and off: dots match per window', async () => {
-    const tensors = [tensor('w1', 37), tensor('frozen', 5, false), tensor('w2', 130), tensor('b', 1)];
+    const tensors = [tensor(37), tensor(5, false), tensor(130), tensor(1)];
     const windows = [4, 3, 0];
     const r = await rig(tensors, windows);
     const steps = 20;
@@ -106,7 +105,7 @@ describe('AutoDrop GPU angle path vs float64 reference', () => {
   });
 
   it('§3.8 vector: y = [0,0],[1,0],[2,1],[2,2] ⇒ ω₂ = ω₃ = 45°, with k = 1 and with k = 2 (x = y ± d)', async () => {
-    const r = await rig([tensor('xy', 2)], [1, 2]);
+    const r = await rig([tensor(2)], [1, 2]);
     const ys = [[0, 0], [1, 0], [2, 1], [2, 2]];
     const d = [0.5, -0.25];
     const controllers = [0, 1].map(() => new AutoDropController(parseAutoDrop(), 0.1));
@@ -136,7 +135,7 @@ describe('AutoDrop GPU angle path vs float64 reference', () => {
   });
 
   it('setWindow and reset restart a run: three windows before its next angle', async () => {
-    const r = await rig([tensor('w', 70)], [2, 2]);
+    const r = await rig([tensor(70)], [2, 2]);
     const seen: Array<[number, number[], number[]]> = [];
     const hook = r.angles.stepHook((s, runs, dots) => seen.push([s, [...runs], runs.map((run) => runDots(dots, run).windows)]));
     const walk = (t: number) => randomArray(r.layout.total, 50 + t).map((v, i) => v * 0.01 + t * (i % 3));
@@ -163,7 +162,7 @@ describe('AutoDrop GPU angle path vs float64 reference', () => {
     const sim = simulateNqm({ alphas, iterations, keepFrom: iterations + 1 - points, seed: 0 });
     alphas.forEach((alpha, i) => expect(nqmTheoryAngle(alpha, nqmCurvatures())).toBeCloseTo(predicted[i], 2));
 
-    const r = await rig([tensor('x', 200)], alphas.map(() => 1));
+    const r = await rig([tensor(200)], alphas.map(() => 1));
     const { device } = r.gpu;
     const perPoint = r.layout.total;
     const stride = r.layout.slots[0].runStride;

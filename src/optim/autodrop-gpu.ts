@@ -18,16 +18,26 @@
  */
 import angleWgsl from '../../shaders/angle.wgsl?raw';
 import { createStorage, createUniform, upload } from '../gpu/buffers';
-import { encodeDispatches, makeDispatch, type Dispatch } from '../gpu/commands';
+import { encodeDispatches, makeDispatch, type Dispatch, type StepHook } from '../gpu/commands';
 import { checkBufferFits, type GpuContext } from '../gpu/device';
+import { WgslStruct, type FieldOf, type StructArray } from '../gpu/layout';
+import { CHUNK, SEGMENT_ALIGN, type ParamLayout, type StackedTensor } from '../gpu/param-layout';
+import { composeWgsl } from '../gpu/pipelines';
 import { AsyncReadback, handled, readF32 } from '../gpu/readback';
-import { SEGMENT_ALIGN, type ParamLayout } from '../nn/params';
-import type { ParamTensor } from '../nn/spec';
-import type { StepHook } from '../nn/trainer';
 import { MAX_WINDOW, type WindowDots } from './autodrop';
 
-/** Floats per run in `dots`: sᵀs_prev, ‖s‖², ‖s_prev‖², windows done. */
-export const DOT_FIELDS = 4;
+/** The angle kernels' uniform: 64-float chunks of the stacked buffer, runs, partial slots per run. */
+export const ANGLE_DIMS = new WgslStruct('AngleDims', { chunks: 'u32', runs: 'u32', chunksPerRun: 'u32' });
+/** Per tensor: slab offset, stride between runs, elements, trainable (0/1), its first partial slot within a run. */
+export const ANGLE_TENSOR = new WgslStruct('AngleTensor', { offset: 'u32', runStride: 'u32', size: 'u32', trainable: 'u32', chunkBase: 'u32' });
+/** Per run: window length k (0 = AutoDrop off for this run), whether a window ends at this step (0/1). */
+export const RUN_WINDOW = new WgslStruct('RunWindow', { length: 'u32', endsNow: 'u32' });
+/** Per run, the `dots` record: sᵀs_prev, ‖s‖², ‖s_prev‖², windows done. */
+export const ANGLE_DOTS = new WgslStruct('AngleDots', { dot: 'f32', normSq: 'f32', prevNormSq: 'f32', windows: 'f32' });
+/** Floats per run in `dots` (one ANGLE_DOTS record). */
+export const DOT_FIELDS = ANGLE_DOTS.words;
+/** shaders/angle.wgsl with the declarations of the layouts above and the chunk table's constants. */
+const ANGLE_WGSL = composeWgsl(CHUNK.wgsl, ANGLE_DIMS.wgsl, ANGLE_TENSOR.wgsl, RUN_WINDOW.wgsl, ANGLE_DOTS.wgsl, angleWgsl);
 /** Windows a run needs before its dots define an angle (y₀, y₁, y₂). */
 export const WINDOWS_BEFORE_ANGLE = 3;
 
@@ -35,7 +45,7 @@ export const WINDOWS_BEFORE_ANGLE = 3;
 export interface AngleTarget {
   gpu: GpuContext;
   layout: ParamLayout;
-  tensors: readonly ParamTensor[];
+  tensors: readonly StackedTensor[];
   params: GPUBuffer;
 }
 
@@ -48,13 +58,9 @@ export interface RunDots {
 }
 
 /** Row `run` of a `dots` readback: (sᵀs_prev, ‖s‖², ‖s_prev‖²) once ≥ 3 windows are done, else null. */
-export function runDots(values: ArrayLike<number>, run: number): RunDots {
-  const base = run * DOT_FIELDS;
-  const windows = values[base + 3];
-  return {
-    windows,
-    dots: windows >= WINDOWS_BEFORE_ANGLE ? { dot: values[base], normSq: values[base + 1], prevNormSq: values[base + 2] } : null,
-  };
+export function runDots(values: Float32Array, run: number): RunDots {
+  const { dot, normSq, prevNormSq, windows } = ANGLE_DOTS.read(values, run);
+  return { windows, dots: windows >= WINDOWS_BEFORE_ANGLE ? { dot, normSq, prevNormSq } : null };
 }
 
 /** Called with the `dots` readback of a step where the windows of `runs` ended (in step order). */
@@ -78,7 +84,8 @@ export class AutoDropGpu {
   /** Displacement of the last closed window, stacked. */
   readonly sPrev: GPUBuffer;
   private readonly runWindows: GPUBuffer;
-  private readonly words: Uint32Array;
+  /** RUN_WINDOW of every run. */
+  private readonly words: StructArray<FieldOf<typeof RUN_WINDOW>>;
   private readonly lengths: number[];
   private readonly origins: number[];
   private readonly owned: GPUBuffer[] = [];
@@ -99,11 +106,11 @@ export class AutoDropGpu {
     const device = gpu.device;
     const own = (buffer: GPUBuffer) => (this.owned.push(buffer), buffer);
     const chunks = layout.total / SEGMENT_ALIGN;
-    const table = new Uint32Array(Math.max(tensors.length, 1) * 8);
+    const table = ANGLE_TENSOR.array(tensors.length);
     let chunksPerRun = 0;
     tensors.forEach((tensor, t) => {
       const slot = layout.slots[t];
-      table.set([slot.offset, slot.runStride, slot.size, tensor.trainable ? 1 : 0, chunksPerRun], t * 8);
+      table.set(t, { offset: slot.offset, runStride: slot.runStride, size: slot.size, trainable: tensor.trainable ? 1 : 0, chunkBase: chunksPerRun });
       chunksPerRun += slot.runStride / SEGMENT_ALIGN;
     });
     for (const label of ['sum', 'y_prev', 's_prev']) checkBufferFits(gpu, layout.total * 4, `autodrop ${label}`);
@@ -111,18 +118,18 @@ export class AutoDropGpu {
     this.yPrev = own(createStorage(device, 'autodrop.yPrev', layout.total * 4));
     this.sPrev = own(createStorage(device, 'autodrop.sPrev', layout.total * 4));
     const partials = own(createStorage(device, 'autodrop.partials', Math.max(runs * chunksPerRun, 1) * 16));
-    this.dots = own(createStorage(device, 'autodrop.dots', runs * DOT_FIELDS * 4));
+    this.dots = own(createStorage(device, 'autodrop.dots', runs * ANGLE_DOTS.byteSize));
     this.lengths = [...windows];
     this.origins = windows.map(() => 0);
-    this.words = new Uint32Array(runs * 4);
-    windows.forEach((k, run) => (this.words[run * 4] = k));
-    this.runWindows = own(createStorage(device, 'autodrop.windows', this.words));
-    const dims = own(createUniform(device, 'autodrop.dims', [chunks, runs, chunksPerRun, 0]));
+    this.words = RUN_WINDOW.array(runs);
+    windows.forEach((k, run) => this.words.setField(run, 'length', k));
+    this.runWindows = own(createStorage(device, 'autodrop.windows', this.words.u32));
+    const dims = own(createUniform(device, 'autodrop.dims', ANGLE_DIMS, { chunks, runs, chunksPerRun }));
     const chunkTable = own(createStorage(device, 'autodrop.chunks', layout.chunkTable));
-    const tensorTable = own(createStorage(device, 'autodrop.tensors', table));
+    const tensorTable = own(createStorage(device, 'autodrop.tensors', table.u32));
     const x = Math.min(chunks, gpu.limits.maxComputeWorkgroupsPerDimension);
     const grid: [number, number] = [x, Math.ceil(chunks / x)];
-    const kernel = (entryPoint: string) => ({ name: entryPoint, source: angleWgsl, entryPoint });
+    const kernel = (entryPoint: string) => ({ name: entryPoint, source: ANGLE_WGSL, entryPoint });
     const head = [dims, chunkTable, tensorTable, this.runWindows];
     this.accumulateDispatch = makeDispatch(gpu, kernel('angle_accumulate'), [...head, target.params, this.yPrev, this.sum], grid);
     this.windowDispatches = [
@@ -132,7 +139,7 @@ export class AutoDropGpu {
   }
 
   /** For a GpuNetwork (or anything with gpu, layout, model.tensors and params). */
-  static forNetwork(network: { gpu: GpuContext; layout: ParamLayout; model: { tensors: readonly ParamTensor[] }; params: GPUBuffer }, windows: readonly number[]): AutoDropGpu {
+  static forNetwork(network: { gpu: GpuContext; layout: ParamLayout; model: { tensors: readonly StackedTensor[] }; params: GPUBuffer }, windows: readonly number[]): AutoDropGpu {
     return new AutoDropGpu({ gpu: network.gpu, layout: network.layout, tensors: network.model.tensors, params: network.params }, windows);
   }
 
@@ -154,9 +161,9 @@ export class AutoDropGpu {
   /** Writes the per-run "window ends now" flags of step `step` (before the submit that closes them); returns those runs. */
   prepareWindow(step: number): number[] {
     const ending = this.endingRuns(step);
-    this.lengths.forEach((_, run) => (this.words[run * 4 + 1] = 0));
-    for (const run of ending) this.words[run * 4 + 1] = 1;
-    upload(this.target.gpu.device, this.runWindows, this.words);
+    this.lengths.forEach((_, run) => this.words.setField(run, 'endsNow', 0));
+    for (const run of ending) this.words.setField(run, 'endsNow', 1);
+    upload(this.target.gpu.device, this.runWindows, this.words.u32);
     return ending;
   }
 
@@ -177,7 +184,7 @@ export class AutoDropGpu {
    * delivered to `listener` asynchronously and in step order. `settle()` waits for every delivery.
    */
   stepHook(listener: WindowListener): StepHook {
-    const bytes = this.lengths.length * DOT_FIELDS * 4;
+    const bytes = this.lengths.length * ANGLE_DOTS.byteSize;
     this.readback ??= new AsyncReadback(this.target.gpu.device, bytes, 'autodrop.dots');
     const readback = this.readback;
     return (pass, step) => {
@@ -211,8 +218,8 @@ export class AutoDropGpu {
     if (!(run >= 0 && run < this.lengths.length)) throw new Error(`autodrop: no run ${run}`);
     checkWindow(k, `autodrop run ${run}`);
     this.lengths[run] = k;
-    this.words[run * 4] = k;
-    upload(this.target.gpu.device, this.runWindows, this.words);
+    this.words.setField(run, 'length', k);
+    upload(this.target.gpu.device, this.runWindows, this.words.u32);
     this.resetRun(run, step);
   }
 
@@ -225,7 +232,7 @@ export class AutoDropGpu {
       const byteOffset = (slot.offset + run * slot.runStride) * 4;
       for (const buffer of [this.sum, this.yPrev, this.sPrev]) upload(device, buffer, zeros, byteOffset);
     });
-    upload(device, this.dots, new Float32Array(DOT_FIELDS), run * DOT_FIELDS * 4);
+    upload(device, this.dots, new Float32Array(ANGLE_DOTS.words), run * ANGLE_DOTS.byteSize);
   }
 
   /** Clears every run's history (a trainer reset); windows restart at step 0. */
@@ -237,7 +244,7 @@ export class AutoDropGpu {
 
   /** Reads `dots` back (tests; training uses stepHook's asynchronous readback). */
   readDots(): Promise<Float32Array> {
-    return readF32(this.target.gpu.device, this.dots, this.lengths.length * DOT_FIELDS);
+    return readF32(this.target.gpu.device, this.dots, this.lengths.length * ANGLE_DOTS.words);
   }
 
   destroy(): void {

@@ -5,9 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { createStorage, upload } from '../gpu/buffers';
 import { runDispatches, type Dispatch } from '../gpu/commands';
+import { layoutParams, setParamsOfRun, tensorOfRun, type StackedTensor } from '../gpu/param-layout';
 import { readF32 } from '../gpu/readback';
-import { layoutParams, setParamsOfRun, tensorOfRun } from '../nn/params';
-import type { ParamTensor } from '../nn/spec';
 import { referenceState, referenceUpdate, type ReferenceTensorState } from '../reference/optim';
 import { lrdUniform } from '../rng/draws';
 import { randomArray, testGpu } from '../test/gpu';
@@ -22,8 +21,8 @@ const G2 = [0.05, 0.1, -0.1, 0.2];
 const M1 = [1, 0, 1, 0];
 const M2 = [0, 1, 1, 1];
 
-function tensor(size: number, trainable = true, decay = true): ParamTensor {
-  return { name: `t${size}`, shape: [size], size, init: 'zeros', fanIn: 1, fanOut: 1, trainable, decay, scaleInvariantGroup: -1 };
+function tensor(size: number, trainable = true, decay = true): StackedTensor {
+  return { size, trainable, decay };
 }
 
 function run(optimizer: OptimizerInput, extra: Partial<RunUpdateConfig> = {}): RunUpdateConfig {

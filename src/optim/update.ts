@@ -4,6 +4,7 @@
  * writes only a small block of per-run words per step (rate, step, bias-correction constants, …).
  * Two kernels, one rule math: update.wgsl (scalar) and update_vec4.wgsl each declare their element
  * type `Elem` (f32, vec4f) and are composed with shaders/update_rule.wgsl, written over `Elem`.
+ * The words, flags, codes and tables they share with this file: ./update-layout.ts.
  */
 import commonWgsl from '../../shaders/common.wgsl?raw';
 import modifiersWgsl from '../../shaders/lr_modifiers.wgsl?raw';
@@ -15,31 +16,22 @@ import updateVec4Wgsl from '../../shaders/update_vec4.wgsl?raw';
 import { createStorage, createUniform, upload } from '../gpu/buffers';
 import { makeDispatch, type Dispatch } from '../gpu/commands';
 import { checkBufferFits, type GpuContext } from '../gpu/device';
+import type { FieldOf, StructArray } from '../gpu/layout';
+import { SEGMENT_ALIGN, type ParamLayout, type StackedTensor } from '../gpu/param-layout';
 import { composeWgsl } from '../gpu/pipelines';
 import { readF32 } from '../gpu/readback';
-import { SEGMENT_ALIGN, type ParamLayout } from '../nn/params';
-import type { ParamTensor } from '../nn/spec';
+import { DrawScope } from '../rng/draws';
 import type { LeapConfig } from './leap';
 import { lrdKeepScale, type LrdConfig } from './lrd';
 import { adamConstants, parseOptimizer, RULE_CODE, type OptimizerConfig } from './optimizer';
+import { ONLY_RULE, RUN_WORDS, TENSOR_ENTRY, TENSOR_FLAG, UPDATE_DIMS, UPDATE_FLAG, UPDATE_WGSL } from './update-layout';
 
-/** u32 words per run in the run block; word indices match the W_* constants of update.wgsl. */
-export const RUN_WORDS = 24;
 /**
  * 64-float chunks per update workgroup (a multiple of 4, see update_vec4.wgsl): 32 gives 1M elements 512 workgroups. On SwiftShader (CPU)
  * one chunk per workgroup spent most of the update's time starting workgroups.
  */
 export const UPDATE_CHUNKS_PER_GROUP = 32;
-const W = {
-  lr: 0, rule: 1, flags: 2, step: 3, seed: 4, runKey: 5, momentum: 6, dampening: 7, beta1: 8, beta2: 9,
-  eps: 10, l2: 11, decoupled: 12, c1: 13, c2: 14, keepProb: 15, keepScale: 16, sigma: 17, leapScope: 18,
-  thetaScale: 19, stateScale: 20,
-} as const;
-const FLAG = {
-  lrd: 1, lrdMaskDecay: 2, leap: 4, leapMultiplicative: 8, leapClip: 16, firstStep: 32, epsStandard: 64, rmsClean: 128,
-  frozen: 256,
-} as const;
-const LEAP_SCOPE = { element: 0, tensor: 1, global: 2 } as const;
+const FLAG = UPDATE_FLAG.values;
 
 /** How one run updates its parameters. LRD and LEAP are off when absent. */
 export interface RunUpdateConfig {
@@ -56,7 +48,7 @@ export interface RunUpdateConfig {
 export interface UpdateTarget {
   gpu: GpuContext;
   layout: ParamLayout;
-  tensors: readonly ParamTensor[];
+  tensors: readonly StackedTensor[];
   params: GPUBuffer;
   grads: GPUBuffer;
 }
@@ -73,6 +65,7 @@ function lazy<T>(make: () => T): () => T {
   return () => (value ??= make());
 }
 
+/** The fused update of every tensor of every run: one dispatch per step, per-run words written by prepare. */
 export class FusedUpdate {
   /** The pipeline with LEAP and LRD compiled in, and those without, per single rule (built on first use). */
   private readonly withModifiers: () => Dispatch;
@@ -81,9 +74,8 @@ export class FusedUpdate {
   readonly state1: GPUBuffer;
   /** Adam v / RMSprop square average, stacked like the parameters. */
   readonly state2: GPUBuffer;
-  private readonly words: ArrayBuffer;
-  private readonly asU32: Uint32Array;
-  private readonly asF32: Float32Array;
+  /** RUN_WORDS of every run, written by prepare. */
+  private readonly words: StructArray<FieldOf<typeof RUN_WORDS>>;
   private readonly runWords: GPUBuffer;
   private readonly owned: GPUBuffer[] = [];
 
@@ -105,10 +97,11 @@ export class FusedUpdate {
     });
     const device = gpu.device;
     const chunks = layout.total / SEGMENT_ALIGN;
-    const table = new Uint32Array(tensors.length * 4 + 4);
+    const table = TENSOR_ENTRY.array(tensors.length);
     tensors.forEach((tensor, t) => {
       const slot = layout.slots[t];
-      table.set([slot.offset, slot.runStride, slot.size, (tensor.trainable ? 1 : 0) | (tensor.decay ? 2 : 0)], t * 4);
+      const flags = (tensor.trainable ? TENSOR_FLAG.values.trainable : 0) | (tensor.decay ? TENSOR_FLAG.values.decay : 0);
+      table.set(t, { offset: slot.offset, runStride: slot.runStride, size: slot.size, flags });
     });
     checkBufferFits(gpu, layout.total * 4, 'optimizer state');
     const own = (buffer: GPUBuffer) => (this.owned.push(buffer), buffer);
@@ -116,16 +109,14 @@ export class FusedUpdate {
     this.state1 = own(createStorage(device, 'update.state1', layout.total * 4));
     this.state2 = own(createStorage(device, 'update.state2', layout.total * 4));
     this.configs = [...runs];
-    this.words = new ArrayBuffer(runs.length * RUN_WORDS * 4);
-    this.asU32 = new Uint32Array(this.words);
-    this.asF32 = new Float32Array(this.words);
-    this.runWords = own(createStorage(device, 'update.runs', this.words.byteLength));
+    this.words = RUN_WORDS.array(runs.length);
+    this.runWords = own(createStorage(device, 'update.runs', this.words.u32.byteLength));
     const groups = Math.ceil(chunks / UPDATE_CHUNKS_PER_GROUP);
     const x = Math.min(groups, gpu.limits.maxComputeWorkgroupsPerDimension);
     const bindings = [
-      own(createUniform(device, 'update.dims', [chunks, runs.length, 0, 0])),
+      own(createUniform(device, 'update.dims', UPDATE_DIMS, { chunks, runs: runs.length })),
       own(createStorage(device, 'update.chunks', layout.chunkTable)),
-      own(createStorage(device, 'update.tensors', table)),
+      own(createStorage(device, 'update.tensors', table.u32)),
       this.runWords,
       target.grads,
       target.params,
@@ -135,11 +126,11 @@ export class FusedUpdate {
     const workgroups: [number, number] = [x, Math.ceil(groups / x)];
     const constants = { CHUNKS_PER_GROUP: UPDATE_CHUNKS_PER_GROUP };
     this.withModifiers = lazy(() =>
-      makeDispatch(gpu, { name: 'update', source: composeWgsl(commonWgsl, rngWgsl, modifiersWgsl, updateCommonWgsl, updateRuleWgsl, updateWgsl), entryPoint: 'update', constants }, bindings, workgroups),
+      makeDispatch(gpu, { name: 'update', source: composeWgsl(commonWgsl, rngWgsl, modifiersWgsl, UPDATE_WGSL, updateCommonWgsl, updateRuleWgsl, updateWgsl), entryPoint: 'update', constants }, bindings, workgroups),
     );
     // No LEAP/LRD: the vec4 kernel (shaders/update_vec4.wgsl), one 64-float chunk per invocation
-    // and 64 chunks per workgroup. One pipeline per ONLY_RULE value (a rule code, or 255 for mixed
-    // rules), built on first use.
+    // and 64 chunks per workgroup. One pipeline per ONLY_RULE value (a rule code, or ONLY_RULE_MIXED),
+    // built on first use.
     const plainGroups = Math.ceil(chunks / 64);
     const plainX = Math.min(plainGroups, gpu.limits.maxComputeWorkgroupsPerDimension);
     const plainWorkgroups: [number, number] = [plainX, Math.ceil(plainGroups / plainX)];
@@ -149,7 +140,7 @@ export class FusedUpdate {
       if (!dispatch) {
         dispatch = makeDispatch(
           gpu,
-          { name: 'update_vec4', source: composeWgsl(commonWgsl, updateCommonWgsl, updateRuleWgsl, updateVec4Wgsl), entryPoint: 'update_vec4', constants: { ONLY_RULE: onlyRule } },
+          { name: 'update_vec4', source: composeWgsl(commonWgsl, UPDATE_WGSL, updateCommonWgsl, updateRuleWgsl, updateVec4Wgsl), entryPoint: 'update_vec4', constants: { ONLY_RULE: onlyRule } },
           bindings,
           plainWorkgroups,
         );
@@ -171,7 +162,7 @@ export class FusedUpdate {
   kernelDispatch(kernel: 'scalar' | 'vec4'): Dispatch {
     if (kernel === 'scalar') return this.withModifiers();
     const rules = new Set(this.configs.map((run) => RULE_CODE[run.optimizer.rule]));
-    return this.plain(rules.size === 1 ? [...rules][0] : 255);
+    return this.plain(rules.size === 1 ? [...rules][0] : ONLY_RULE.values.mixed);
   }
 
   /** The current config of every run. */
@@ -201,50 +192,44 @@ export class FusedUpdate {
   prepare(step: number, rates: ArrayLike<number>, thetaScale?: ArrayLike<number>, stateScale?: ArrayLike<number>): void {
     if (!Number.isInteger(step) || step < 1) throw new Error(`update step must be a positive integer, got ${step}`);
     if (rates.length !== this.configs.length) throw new Error(`learning rates: got ${rates.length} values for ${this.configs.length} runs`);
-    const { asU32: u, asF32: f } = this;
     this.configs.forEach((run, index) => {
       const frozen = this.frozen.has(index);
       const rate = frozen ? 0 : rates[index];
       if (!Number.isFinite(rate)) throw new Error(`learning rate of run ${index} must be finite, got ${rate}`);
-      const base = index * RUN_WORDS;
       const opt = run.optimizer;
       const adam = adamConstants(opt, step);
       let flags = (step === 1 ? FLAG.firstStep : 0) | (frozen ? FLAG.frozen : 0);
       if (opt.adamEps === 'standard') flags |= FLAG.epsStandard;
       if (opt.rmspropForm === 'clean') flags |= FLAG.rmsClean;
-      u[base + W.rule] = RULE_CODE[opt.rule];
-      u[base + W.step] = step;
-      u[base + W.seed] = run.seed;
-      u[base + W.runKey] = run.runKey;
-      f[base + W.lr] = rate;
-      f[base + W.momentum] = opt.momentum;
-      f[base + W.dampening] = opt.dampening;
-      f[base + W.beta1] = opt.beta1;
-      f[base + W.beta2] = opt.rule === 'rmsprop' ? opt.rmsAlpha : opt.beta2;
-      f[base + W.eps] = opt.eps;
-      f[base + W.l2] = opt.weightDecayMode === 'coupled' ? opt.weightDecay : 0;
-      f[base + W.decoupled] = opt.weightDecayMode === 'decoupled' ? opt.weightDecay : 0;
-      f[base + W.c1] = adam.c1;
-      f[base + W.c2] = adam.c2;
-      f[base + W.keepProb] = 1;
-      f[base + W.keepScale] = 1;
-      if (run.lrd) {
-        flags |= FLAG.lrd | (run.lrd.maskDecoupledDecay ? FLAG.lrdMaskDecay : 0);
-        f[base + W.keepProb] = run.lrd.keepProb;
-        f[base + W.keepScale] = lrdKeepScale(run.lrd);
-      }
-      f[base + W.sigma] = 0;
-      u[base + W.leapScope] = 0;
+      if (run.lrd) flags |= FLAG.lrd | (run.lrd.maskDecoupledDecay ? FLAG.lrdMaskDecay : 0);
       if (run.leap) {
         flags |= FLAG.leap | (run.leap.form === 'multiplicative' ? FLAG.leapMultiplicative : 0) | (run.leap.clipNegative ? FLAG.leapClip : 0);
-        f[base + W.sigma] = run.leap.sigma;
-        u[base + W.leapScope] = LEAP_SCOPE[run.leap.granularity];
       }
-      f[base + W.thetaScale] = thetaScale?.[index] ?? 1;
-      f[base + W.stateScale] = stateScale?.[index] ?? 1;
-      u[base + W.flags] = flags;
+      this.words.set(index, {
+        lr: rate,
+        rule: RULE_CODE[opt.rule],
+        flags,
+        step,
+        seed: run.seed,
+        runKey: run.runKey,
+        momentum: opt.momentum,
+        dampening: opt.dampening,
+        beta1: opt.beta1,
+        beta2: opt.rule === 'rmsprop' ? opt.rmsAlpha : opt.beta2,
+        eps: opt.eps,
+        l2: opt.weightDecayMode === 'coupled' ? opt.weightDecay : 0,
+        decoupled: opt.weightDecayMode === 'decoupled' ? opt.weightDecay : 0,
+        c1: adam.c1,
+        c2: adam.c2,
+        keepProb: run.lrd ? run.lrd.keepProb : 1,
+        keepScale: run.lrd ? lrdKeepScale(run.lrd) : 1,
+        sigma: run.leap ? run.leap.sigma : 0,
+        leapScope: DrawScope[run.leap ? run.leap.granularity : 'element'],
+        thetaScale: thetaScale?.[index] ?? 1,
+        stateScale: stateScale?.[index] ?? 1,
+      });
     });
-    upload(this.target.gpu.device, this.runWords, this.asU32);
+    upload(this.target.gpu.device, this.runWords, this.words.u32);
   }
 
   /** Zeroes the optimizer state (a fresh start; step 1 re-initializes momentum buffers). */

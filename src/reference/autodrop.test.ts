@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { layoutParams } from '../nn/params';
+import { layoutParams } from '../gpu/param-layout';
 import type { ParamTensor } from '../nn/spec';
 import { angle, difference, displacements, dot, trainableVector, windowAngles, windowDots, windowMeans } from './autodrop';
 

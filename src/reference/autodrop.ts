@@ -3,8 +3,7 @@
  * the GPU angle path (src/optim/autodrop-gpu.ts, shaders/angle.wgsl). Parameter vectors here are the
  * whole model's trainable parameters of one run, concatenated (trainableVector).
  */
-import type { ParamLayout } from '../nn/params';
-import type { ParamTensor } from '../nn/spec';
+import type { ParamLayout, StackedTensor } from '../gpu/param-layout';
 import type { WindowDots } from '../optim/autodrop';
 
 /** aᵀb */
@@ -67,7 +66,7 @@ export function windowAngles(trajectory: ReadonlyArray<ArrayLike<number>>, k: nu
 }
 
 /** One run's trainable parameters from a stacked array, concatenated in tensor order (float64). */
-export function trainableVector(stacked: ArrayLike<number>, layout: ParamLayout, tensors: readonly ParamTensor[], run: number): Float64Array {
+export function trainableVector(stacked: ArrayLike<number>, layout: ParamLayout, tensors: readonly Pick<StackedTensor, 'trainable'>[], run: number): Float64Array {
   const parts: number[] = [];
   tensors.forEach((tensor, t) => {
     if (!tensor.trainable) return;

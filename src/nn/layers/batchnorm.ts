@@ -10,13 +10,26 @@
 import { makeDispatch, type Dispatch } from '../../gpu/commands';
 import { batchnormKernel, batchnormThreads } from '../kernels';
 import type { BuildContext, GpuLayer } from '../layer';
+import { BATCHNORM_DIMS } from '../layouts';
 import { shapeSize, type ResolvedLayer } from '../spec';
 
-/** Initial running statistics of R runs × C channels: means 0, then variances 1. */
+/** Index of run r's channel-c running mean (`variance`: its running variance) in a buffer of R runs × C channels: [R][C] means, then [R][C] variances. */
+export function runningStatIndex(runs: number, channels: number, run: number, channel: number, variance = false): number {
+  return (variance ? runs * channels : 0) + run * channels + channel;
+}
+
+/** Initial running statistics of R runs × C channels: means 0, variances 1. */
 export function initialRunningStats(runs: number, channels: number): Float32Array {
   const values = new Float32Array(2 * runs * channels);
-  values.fill(1, runs * channels);
+  values.fill(1, runningStatIndex(runs, channels, 0, 0, true));
   return values;
+}
+
+/** Run `run`'s running means and variances (float64 copies) out of a running-statistics buffer of `runs` runs. */
+export function runningStatsOfRun(stats: ArrayLike<number>, runs: number, run: number): { mean: Float64Array; variance: Float64Array } {
+  const channels = stats.length / (2 * runs);
+  const channel = (variance: boolean) => Float64Array.from({ length: channels }, (_, c) => stats[runningStatIndex(runs, channels, run, c, variance)]);
+  return { mean: channel(false), variance: channel(true) };
 }
 
 export function buildBatchNorm(ctx: BuildContext, layer: ResolvedLayer, input: GPUBuffer): GpuLayer {
@@ -33,11 +46,11 @@ export function buildBatchNorm(ctx: BuildContext, layer: ResolvedLayer, input: G
   const initial = initialRunningStats(runs, channels);
   const running = ctx.alloc(`${name}.running`, initial.length);
   const saved = ctx.alloc(`${name}.saved`, 2 * runs * channels);
-  const dims = ctx.uniform(`${name}.dims`, [
-    batch, channels, spatial, batch * channels * spatial,
-    { f32: layer.spec.eps ?? 1e-5 }, { f32: layer.spec.momentum ?? 0.1 }, gamma?.offset ?? 0, gamma?.runStride ?? 0,
-    beta?.offset ?? 0, beta?.runStride ?? 0, runs, 0,
-  ]);
+  const dims = ctx.uniform(`${name}.dims`, BATCHNORM_DIMS, {
+    batch, channels, spatial, xRun: batch * channels * spatial,
+    eps: layer.spec.eps ?? 1e-5, momentum: layer.spec.momentum ?? 0.1, gammaOff: gamma?.offset ?? 0, gammaRun: gamma?.runStride ?? 0,
+    betaOff: beta?.offset ?? 0, betaRun: beta?.runStride ?? 0, runs,
+  });
   const groups: [number, number] = [channels, runs];
   const threads = batchnormThreads(batch * spatial);
   const forwardTrain = makeDispatch(ctx.gpu, batchnormKernel('train', affine, true, threads), [dims, input, ctx.params, output, running, saved], groups);

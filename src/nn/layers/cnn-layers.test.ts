@@ -6,13 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import { createStorage, createUniform, upload } from '../../gpu/buffers';
 import { runDispatches } from '../../gpu/commands';
+import type { WgslStruct } from '../../gpu/layout';
+import { layoutParams, paramsOfRun, tensorOfRun } from '../../gpu/param-layout';
 import { readF32 } from '../../gpu/readback';
 import { actGrad } from '../../reference/activations';
 import type { RefContext } from '../../reference/layer';
 import { REF_LAYERS } from '../../reference/layers';
 import { randomArray, testGpu } from '../../test/gpu';
 import type { ActGrad, BuildContext } from '../layer';
-import { layoutParams, paramsOfRun, tensorOfRun } from '../params';
 import { resolveModel, shapeSize, type Activation, type LayerSpec } from '../spec';
 import { LAYER_BUILDERS } from './index';
 import { activationBackwardInPlace } from './shape';
@@ -43,8 +44,8 @@ async function buildContext(inputShape: number[], layer: LayerSpec, batch: numbe
     owned.push(buffer);
     return buffer;
   };
-  const uniform = (label: string, fields: Array<number | { f32: number }>) => {
-    const buffer = createUniform(gpu.device, label, fields);
+  const uniform = <F extends string>(label: string, struct: WgslStruct<F>, values: Readonly<Record<F, number>>) => {
+    const buffer = createUniform(gpu.device, label, struct, values);
     owned.push(buffer);
     return buffer;
   };

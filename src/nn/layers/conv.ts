@@ -6,21 +6,23 @@
  *   dX[b,c,y,x]   = Σ_{f,ky,kx} dZ[b,f,y−ky+P,x−kx+P]·W[f,c,ky,kx]   (⊙ act'_prev(Z_prev) when fused)
  */
 import { divCeil, makeDispatch, type Dispatch } from '../../gpu/commands';
+import type { StructValues } from '../../gpu/layout';
 import { CONV_OUT_PER_GROUP, CONV_TILE_H, CONV_TILE_W, convKernel, convWeightGradKernel } from '../kernels';
 import type { ActGrad, BuildContext, GpuLayer } from '../layer';
+import { CONV_DIMS } from '../layouts';
 import { LEAKY_SLOPE, type ResolvedLayer } from '../spec';
 
-/** Uniform fields of shaders/conv.wgsl's ConvDims. */
+/** CONV_DIMS values (shaders/conv.wgsl) of a conv: its tiles from the sizes, no bias slot when absent. */
 export function convDims(d: {
   batch: number; inCh: number; outCh: number; height: number; width: number;
   srcRun: number; dstRun: number; wOff: number; wRun: number; biasOff?: number; biasRun?: number;
-}): Array<number | { f32: number }> {
-  return [
-    d.batch, d.inCh, d.outCh, { f32: LEAKY_SLOPE },
-    d.height, d.width, divCeil(d.width, CONV_TILE_W), divCeil(d.outCh, CONV_OUT_PER_GROUP),
-    d.srcRun, d.dstRun, d.wOff, d.wRun,
-    d.biasOff ?? 0, d.biasRun ?? 0, 0, 0,
-  ];
+}): StructValues<typeof CONV_DIMS> {
+  return {
+    batch: d.batch, inCh: d.inCh, outCh: d.outCh, actSlope: LEAKY_SLOPE,
+    height: d.height, width: d.width, tilesX: divCeil(d.width, CONV_TILE_W), outGroups: divCeil(d.outCh, CONV_OUT_PER_GROUP),
+    srcRun: d.srcRun, dstRun: d.dstRun, wOff: d.wOff, wRun: d.wRun,
+    biasOff: d.biasOff ?? 0, biasRun: d.biasRun ?? 0,
+  };
 }
 
 /** Workgroups of conv_main writing `outCh` channels of H×W for B samples and R runs. */
@@ -46,13 +48,13 @@ export function buildConv(ctx: BuildContext, layer: ResolvedLayer, input: GPUBuf
   const output = ctx.alloc(`${name}.out`, runs * outRun);
   const preact = act === 'none' ? ctx.dummyOut : ctx.alloc(`${name}.preact`, runs * outRun);
 
-  const forwardDims = ctx.uniform(`${name}.fwd`, convDims({
+  const forwardDims = ctx.uniform(`${name}.fwd`, CONV_DIMS, convDims({
     batch, inCh: channels, outCh: filters, height, width, srcRun: inRun, dstRun: outRun,
     wOff: weight.offset, wRun: weight.runStride, biasOff: bias?.offset, biasRun: bias?.runStride,
   }));
   const forward = makeDispatch(
     ctx.gpu,
-    convKernel({ kernelSize, epilogue: 1, hasBias: bias !== undefined, activation: act }),
+    convKernel({ kernelSize, epilogue: 'biasActivation', hasBias: bias !== undefined, activation: act }),
     [forwardDims, input, ctx.params, ctx.params, output, preact],
     convGroups(height, width, batch, filters, runs),
   );
@@ -68,7 +70,7 @@ export function buildConv(ctx: BuildContext, layer: ResolvedLayer, input: GPUBuf
     backward(dOut: GPUBuffer, dIn: GPUBuffer | null, dInAct: ActGrad | null): Dispatch[] {
       const dispatches: Dispatch[] = [];
       if (trainable) {
-        const dwDims = ctx.uniform(`${name}.dW`, convDims({
+        const dwDims = ctx.uniform(`${name}.dW`, CONV_DIMS, convDims({
           batch, inCh: channels, outCh: filters, height, width, srcRun: inRun, dstRun: outRun,
           wOff: weight.offset, wRun: weight.runStride, biasOff: bias?.offset, biasRun: bias?.runStride,
         }));
@@ -81,13 +83,13 @@ export function buildConv(ctx: BuildContext, layer: ResolvedLayer, input: GPUBuf
       }
       if (dIn) {
         // dX: a conv reading dZ (filters channels) and writing channels, with W flipped and transposed.
-        const dxDims = ctx.uniform(`${name}.dX`, convDims({
+        const dxDims = ctx.uniform(`${name}.dX`, CONV_DIMS, convDims({
           batch, inCh: filters, outCh: channels, height, width, srcRun: outRun, dstRun: inRun,
           wOff: weight.offset, wRun: weight.runStride,
         }));
         dispatches.push(makeDispatch(
           ctx.gpu,
-          convKernel({ kernelSize, transposed: true, epilogue: dInAct ? 2 : 0, activation: dInAct?.activation ?? 'none' }),
+          convKernel({ kernelSize, transposed: true, epilogue: dInAct ? 'activationGrad' : 'none', activation: dInAct?.activation ?? 'none' }),
           [dxDims, dOut, ctx.params, ctx.dummy, dIn, dInAct?.preact ?? ctx.dummyOut],
           convGroups(height, width, batch, channels, runs),
         ));

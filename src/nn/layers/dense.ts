@@ -3,22 +3,24 @@
  * backward (given dZ):     dW = Xᵀ·dZ,  db = Σ_b dZ,  dX = dZ·Wᵀ (⊙ act'_prev(Z_prev) when fused)
  */
 import { divCeil, makeDispatch, type Dispatch } from '../../gpu/commands';
+import type { StructValues } from '../../gpu/layout';
 import { colsumKernel, matmulKernel, MATMUL_QUAD_TILE_N, MATMUL_TILE } from '../kernels';
 import type { ActGrad, BuildContext, GpuLayer } from '../layer';
+import { COLSUM_DIMS, MATMUL_DIMS } from '../layouts';
 import { LEAKY_SLOPE, type ResolvedLayer } from '../spec';
 
-/** Uniform fields of shaders/matmul.wgsl's MatmulDims. */
+/** MATMUL_DIMS values (shaders/matmul_common.wgsl) of a matmul: absent offsets and strides are 0. */
 export function matmulDims(d: {
   M: number; N: number; K: number;
   aOff?: number; aRun: number; bOff?: number; bRun: number; cOff?: number; cRun: number;
   biasOff?: number; biasRun?: number; zOff?: number; zRun?: number;
-}): Array<number | { f32: number }> {
-  return [
-    d.M, d.N, d.K, { f32: LEAKY_SLOPE },
-    d.aOff ?? 0, d.aRun, d.bOff ?? 0, d.bRun,
-    d.cOff ?? 0, d.cRun, d.biasOff ?? 0, d.biasRun ?? 0,
-    d.zOff ?? 0, d.zRun ?? 0, 0, 0,
-  ];
+}): StructValues<typeof MATMUL_DIMS> {
+  return {
+    M: d.M, N: d.N, K: d.K, actSlope: LEAKY_SLOPE,
+    aOff: d.aOff ?? 0, aRun: d.aRun, bOff: d.bOff ?? 0, bRun: d.bRun,
+    cOff: d.cOff ?? 0, cRun: d.cRun, biasOff: d.biasOff ?? 0, biasRun: d.biasRun ?? 0,
+    zOff: d.zOff ?? 0, zRun: d.zRun ?? 0,
+  };
 }
 
 /**
@@ -54,10 +56,10 @@ export function buildDense(ctx: BuildContext, layer: ResolvedLayer, input: GPUBu
     aRun: batch * inSize, bOff: weight.offset, bRun: weight.runStride, cRun: batch * units,
     biasOff: bias?.offset, biasRun: bias?.runStride, zRun: batch * units,
   };
-  const forwardDims = ctx.uniform(`${name}.fwd`, matmulDims(fwd));
+  const forwardDims = ctx.uniform(`${name}.fwd`, MATMUL_DIMS, matmulDims(fwd));
   const forward = makeDispatch(
     ctx.gpu,
-    matmulKernel({ epilogue: 1, hasBias: bias !== undefined, activation: act, vec4: matmulVec4Fits(fwd), quad: ctx.gpu.quads }),
+    matmulKernel({ epilogue: 'biasActivation', hasBias: bias !== undefined, activation: act, vec4: matmulVec4Fits(fwd), quad: ctx.gpu.quads }),
     [forwardDims, input, ctx.params, ctx.params, output, preact],
     matmulGroups(batch, units, runs, tileN(matmulVec4Fits(fwd))),
   );
@@ -75,10 +77,10 @@ export function buildDense(ctx: BuildContext, layer: ResolvedLayer, input: GPUBu
       if (trainable) {
         // dW = Xᵀ·dZ : M = in, N = units, K = batch; X stored B×in is op(A) transposed.
         const dw = { M: inSize, N: units, K: batch, aRun: batch * inSize, bRun: batch * units, cOff: weight.offset, cRun: weight.runStride };
-        const dwDims = ctx.uniform(`${name}.dW`, matmulDims(dw));
+        const dwDims = ctx.uniform(`${name}.dW`, MATMUL_DIMS, matmulDims(dw));
         dispatches.push(makeDispatch(ctx.gpu, matmulKernel({ transA: true, vec4: matmulVec4Fits(dw, true), quad: ctx.gpu.quads }), [dwDims, input, dOut, ctx.dummy, ctx.grads, ctx.dummyOut], matmulGroups(inSize, units, runs, tileN(matmulVec4Fits(dw, true)))));
         if (bias) {
-          const dbDims = ctx.uniform(`${name}.db`, [batch, units, batch * units, bias.offset, bias.runStride, 0, 0, 0]);
+          const dbDims = ctx.uniform(`${name}.db`, COLSUM_DIMS, { M: batch, N: units, xRun: batch * units, outOff: bias.offset, outRun: bias.runStride });
           dispatches.push(makeDispatch(ctx.gpu, colsumKernel, [dbDims, dOut, ctx.grads], [divCeil(units, 64), runs]));
         }
       }
@@ -88,10 +90,10 @@ export function buildDense(ctx: BuildContext, layer: ResolvedLayer, input: GPUBu
           M: batch, N: inSize, K: units,
           aRun: batch * units, bOff: weight.offset, bRun: weight.runStride, cRun: batch * inSize, zRun: batch * inSize,
         };
-        const dxDims = ctx.uniform(`${name}.dX`, matmulDims(dx));
+        const dxDims = ctx.uniform(`${name}.dX`, MATMUL_DIMS, matmulDims(dx));
         dispatches.push(makeDispatch(
           ctx.gpu,
-          matmulKernel({ transB: true, epilogue: dInAct ? 2 : 0, activation: dInAct?.activation ?? 'none', vec4: matmulVec4Fits(dx, false, true), quad: ctx.gpu.quads }),
+          matmulKernel({ transB: true, epilogue: dInAct ? 'activationGrad' : 'none', activation: dInAct?.activation ?? 'none', vec4: matmulVec4Fits(dx, false, true), quad: ctx.gpu.quads }),
           [dxDims, dOut, ctx.params, ctx.dummy, dIn, dInAct?.preact ?? ctx.dummyOut],
           matmulGroups(batch, inSize, runs, tileN(matmulVec4Fits(dx, false, true))),
         ));

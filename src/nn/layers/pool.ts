@@ -6,6 +6,7 @@
 import { makeDispatch, type Dispatch } from '../../gpu/commands';
 import { flatGroups, poolKernel } from '../kernels';
 import type { BuildContext, GpuLayer } from '../layer';
+import { POOL_DIMS } from '../layouts';
 import type { ResolvedLayer } from '../spec';
 
 export function buildMaxPool(ctx: BuildContext, layer: ResolvedLayer, input: GPUBuffer): GpuLayer {
@@ -17,7 +18,7 @@ export function buildMaxPool(ctx: BuildContext, layer: ResolvedLayer, input: GPU
   const output = ctx.alloc(`${name}.out`, planes * outHeight * outWidth);
   /** [R][B][C][OH][OW] u32 window index (0..3) of each maximum. */
   const argmax = ctx.alloc(`${name}.argmax`, planes * outHeight * outWidth);
-  const dims = ctx.uniform(`${name}.dims`, [planes, height, width, outHeight, outWidth, 0, 0, 0]);
+  const dims = ctx.uniform(`${name}.dims`, POOL_DIMS, { planes, height, width, outHeight, outWidth });
   const forward = makeDispatch(ctx.gpu, poolKernel('forward'), [dims, input, output, argmax], flatGroups(planes * outHeight * outWidth));
 
   return {

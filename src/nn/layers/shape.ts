@@ -6,6 +6,7 @@
 import { makeDispatch } from '../../gpu/commands';
 import { activationKernel, flatGroups } from '../kernels';
 import type { BuildContext, GpuLayer } from '../layer';
+import { ELEMENTWISE_DIMS } from '../layouts';
 import { LEAKY_SLOPE, shapeSize, type Activation, type ResolvedLayer } from '../spec';
 
 export function buildFlatten(_ctx: BuildContext, layer: ResolvedLayer, input: GPUBuffer): GpuLayer {
@@ -23,13 +24,13 @@ export function buildFlatten(_ctx: BuildContext, layer: ResolvedLayer, input: GP
 
 /** Y = act(Z) over `count` elements (one dispatch). */
 export function activationForward(ctx: BuildContext, activation: Activation, preact: GPUBuffer, output: GPUBuffer, count: number) {
-  const dims = ctx.uniform('act.fwd', [count, { f32: LEAKY_SLOPE }, 0, 0]);
+  const dims = ctx.uniform('act.fwd', ELEMENTWISE_DIMS, { count, actSlope: LEAKY_SLOPE });
   return makeDispatch(ctx.gpu, activationKernel('forward', activation), [dims, preact, output], flatGroups(count));
 }
 
 /** grad ← grad ⊙ act'(preact) in place over `count` elements (one dispatch). */
 export function activationBackwardInPlace(ctx: BuildContext, activation: Activation, preact: GPUBuffer, grad: GPUBuffer, count: number) {
-  const dims = ctx.uniform('act.bwd', [count, { f32: LEAKY_SLOPE }, 0, 0]);
+  const dims = ctx.uniform('act.bwd', ELEMENTWISE_DIMS, { count, actSlope: LEAKY_SLOPE });
   return makeDispatch(ctx.gpu, activationKernel('backward', activation), [dims, preact, grad], flatGroups(count));
 }
 

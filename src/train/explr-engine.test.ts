@@ -7,15 +7,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { generateToy } from '../data/toys';
-import { tensorOfRun } from '../nn/params';
+import { tensorOfRun } from '../gpu/param-layout';
 import { resolveModel, type ModelSpec } from '../nn/spec';
-import { Trainer } from '../nn/trainer';
+import { parseExpLr } from '../optim/explr';
+import { RunLrPlan } from '../optim/lr-plan';
+import { parseOptimizer } from '../optim/optimizer';
+import { parseSchedule } from '../optim/schedules';
 import { testGpu } from '../test/gpu';
-import { parseExpLr } from './explr';
-import { RunLrPlan } from './lr-plan';
-import { parseOptimizer } from './optimizer';
-import { parseSchedule } from './schedules';
 import { cosine } from '../util/vec';
+import { Trainer } from './trainer';
 
 /**
  * BatchNorm without affine after bias-free layers, a fixed last layer. Running statistics use

@@ -3,16 +3,17 @@
  * gather → forward → fused loss → backward → fused update. Metrics stay on the GPU in a ring
  * of slots and come back with one asynchronous map every `readEvery` steps; nothing waits on it.
  */
-import { encodeDispatches, type Dispatch } from '../gpu/commands';
-import type { GpuContext } from '../gpu/device';
-import { AsyncReadback, handled } from '../gpu/readback';
 import { epochPermutation, stepsPerEpoch } from '../data/batches';
 import type { Dataset } from '../data/types';
+import { encodeDispatches, type Dispatch, type StepHook } from '../gpu/commands';
+import type { GpuContext } from '../gpu/device';
+import { AsyncReadback, handled } from '../gpu/readback';
+import { createOrderBuffer, gatherDispatch, uploadDataset, writeOrders, type GpuSplit } from '../nn/gather';
+import { METRIC_RECORD } from '../nn/layouts';
+import { GpuNetwork } from '../nn/network';
+import { initParams } from '../nn/params';
+import type { ResolvedModel } from '../nn/spec';
 import { FusedUpdate, sgdRuns, type RunUpdateConfig } from '../optim/update';
-import { createOrderBuffer, gatherDispatch, uploadDataset, writeOrders, type GpuSplit } from './gather';
-import { GpuNetwork, METRIC_FIELDS } from './network';
-import { initParams } from './params';
-import type { ResolvedModel } from './spec';
 
 export interface TrainerOptions {
   batch: number;
@@ -41,16 +42,6 @@ export interface EvalMetrics {
   accuracy: number;
   nonFinite: boolean;
 }
-
-/**
- * Per-step extra work after the update: dispatches into the open `pass`; optionally copies into the
- * encoder once the pass has ended (`afterPass`) and work right after the submit (`afterSubmit`,
- * e.g. starting an asynchronous readback).
- */
-export type StepHook = (
-  pass: GPUComputePassEncoder,
-  step: number,
-) => { afterPass?: (encoder: GPUCommandEncoder) => void; afterSubmit?: () => void } | void;
 
 export class Trainer {
   readonly network: GpuNetwork;
@@ -88,7 +79,7 @@ export class Trainer {
       { gpu, layout: this.network.layout, tensors: model.tensors, params: this.network.params, grads: this.network.grads },
       options.updates ?? sgdRuns(this.runs, options.seed),
     );
-    this.readback = new AsyncReadback(gpu.device, this.readEvery * this.runs * METRIC_FIELDS * 4, 'metrics');
+    this.readback = new AsyncReadback(gpu.device, this.readEvery * this.runs * METRIC_RECORD.byteSize, 'metrics');
     this.reset();
   }
 
@@ -151,17 +142,6 @@ export class Trainer {
     this.stepHooks.push(hook);
   }
 
-  /**
-   * Trains `steps` steps with rates from `rateAt(step)`, keeping at most a few readbacks in
-   * flight (awaiting the oldest only throttles the CPU to the GPU; it never blocks a submit).
-   */
-  async train(steps: number, rateAt: (step: number) => ArrayLike<number>): Promise<void> {
-    for (let i = 0; i < steps; i++) {
-      this.trainStep(rateAt(this.step + 1));
-      while (this.inFlight.length > 2) await this.inFlight.shift();
-    }
-  }
-
   /** Waits until at most `maxInFlight` metric readbacks are pending (their listeners have run). */
   async settle(maxInFlight = 0): Promise<void> {
     while (this.inFlight.length > maxInFlight) await this.inFlight.shift();
@@ -184,17 +164,17 @@ export class Trainer {
     this.unread = 0;
     const start = this.readback.record(encoder, this.network.metrics);
     return async () => {
-      const values = new Float32Array(await start());
+      const values = await start();
       const records: StepMetrics[] = [];
       for (let slot = 0; slot < count; slot++) {
         for (let run = 0; run < this.runs; run++) {
-          const base = (slot * this.runs + run) * METRIC_FIELDS;
+          const record = METRIC_RECORD.read(values, slot * this.runs + run);
           records.push({
             step: lastStep - count + slot + 1,
             run,
-            loss: values[base],
-            accuracy: values[base + 1] / values[base + 3],
-            nonFinite: values[base + 2] !== 0,
+            loss: record.loss,
+            accuracy: record.correct / record.rows,
+            nonFinite: record.nonFinite !== 0,
           });
         }
       }
@@ -225,7 +205,7 @@ export class Trainer {
       const batches = Math.ceil(count / batch);
       const order = network.allocate('eval.order', batches * batch);
       writeOrders(this.gpu, order, [Uint32Array.from({ length: batches * batch }, (_, i) => (i < count ? i : 0))]);
-      const metrics = network.allocate('eval.metrics', batches * runs * METRIC_FIELDS);
+      const metrics = network.allocate('eval.metrics', batches * runs * METRIC_RECORD.words);
       this.evalState = {
         gather: gatherDispatch(network, this.splits.test, order, 0),
         dispatches: network.evalDispatches(metrics),
@@ -243,11 +223,11 @@ export class Trainer {
       pass.end();
       this.gpu.device.queue.submit([encoder.finish()]);
     }
-    const readback = new AsyncReadback(this.gpu.device, batches * runs * METRIC_FIELDS * 4, 'eval');
+    const readback = new AsyncReadback(this.gpu.device, batches * runs * METRIC_RECORD.byteSize, 'eval');
     const encoder = this.gpu.device.createCommandEncoder();
     const start = readback.record(encoder, metrics);
     this.gpu.device.queue.submit([encoder.finish()]);
-    const values = new Float32Array(await start());
+    const values = await start();
     readback.destroy();
     return Array.from({ length: runs }, (_, run) => {
       let loss = 0;
@@ -255,11 +235,11 @@ export class Trainer {
       let rows = 0;
       let nonFinite = false;
       for (let k = 0; k < batches; k++) {
-        const base = (k * runs + run) * METRIC_FIELDS;
-        loss += values[base] * values[base + 3];
-        correct += values[base + 1];
-        rows += values[base + 3];
-        nonFinite ||= values[base + 2] !== 0;
+        const record = METRIC_RECORD.read(values, k * runs + run);
+        loss += record.loss * record.rows;
+        correct += record.correct;
+        rows += record.rows;
+        nonFinite ||= record.nonFinite !== 0;
       }
       return { run, loss: loss / rows, accuracy: correct / rows, nonFinite };
     });

@@ -1,21 +1,33 @@
 /**
  * End-to-end training with plain SGD through the Trainer (gather → forward → loss → backward →
  * fused update, one submit per step) on the GPU: the spiral is fitted, MNIST is learned in one
- * epoch by an MLP, the small CNN's loss falls, and R stacked runs are exactly R separate runs.
+ * epoch by an MLP, the small CNN's loss falls, R stacked runs are exactly R separate runs, and
+ * frozen layers stay as they are.
  */
 import { describe, expect, it } from 'vitest';
 import { loadIdxDataset } from '../data/load';
 import { nodeReader } from '../data/load-node';
 import { generateToy } from '../data/toys';
 import { subset, type Dataset } from '../data/types';
+import { tensorOfRun } from '../gpu/param-layout';
+import { mlp, scaleInvariantCnn, smallCnn } from '../nn/models';
+import { resolveModel, type ModelSpec } from '../nn/spec';
 import { testGpu } from '../test/gpu';
-import { mlp, scaleInvariantCnn, smallCnn } from './models';
-import { tensorOfRun } from './params';
-import { resolveModel, type ModelSpec } from './spec';
 import { Trainer, type StepMetrics } from './trainer';
 
 let mnist: Promise<Dataset> | undefined;
 const loadMnist = () => (mnist ??= loadIdxDataset('mnist', nodeReader()));
+
+/**
+ * Trains `steps` steps with rates `rateAt(step)` through the public step API, keeping at most two
+ * metric readbacks in flight (awaiting the oldest only throttles the CPU to the GPU).
+ */
+async function trainSteps(trainer: Trainer, steps: number, rateAt: (step: number) => ArrayLike<number>): Promise<void> {
+  for (let i = 0; i < steps; i++) {
+    trainer.trainStep(rateAt(trainer.step + 1));
+    await trainer.settle(2);
+  }
+}
 
 /** Per-run losses of every step, in step order, collected through onMetrics. */
 function collectLosses(trainer: Trainer): number[][] {
@@ -54,7 +66,7 @@ describe('training with SGD (GPU)', () => {
     const losses = collectLosses(trainer);
     const started = performance.now();
     const steps = 1200;
-    await trainer.train(steps, (step) => [step <= 900 ? 0.3 : 0.03]); // a final LR drop settles the SGD noise
+    await trainSteps(trainer, steps, (step) => [step <= 900 ? 0.3 : 0.03]); // a final LR drop settles the SGD noise
     await trainer.flush();
     const [result] = await trainer.evaluate();
     console.info(`spiral: ${steps} steps in ${((performance.now() - started) / 1000).toFixed(1)} s, train accuracy ${result.accuracy}, loss ${result.loss.toFixed(4)}`);
@@ -73,7 +85,7 @@ describe('training with SGD (GPU)', () => {
     const trainer = new Trainer(gpu, model, dataset, { batch: 128, seed: 1, replicates: [0], readEvery: 64 });
     const losses = collectLosses(trainer);
     const started = performance.now();
-    await trainer.train(trainer.stepsPerEpoch, () => [0.2]);
+    await trainSteps(trainer, trainer.stepsPerEpoch, () => [0.2]);
     await trainer.flush();
     const trained = performance.now();
     const [result] = await trainer.evaluate();
@@ -95,7 +107,7 @@ describe('training with SGD (GPU)', () => {
     const losses = collectLosses(trainer);
     const started = performance.now();
     const steps = 40;
-    await trainer.train(steps, () => [0.1]);
+    await trainSteps(trainer, steps, () => [0.1]);
     await trainer.flush();
     const [result] = await trainer.evaluate();
     const [first, last] = [mean(losses[0].slice(0, 5)), mean(losses[0].slice(-5))];
@@ -132,14 +144,14 @@ describe('R stacked runs == R separate runs (GPU)', () => {
       const options = { batch, seed: 9, readEvery: 8 };
       const stacked = new Trainer(gpu, model, dataset, { ...options, replicates });
       const stackedLosses = collectLosses(stacked);
-      await stacked.train(steps, () => rates);
+      await trainSteps(stacked, steps, () => rates);
       await stacked.flush();
       const stackedParams = await stacked.network.readParams();
       const stackedEval = await stacked.evaluate();
       for (let run = 0; run < rates.length; run++) {
         const single = new Trainer(gpu, model, dataset, { ...options, replicates: [replicates[run]] });
         const singleLosses = collectLosses(single);
-        await single.train(steps, () => [rates[run]]);
+        await trainSteps(single, steps, () => [rates[run]]);
         await single.flush();
         const singleParams = await single.network.readParams();
         const [singleEval] = await single.evaluate();
@@ -163,4 +175,41 @@ describe('R stacked runs == R separate runs (GPU)', () => {
       stacked.destroy();
     });
   }
+});
+
+describe('frozen layers (GPU)', () => {
+  it('GPU: training leaves frozen conv and dense tensors bit-identical and moves the others', async () => {
+    const gpu = await testGpu();
+    const spec: ModelSpec = {
+      inputShape: [1, 4, 4],
+      layers: [
+        { kind: 'conv2d', filters: 2, kernelSize: 3, activation: 'relu', trainable: false },
+        { kind: 'conv2d', filters: 2, kernelSize: 3, activation: 'relu' },
+        { kind: 'flatten' },
+        { kind: 'dense', units: 2, trainable: false },
+      ],
+      loss: 'softmax_xent',
+    };
+    const model = resolveModel(spec);
+    const toy = generateToy('xor', { count: 64, noise: 0, seed: 1, testFraction: 0.25 });
+    // xor's 2 features tiled into a 1×4×4 image
+    const tile = (x: Float32Array | Uint8Array, count: number) => Float32Array.from({ length: count * 16 }, (_, i) => x[Math.floor(i / 16) * 2 + (i % 2)]);
+    const dataset: Dataset = {
+      ...toy, inputShape: [1, 4, 4],
+      train: { ...toy.train, x: tile(toy.train.x, toy.train.count) },
+      test: { ...toy.test, x: tile(toy.test.x, toy.test.count) },
+    };
+    const trainer = new Trainer(gpu, model, dataset, { batch: 8, seed: 3, replicates: [0] });
+    const before = await trainer.network.readParams();
+    await trainSteps(trainer, 5, () => [0.5]);
+    await trainer.flush();
+    const after = await trainer.network.readParams();
+    expect(gpu.errors).toEqual([]);
+    model.tensors.forEach((tensor, t) => {
+      const [a, b] = [tensorOfRun(before, trainer.network.layout, t, 0), tensorOfRun(after, trainer.network.layout, t, 0)];
+      if (tensor.trainable) expect(Array.from(b), tensor.name).not.toEqual(Array.from(a));
+      else expect(Array.from(b), tensor.name).toEqual(Array.from(a));
+    });
+    trainer.destroy();
+  });
 });
