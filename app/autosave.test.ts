@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionState } from '../src/experiment/session-events';
 import { Autosave } from './autosave';
+import { asStep } from '../src/util/ids';
 
 /** A controllable world: timers fire on tick(), the engine's export resolves when told. */
 function world() {
@@ -41,9 +42,9 @@ function world() {
       return cleared;
     },
     /** The engine reports `state` (step taken, running or not). */
-    observe(state: Partial<SessionState>) {
+    observe(state: Partial<Omit<SessionState, 'step'>> & { step?: number }) {
       step = state.step ?? step;
-      autosave.observe({ step, budgetSteps: 600, running: false, done: false, diverged: [], error: null, deviceLost: false, ...state });
+      autosave.observe({ budgetSteps: 600, running: false, done: false, diverged: [], error: null, deviceLost: false, ...state, step: asStep(step) });
     },
     /** Advances the clock, firing due timers. */
     async tick(ms: number) {

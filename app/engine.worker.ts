@@ -13,6 +13,7 @@ import { predictGrid, type BoundaryGrid } from '../src/experiment/boundary';
 import type { RebuildResult, SessionEvent, SessionState } from '../src/experiment/session-events';
 import { TrainingSession } from '../src/experiment/session';
 import { acquireGpu } from '../src/gpu/device';
+import { asMethod, asStep } from '../src/util/ids';
 import type { EventBatch, RebuildSummary, UploadPayload, UploadShape } from './engine-protocol';
 import { EventHub } from './event-hub';
 import { loadSiteDataset } from './site-data';
@@ -33,7 +34,7 @@ const events = new EventHub(currentState, FLUSH_MS);
 
 function currentState(): SessionState {
   return (
-    session?.state ?? { step: 0, budgetSteps: 0, running: false, done: false, diverged: [], error: null, deviceLost: false }
+    session?.state ?? { step: asStep(0), budgetSteps: 0, running: false, done: false, diverged: [], error: null, deviceLost: false }
   );
 }
 
@@ -90,12 +91,12 @@ const api = {
   step: () => andFlush(need().step()),
   reset: () => andFlush(need().reset()),
   setSpeed: (stepsPerSecond: number) => need().setSpeed(stepsPerSecond),
-  updateRun: (method: number, runDocument: unknown) => andFlush(need().updateRun(method, runDocument)),
+  updateRun: (method: number, runDocument: unknown) => andFlush(need().updateRun(asMethod(method), runDocument)),
   setBudget: (budget: unknown) => andFlush(need().setBudget(budget)),
   /** Adds a run (a method): the runner is rebuilt, so training restarts from step 0 (the result says so). */
   addRun: (runDocument: unknown) => andFlush(need().addRun(runDocument).then(rebuilt)),
   /** Removes method `method` (every replicate); the others keep their colours and draws; training restarts. */
-  removeRun: (method: number) => andFlush(need().removeRun(method).then(rebuilt)),
+  removeRun: (method: number) => andFlush(need().removeRun(asMethod(method)).then(rebuilt)),
   exportCsv: () => need().exportCsv(),
   exportJson: () => need().exportJson(),
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricRecord } from '../src/experiment/records';
 import { buildChartRows, decimateIndices, meanStd, smoothEma, type SeriesSpec } from './series';
+import { asRun, asStep } from '../src/util/ids';
 
 const record = (run: number, step: number, fields: Partial<MetricRecord> = {}): MetricRecord => ({
-  run, step, epoch: step / 10, trainLoss: 1 / step, trainAccuracy: 0.5, lr: 0.1, lrExpected: 0.1, diverged: false, wallMs: step * 2, ...fields,
+  run: asRun(run), step: asStep(step), epoch: step / 10, trainLoss: 1 / step, trainAccuracy: 0.5, lr: 0.1, lrExpected: 0.1, diverged: false, wallMs: step * 2, ...fields,
 });
 
 describe('smoothEma (debiased, as TensorBoard)', () => {

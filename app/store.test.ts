@@ -4,12 +4,13 @@ import type { MetricRecord } from '../src/experiment/records';
 import type { AppliedExperiment, EventBatch, ExperimentSummary, SessionState } from './engine-protocol';
 import { classifyEdit, draftAfter, foldBatch, getPath, issueAt, issuesUnder, setPath, statusOf, uniqueLabel, upsertRecord, upsertRecords, validate, type ConfigDoc } from './store';
 import { aggregateStats, runStats } from './summary';
+import { asMethod, asRun, asStep } from '../src/util/ids';
 
 const record = (run: number, step: number, fields: Partial<MetricRecord> = {}): MetricRecord => ({
-  run, step, epoch: step, trainLoss: 1, trainAccuracy: 0, lr: 0.1, lrExpected: 0.1, diverged: false, wallMs: step, ...fields,
+  run: asRun(run), step: asStep(step), epoch: step, trainLoss: 1, trainAccuracy: 0, lr: 0.1, lrExpected: 0.1, diverged: false, wallMs: step, ...fields,
 });
-const state: SessionState = { step: 0, budgetSteps: 10, running: false, done: false, diverged: [null, null], error: null, deviceLost: false };
-const summary: ExperimentSummary = { name: 'x', runs: [{ label: 'a', color: '#000000', method: 0, replicate: 0, runKey: 0 }, { label: 'b', color: '#111111', method: 1, replicate: 0, runKey: 1 }], budgetSteps: 10, stepsPerEpoch: 5, evalEvery: 5, testCount: 10 };
+const state: SessionState = { step: asStep(0), budgetSteps: 10, running: false, done: false, diverged: [null, null], error: null, deviceLost: false };
+const summary: ExperimentSummary = { name: 'x', runs: [{ label: 'a', color: '#000000', method: asMethod(0), replicate: 0, runKey: 0 }, { label: 'b', color: '#111111', method: asMethod(1), replicate: 0, runKey: 1 }], budgetSteps: 10, stepsPerEpoch: 5, evalEvery: 5, testCount: 10 };
 const batch = (events: EventBatch['events']): EventBatch => ({ events, state });
 const appliedDoc = { version: 1, batch: 8, budget: { amount: 10 }, runs: [{ label: 'a' }, { label: 'b', lrd: { keepProb: 0.5 } }] };
 const applied: AppliedExperiment = { document: appliedDoc, config: appliedDoc as unknown as AppliedExperiment['config'], summary };
@@ -34,21 +35,21 @@ describe('records', () => {
     let effect = foldBatch([[record(0, 1)]], batch([{ kind: 'loaded', applied }]));
     expect(effect.records).toEqual([[], []]);
     expect(effect.applied !== undefined && effect.cleared).toBe(true);
-    effect = foldBatch(effect.records, batch([{ kind: 'metrics', records: [record(0, 1), record(1, 1)] }, { kind: 'progress', step: 1, budgetSteps: 10 }]));
+    effect = foldBatch(effect.records, batch([{ kind: 'metrics', records: [record(0, 1), record(1, 1)] }, { kind: 'progress', step: asStep(1), budgetSteps: 10 }]));
     expect(effect.records.map((l) => l.length)).toEqual([1, 1]);
     expect(effect.applied).toBe(undefined);
-    const updated = foldBatch(effect.records, batch([{ kind: 'run-updated', method: 1, fromStep: 2, applied }]));
+    const updated = foldBatch(effect.records, batch([{ kind: 'run-updated', method: asMethod(1), fromStep: asStep(2), applied }]));
     expect(updated.notes).toEqual(['b changed from step 2 (no reset)']);
     expect(updated.records).toBe(effect.records);
     expect(foldBatch(effect.records, batch([{ kind: 'reset' }])).records).toEqual([[], []]);
-    const imported = foldBatch(effect.records, batch([{ kind: 'imported', step: 2, records: [record(1, 2)], difference: { compared: 4, differing: 0, missing: 0, maxRelative: 0, first: '' }, applied }]));
+    const imported = foldBatch(effect.records, batch([{ kind: 'imported', step: asStep(2), records: [record(1, 2)], difference: { compared: 4, differing: 0, missing: 0, maxRelative: 0, first: '' }, applied }]));
     expect(imported.records.map((l) => l.map((r) => r.step))).toEqual([[], [2]]);
     expect(imported.notes[0]).toContain('the replay matches the file exactly');
   });
   it('the draft follows the engine: a new experiment replaces it, a run update or a budget keeps the edits waiting for Apply', () => {
     const draft = { ...appliedDoc, batch: 16, runs: [{ label: 'a' }, { label: 'b', lrd: { keepProb: 0.9 } }] };
     expect(draftAfter(draft, foldBatch([], batch([{ kind: 'loaded', applied }])))).toEqual(appliedDoc);
-    const afterRun = draftAfter(draft, foldBatch([], batch([{ kind: 'run-updated', method: 1, fromStep: 3, applied }])));
+    const afterRun = draftAfter(draft, foldBatch([], batch([{ kind: 'run-updated', method: asMethod(1), fromStep: asStep(3), applied }])));
     expect(afterRun).toEqual({ ...draft, runs: appliedDoc.runs }); // the batch edit (batch: 16) is still there
     const moved = { ...appliedDoc, budget: { amount: 20 } };
     const afterBudget = draftAfter(draft, foldBatch([], batch([{ kind: 'budget-changed', applied: { ...applied, document: moved } }])));
@@ -89,9 +90,9 @@ describe('validation and edits', () => {
   it('derives the status line', () => {
     expect(statusOf({ busy: true, engine: null, summary: null })).toBe('starting');
     expect(statusOf({ busy: false, engine: state, summary })).toBe('ready');
-    expect(statusOf({ busy: false, engine: { ...state, step: 3 }, summary })).toBe('paused');
-    expect(statusOf({ busy: false, engine: { ...state, step: 3, running: true }, summary })).toBe('training');
-    expect(statusOf({ busy: false, engine: { ...state, step: 10, done: true }, summary })).toBe('done');
+    expect(statusOf({ busy: false, engine: { ...state, step: asStep(3) }, summary })).toBe('paused');
+    expect(statusOf({ busy: false, engine: { ...state, step: asStep(3), running: true }, summary })).toBe('training');
+    expect(statusOf({ busy: false, engine: { ...state, step: asStep(10), done: true }, summary })).toBe('done');
   });
 });
 

@@ -15,6 +15,7 @@ import { defaultExperimentInput } from '../src/experiment/defaults';
 import { loadExperimentDataset } from '../src/experiment/datasets';
 import { TrainingSession } from '../src/experiment/session';
 import { acquireNodeGpu } from '../src/gpu/node';
+import { asMethod } from '../src/util/ids';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -101,7 +102,7 @@ delete copy.runKey;
 const cycle = async () => {
   await session.addRun(copy);
   await session.step(10);
-  await session.removeRun(runs); // the copy, last
+  await session.removeRun(asMethod(runs)); // the copy, last
   await session.step(10);
 };
 await cycle(); // warm-up, as above

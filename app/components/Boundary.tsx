@@ -5,7 +5,7 @@ import type { BoundaryGrid } from '../../src/experiment/boundary';
 import { fetchBoundary } from '../actions';
 import { useLab } from '../store';
 import { useThrottled } from './Charts';
-import { runLabel } from '../../src/experiment/plan';
+import { runLabel } from '../../src/experiment/expand';
 
 const CLASS_COLORS: Array<[number, number, number]> = [
   [0, 114, 178],

@@ -9,7 +9,7 @@ import type { ExperimentSummary } from '../engine-protocol';
 import { download } from '../actions';
 import { buildChartRows, dashOf, type MetricKey, type SeriesSpec } from '../series';
 import { useLab } from '../store';
-import { runLabel } from '../../src/experiment/plan';
+import { runLabel } from '../../src/experiment/expand';
 
 /** `value`, updated at most every `ms` and only on an animation frame. */
 export function useThrottled<T>(value: T, ms: number): T {

@@ -5,7 +5,7 @@ import { dashOf } from '../series';
 import { useLab } from '../store';
 import { aggregateStats, runStats, type RunStats } from '../summary';
 import { useThrottled } from './Charts';
-import { runLabel } from '../../src/experiment/plan';
+import { runLabel } from '../../src/experiment/expand';
 
 const fmt = (value: number, digits = 4) => (Number.isFinite(value) ? value.toPrecision(digits) : Number.isNaN(value) ? '–' : String(value));
 const pct = (value: number) => (Number.isFinite(value) ? `${(100 * value).toFixed(1)} %` : '–');

@@ -23,15 +23,16 @@
  * The experiment runs on the GPU engine in f32 (the same runs the playground opens). The engine
  * renormalises the exp-LR runs by powers of two when η̃ passes renormMaxRate (θ̃/2^k, v·2^k, η̃/4^k:
  * the same trajectory); the TRUE norm ‖θ̃‖ multiplies back the cumulative factor, taken from the
- * same pure rate plan (RunLrPlan.endOfStepScales).
+ * same pure rates (RunRates.endOfStepScales).
  */
 import { stepsPerEpoch } from '../data/batches';
 import type { Dataset } from '../data/types';
 import { parseExperiment, type ExperimentConfig } from '../experiment/config';
 import type { ExperimentRunner } from '../experiment/runner';
-import { RunLrPlan } from '../optim/lr-plan';
+import { RunRates } from '../optim/run-rates';
 import { cosine } from '../util/vec';
 import { norm, scaleInvariantVector } from './network';
+import { asStep } from '../util/ids';
 
 export interface ExplrSettings {
   lr: number;
@@ -97,11 +98,11 @@ export interface ExplrPoint {
 }
 
 /** ∏_{s<t} θ-scale(s): what the engine has divided the stored θ̃ by, per run (1 without exp-LR). */
-export function renormalizationPlans(config: ExperimentConfig, dataset: Dataset): RunLrPlan[] {
+export function renormalizationRates(config: ExperimentConfig, dataset: Dataset): RunRates[] {
   const perEpoch = stepsPerEpoch(dataset.train.count, config.batch);
   return config.runs.map(
     (run, index) =>
-      new RunLrPlan({ schedule: run.schedule, ralr: run.ralr ?? null, expLr: run.expLr ?? null }, { seed: config.seed, runKey: run.runKey ?? index, stepsPerEpoch: perEpoch, momentum: run.optimizer.momentum }),
+      new RunRates({ schedule: run.schedule, ralr: run.ralr ?? null, expLr: run.expLr ?? null }, { seed: config.seed, runKey: run.runKey ?? index, stepsPerEpoch: perEpoch, momentum: run.optimizer.momentum }),
   );
 }
 
@@ -110,19 +111,19 @@ export function renormalizationPlans(config: ExperimentConfig, dataset: Dataset)
  * `cumulative[r]` tracks ∏ θ-scales up to the runner's step (call it after every chunk, in order).
  */
 export function explrProbe(config: ExperimentConfig, dataset: Dataset) {
-  const plans = renormalizationPlans(config, dataset);
-  const cumulative = plans.map(() => 1);
+  const rates = renormalizationRates(config, dataset);
+  const cumulative = rates.map(() => 1);
   let scaledTo = 0;
   const points: ExplrPoint[] = [];
   const probe = async (runner: ExperimentRunner): Promise<ExplrPoint> => {
-    for (; scaledTo < runner.step; scaledTo++) plans.forEach((plan, r) => (cumulative[r] *= plan.endOfStepScales(scaledTo).theta));
+    for (; scaledTo < runner.step; scaledTo++) rates.forEach((run, r) => (cumulative[r] *= run.endOfStepScales(asStep(scaledTo + 1)).theta));
     const params = await runner.trainer.network.readParams();
     const vectors = runner.runs.map((_, r) => scaleInvariantVector(runner, params, r));
     const point: ExplrPoint = {
       step: runner.step,
       norms: vectors.map((v, r) => norm(v) / cumulative[r]),
       cosines: vectors.map((v) => cosine(v, vectors[0])),
-      rates: plans.map((plan) => plan.effective(Math.max(runner.step - 1, 0)).rate),
+      rates: rates.map((run) => run.effective(asStep(Math.max(runner.step, 1))).rate),
     };
     points.push(point);
     return point;

@@ -13,7 +13,7 @@ import {
   type ExperimentConfig,
 } from './config';
 import { defaultExperiment, defaultExperimentInput } from './defaults';
-import { buildModelSpec } from './plan';
+import { buildModelSpec } from './expand';
 import { minimalConfig } from '../test/configs';
 
 const EXAMPLES_DIR = join(__dirname, '../../public/examples');

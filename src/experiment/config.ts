@@ -9,7 +9,7 @@
  *
  * Fairness: all runs share the model, the dataset, the initial weights and the minibatch order; with
  * `replicates` = N each run is repeated N times, replicate r varying init, data order and the
- * methods' random draws, identically for every run (see expandRuns in ./plan.ts).
+ * methods' random draws, identically for every run (see expandRuns in ./expand.ts).
  */
 import { z } from 'zod';
 import { autodropSchema } from '../optim/autodrop';

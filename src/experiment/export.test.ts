@@ -5,14 +5,15 @@ import { parseSchedule } from '../optim/schedules';
 import { CSV_COLUMNS, parseCsv, toCsv } from './export';
 import type { RunnerRun } from './runner';
 import type { MetricRecord } from './records';
+import { asMethod, asRun, asStep } from '../util/ids';
 
 const runs: RunnerRun[] = [
-  { label: 'baseline', method: 0, replicate: 0, seed: 1, runKey: 0, optimizer: parseOptimizer({ rule: 'sgd' }), lr: { schedule: parseSchedule({ kind: 'constant', lr: 0.1 }) } },
-  { label: '=HYPERLINK("http://evil","x")', method: 1, replicate: 0, seed: 1, runKey: 1, optimizer: parseOptimizer({ rule: 'momentum' }), lrd: parseLrd({}), lr: { schedule: parseSchedule({ kind: 'step', lr: 0.1, stepSize: 10 }) } },
+  { label: 'baseline', method: asMethod(0), replicate: 0, seed: 1, runKey: 0, optimizer: parseOptimizer({ rule: 'sgd' }), lr: { schedule: parseSchedule({ kind: 'constant', lr: 0.1 }) } },
+  { label: '=HYPERLINK("http://evil","x")', method: asMethod(1), replicate: 0, seed: 1, runKey: 1, optimizer: parseOptimizer({ rule: 'momentum' }), lrd: parseLrd({}), lr: { schedule: parseSchedule({ kind: 'step', lr: 0.1, stepSize: 10 }) } },
 ];
 
 function record(run: number, step: number, extra: Partial<MetricRecord> = {}): MetricRecord {
-  return { run, step, epoch: step / 10, trainLoss: 1 / step, trainAccuracy: 0.5, lr: 0.1, lrExpected: run ? 0.05 : 0.1, diverged: false, wallMs: step * 3.3, ...extra };
+  return { run: asRun(run), step: asStep(step), epoch: step / 10, trainLoss: 1 / step, trainAccuracy: 0.5, lr: 0.1, lrExpected: run ? 0.05 : 0.1, diverged: false, wallMs: step * 3.3, ...extra };
 }
 
 describe('CSV export', () => {

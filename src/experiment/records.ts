@@ -3,11 +3,14 @@
  * and the events it reports while training. Views, exports and results files all read these.
  */
 import type { AutoDropDecision } from '../optim/autodrop';
+import type { RunIndex, Step } from '../util/ids';
 
 /** One logged point of one run. Test metrics are present on evaluation steps only. */
 export interface MetricRecord {
-  run: number;
-  step: number;
+  /** The stacked run (method × replicate). */
+  run: RunIndex;
+  /** The step it was logged at (src/util/ids.ts: after that step). */
+  step: Step;
   epoch: number;
   trainLoss: number;
   trainAccuracy: number;
@@ -28,6 +31,7 @@ export interface MetricRecord {
 
 export type RunnerEvent =
   | { kind: 'metrics'; records: MetricRecord[] }
-  | { kind: 'diverged'; run: number; step: number; reason: string }
-  | { kind: 'autodrop'; run: number; step: number; decision: AutoDropDecision; effectStep: number }
-  | { kind: 'progress'; step: number; budgetSteps: number };
+  | { kind: 'diverged'; run: RunIndex; step: Step; reason: string }
+  /** A window of AutoDrop ended at `step`; its decision applies from `effectStep` on. */
+  | { kind: 'autodrop'; run: RunIndex; step: Step; decision: AutoDropDecision; effectStep: Step }
+  | { kind: 'progress'; step: Step; budgetSteps: number };

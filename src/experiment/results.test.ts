@@ -7,10 +7,11 @@ import { parseJsonText } from '../util/json';
 import { ConfigError } from '../util/validate';
 import { parseExperiment, type ExperimentConfig } from './config';
 import { loadExperimentDataset } from './datasets';
-import { expandRuns } from './plan';
+import { expandRuns } from './expand';
 import type { MetricRecord } from './records';
 import { parseResults, parseResultsJson, recordDifferences, RESULTS_FORMAT, toResultsJson, type ResultsSource } from './results';
 import { createRunner, runnerRun } from './setup';
+import { asRun, asStep } from '../util/ids';
 
 const SAVED_AT = '2025-01-02T03:04:05.678Z';
 const EXAMPLES_DIR = join(__dirname, '../../public/examples');
@@ -36,7 +37,7 @@ function tinyConfig(extra: Record<string, unknown> = {}): ExperimentConfig {
 }
 
 function record(run: number, step: number, extra: Partial<MetricRecord> = {}): MetricRecord {
-  return { run, step, epoch: step / 7, trainLoss: 1 / (step + run + 3), trainAccuracy: 0.5, lr: 0.1, lrExpected: run ? 0.05 : 0.1, diverged: false, wallMs: step * 1.25, ...extra };
+  return { run: asRun(run), step: asStep(step), epoch: step / 7, trainLoss: 1 / (step + run + 3), trainAccuracy: 0.5, lr: 0.1, lrExpected: run ? 0.05 : 0.1, diverged: false, wallMs: step * 1.25, ...extra };
 }
 
 /** Fake results of tinyConfig: 2 runs × 14 steps, run 1 diverging into NaN / ±Infinity, an evaluation at step 10. */
@@ -47,7 +48,7 @@ function fakeSource(config = tinyConfig()): ResultsSource {
     const blowUp = step < 8 ? {} : { trainLoss: [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY][step % 3], diverged: step > 10 };
     records.push(record(1, step, { lrBandLow: -0, lrBandHigh: 1e-300, angle: step % 2 ? Number.NaN : 12.5, ...blowUp }));
   }
-  return { runs: expandRuns(config).map(runnerRun), records, diverged: [null, 10], step: 14 };
+  return { runs: expandRuns(config).map(runnerRun), records, diverged: [null, asStep(10)], step: asStep(14) };
 }
 
 /** The issues of the ConfigError that parsing `text` throws. */
@@ -111,7 +112,7 @@ describe('results document', () => {
     for (const file of readdirSync(EXAMPLES_DIR).filter((name) => name.endsWith('.json'))) {
       const config = parseExperiment(JSON.parse(readFileSync(join(EXAMPLES_DIR, file), 'utf8')));
       const runs = expandRuns(config).map(runnerRun);
-      const text = toResultsJson(config, { runs, records: [], diverged: runs.map(() => null), step: 0 }, { savedAt: SAVED_AT });
+      const text = toResultsJson(config, { runs, records: [], diverged: runs.map(() => null), step: asStep(0) }, { savedAt: SAVED_AT });
       const doc = parseResultsJson(text);
       expect(doc.config, file).toEqual(config);
       expect(toResultsJson(doc.config, doc, doc), file).toBe(text);

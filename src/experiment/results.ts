@@ -12,9 +12,10 @@ import { z } from 'zod';
 import { isRecord, parseJsonText } from '../util/json';
 import { ConfigError, expected, integer as integerIn, parseConfig } from '../util/validate';
 import { parseExperiment, type ExperimentConfig } from './config';
-import { expandRuns } from './plan';
+import { expandRuns } from './expand';
 import type { MetricRecord } from './records';
 import { runnerRun } from './setup';
+import { asMethod, asStep, type MethodIndex, type Step } from '../util/ids';
 
 /** The `format` field of every results document. */
 export const RESULTS_FORMAT = 'lr-lab-results';
@@ -26,7 +27,7 @@ const MAX_ISSUES = 20;
 /** Who a stacked run is: the identity fields of a RunnerRun (see ./setup.ts runnerRun). */
 export interface RunIdentity {
   label: string;
-  method: number;
+  method: MethodIndex;
   replicate: number;
   seed: number;
   runKey: number;
@@ -37,9 +38,9 @@ export interface ResultsSource {
   runs: readonly RunIdentity[];
   records: readonly MetricRecord[];
   /** Step at which each run diverged (null: healthy). */
-  diverged: ReadonlyArray<number | null>;
+  diverged: ReadonlyArray<Step | null>;
   /** Optimizer steps taken. */
-  step: number;
+  step: Step;
 }
 
 /** A parsed results document. */
@@ -51,8 +52,8 @@ export interface ResultsDocument {
   config: ExperimentConfig;
   runs: RunIdentity[];
   records: MetricRecord[];
-  diverged: Array<number | null>;
-  step: number;
+  diverged: Array<Step | null>;
+  step: Step;
 }
 
 // ------------------------------------------------------------------------------------ the schema
@@ -202,14 +203,22 @@ export function parseResults(json: unknown): ResultsDocument {
     if (!(error instanceof ConfigError)) throw error;
     issues.push(...error.issues);
   }
-  if (config && body) issues.push(...consistencyIssues(config, body));
-  if (issues.length > 0 || !config || !body) throw new ConfigError(capped(issues));
+  const source = body && typed(body);
+  if (config && source) issues.push(...consistencyIssues(config, source));
+  if (issues.length > 0 || !config || !body || !source) throw new ConfigError(capped(issues));
+  return { format: RESULTS_FORMAT, version: RESULTS_VERSION, savedAt: body.savedAt, config, ...source };
+}
+
+/** The parsed body with its indices and steps typed (src/util/ids.ts; the schema checked each) and every record's fields in order. */
+function typed(body: z.output<typeof bodySchema>): { runs: RunIdentity[]; records: MetricRecord[]; diverged: Array<Step | null>; step: Step } {
   const records = body.records.map((record) => {
     const out: Partial<MetricRecord> = {};
     for (const field of RECORD_FIELDS) if (record[field] !== undefined) (out as Record<string, unknown>)[field] = record[field];
     return out as MetricRecord;
   });
-  return { format: RESULTS_FORMAT, version: RESULTS_VERSION, savedAt: body.savedAt, config, runs: body.runs, records, diverged: body.diverged, step: body.step };
+  const runs = body.runs.map((run) => ({ ...run, method: asMethod(run.method) }));
+  const diverged = body.diverged.map((at) => (at === null ? null : asStep(at)));
+  return { runs, records, diverged, step: asStep(body.step) };
 }
 
 /** parseResults of a JSON text; a syntax error is a ConfigError with its line and column. */
@@ -224,7 +233,7 @@ export function parseResultsJson(text: string): ResultsDocument {
  * lost (steps submitted after that never came back), with the divergences up to there.
  */
 export function upToLastRecord(source: ResultsSource): ResultsSource {
-  const step = source.records.reduce((last, record) => Math.max(last, record.step), 0);
+  const step = asStep(source.records.reduce((last, record) => Math.max(last, record.step), 0));
   return { ...source, step, diverged: source.diverged.map((at) => (at !== null && at <= step ? at : null)) };
 }
 

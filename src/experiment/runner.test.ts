@@ -11,6 +11,7 @@ import { parseSchedule } from '../optim/schedules';
 import { testGpu } from '../test/gpu';
 import { ExperimentRunner, type RunnerRun } from './runner';
 import type { MetricRecord } from './records';
+import { asMethod } from '../util/ids';
 
 const model = resolveModel({
   inputShape: [2],
@@ -21,7 +22,7 @@ const dataset = generateToy('spiral', { count: 300, noise: 0.1, seed: 2, testFra
 
 function runOf(label: string, lr: number, extra: Partial<RunnerRun> = {}): RunnerRun {
   return {
-    label, method: 0, replicate: 0, seed: 5, runKey: 0,
+    label, method: asMethod(0), replicate: 0, seed: 5, runKey: 0,
     optimizer: parseOptimizer({ rule: 'momentum', momentum: 0.9 }),
     lr: { schedule: parseSchedule({ kind: 'constant', lr }) },
     ...extra,

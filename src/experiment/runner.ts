@@ -1,7 +1,7 @@
 /**
  * The lockstep experiment runner: every run (method × replicate) of an experiment is one stacked
  * run of ONE Trainer, so one dispatch per op trains them all on the same minibatches. Per step the
- * CPU only computes each run's global rate (RunLrPlan) and submits; metrics come back batched and
+ * CPU only computes each run's global rate (RunRates) and submits; metrics come back batched and
  * asynchronously. Decisions taken from metrics (divergence, AutoDrop drops) take effect at a fixed
  * step — the start of the block after the next — so results never depend on timing.
  */
@@ -12,16 +12,17 @@ import { Trainer, type StepMetrics } from '../train/trainer';
 import { AutoDropController, type AutoDropConfig } from '../optim/autodrop';
 import { AutoDropGpu, runDots } from '../optim/autodrop-gpu';
 import type { LeapConfig } from '../optim/leap';
-import { RunLrPlan, type RunLrConfig } from '../optim/lr-plan';
+import { RunRates, type RunRatesConfig } from '../optim/run-rates';
 import type { LrdConfig } from '../optim/lrd';
 import type { OptimizerConfig } from '../optim/optimizer';
+import { asRun, asStep, nextStep, type MethodIndex, type RunIndex, type Step } from '../util/ids';
 import type { MetricRecord, RunnerEvent } from './records';
 
-/** One stacked run as the runner sees it (see ./plan.ts expandRuns). */
+/** One stacked run as the runner sees it (see ./expand.ts expandRuns). */
 export interface RunnerRun {
   label: string;
-  /** Index of the method (config.runs) this run repeats. */
-  method: number;
+  /** The method (config.runs) this run repeats. */
+  method: MethodIndex;
   replicate: number;
   /** Seed of this run's draws (LRD, LEAP, RALR); runs of one replicate share it. */
   seed: number;
@@ -29,7 +30,7 @@ export interface RunnerRun {
   optimizer: OptimizerConfig;
   lrd?: LrdConfig | null;
   leap?: LeapConfig | null;
-  lr: RunLrConfig;
+  lr: RunRatesConfig;
   /** AutoDrop's config when enabled (see ../optim/autodrop.ts). */
   autodrop?: AutoDropConfig | null;
 }
@@ -51,11 +52,11 @@ export interface RunnerOptions {
 export class ExperimentRunner {
   readonly trainer: Trainer;
   readonly records: MetricRecord[] = [];
-  private plans: RunLrPlan[];
+  private rates: RunRates[];
   private readonly firstLoss: number[];
-  private readonly divergedAt: Array<number | null>;
+  private readonly divergedAt: Array<Step | null>;
   /** Divergences read back but not yet applied: why, and the step count at which the freeze applies. */
-  private readonly pendingFreeze = new Map<number, { reason: string; atStep: number }>();
+  private readonly pendingFreeze = new Map<RunIndex, { reason: string; atStep: Step }>();
   private listeners: Array<(event: RunnerEvent) => void> = [];
   private readonly autodrop: { gpu: AutoDropGpu; controllers: Array<AutoDropController | null>; ends: number[] } | null;
   /** AutoDrop angles by run, keyed by window-end step (for records that arrive after them). */
@@ -79,7 +80,7 @@ export class ExperimentRunner {
       readEvery: options.logEvery,
       updates: runs.map((run) => ({ optimizer: run.optimizer, lrd: run.lrd, leap: run.leap, seed: run.seed, runKey: run.runKey })),
     });
-    this.plans = runs.map((run) => this.planFor(run));
+    this.rates = runs.map((run) => this.ratesFor(run));
     this.firstLoss = runs.map(() => Number.NaN);
     this.divergedAt = runs.map(() => null);
     this.angles = runs.map(() => new Map());
@@ -94,16 +95,18 @@ export class ExperimentRunner {
    */
   private createAutoDrop() {
     const gpu = AutoDropGpu.forNetwork(this.trainer.network, this.runs.map((run) => run.autodrop?.window ?? 0));
-    const controllers = this.runs.map((run, index) => (run.autodrop ? new AutoDropController(run.autodrop, this.plans[index].engineRate(0)) : null));
+    const controllers = this.runs.map((run, index) => (run.autodrop ? new AutoDropController(run.autodrop, this.rates[index].rate(asStep(1))) : null));
     this.trainer.addStepHook(
-      gpu.stepHook((step, ending, dots) => {
-        for (const run of ending) {
+      gpu.stepHook((windowEnd, ending, dots) => {
+        const step = asStep(windowEnd);
+        for (const index of ending) {
+          const run = asRun(index);
           const controller = this.autodrop?.controllers[run];
           if (!controller) continue;
           const decision = controller.observe(runDots(dots, run).dots);
           const effect = controller.effectStep(step);
           if (decision.angle !== null) this.noteAngle(run, step, decision.angle);
-          if (decision.dropped) this.plans[run].addDrop({ fromStep: effect - 1, factor: controller.config.rho }, controller.config.lrMin);
+          if (decision.dropped) this.rates[run].addDrop({ fromStep: effect, factor: controller.config.rho }, controller.config.lrMin);
           this.emit({ kind: 'autodrop', run, step, decision, effectStep: effect });
         }
       }),
@@ -111,14 +114,14 @@ export class ExperimentRunner {
     return { gpu, controllers, ends: [] as number[] };
   }
 
-  private noteAngle(run: number, step: number, angle: number): void {
+  private noteAngle(run: RunIndex, step: Step, angle: number): void {
     this.angles[run].set(step, angle);
     const record = this.latestRecord(run, step);
     if (record) record.angle = angle;
   }
 
-  /** Before 1-based step s: every AutoDrop window whose decision applies at or before s is in. */
-  private async awaitDecisionsFor(step: number): Promise<void> {
+  /** Before step s: every AutoDrop window whose decision applies at or before s is in. */
+  private async awaitDecisionsFor(step: Step): Promise<void> {
     const auto = this.autodrop;
     if (!auto || auto.ends.length === 0) return;
     const delay = Math.min(...this.runs.map((run) => run.autodrop?.delay ?? Infinity));
@@ -127,8 +130,8 @@ export class ExperimentRunner {
     auto.ends = auto.ends.filter((end) => end + delay > step + 1);
   }
 
-  private planFor(run: RunnerRun): RunLrPlan {
-    return new RunLrPlan(run.lr, {
+  private ratesFor(run: RunnerRun): RunRates {
+    return new RunRates(run.lr, {
       seed: run.seed,
       runKey: run.runKey,
       stepsPerEpoch: this.trainer.stepsPerEpoch,
@@ -136,8 +139,8 @@ export class ExperimentRunner {
     });
   }
 
-  /** Optimizer steps taken. */
-  get step(): number {
+  /** Optimizer steps taken (the last step's number). */
+  get step(): Step {
     return this.trainer.step;
   }
 
@@ -145,8 +148,8 @@ export class ExperimentRunner {
     return this.step >= this.options.budgetSteps;
   }
 
-  /** Step at which each run diverged (null: healthy). */
-  get diverged(): ReadonlyArray<number | null> {
+  /** Step at which each run diverged (null: healthy), by stacked run. */
+  get diverged(): ReadonlyArray<Step | null> {
     return this.divergedAt;
   }
 
@@ -169,7 +172,7 @@ export class ExperimentRunner {
     const perEpoch = this.trainer.stepsPerEpoch;
     const records = metrics.map((m): MetricRecord => {
       const run = this.runs[m.run];
-      const effective = this.plans[m.run].effective(m.step - 1, run.lrd, run.leap);
+      const effective = this.rates[m.run].effective(m.step, run.lrd, run.leap);
       if (Number.isNaN(this.firstLoss[m.run])) this.firstLoss[m.run] = m.loss;
       const exploded = !(m.loss <= this.options.divergenceFactor * Math.max(this.firstLoss[m.run], 1e-12));
       if ((m.nonFinite || exploded) && this.divergedAt[m.run] === null && !this.pendingFreeze.has(m.run)) {
@@ -201,13 +204,13 @@ export class ExperimentRunner {
    * timed (at each block end the runner waits for the block before), so results never depend on
    * timing, pauses or single steps.
    */
-  private freezeStep(step: number): number {
+  private freezeStep(step: Step): Step {
     const { logEvery } = this.options;
-    return (Math.ceil(step / logEvery) + 1) * logEvery;
+    return asStep((Math.ceil(step / logEvery) + 1) * logEvery);
   }
 
   /** Whether `run` is frozen at `step` (its parameters no longer change from the step after divergedAt). */
-  private frozenAt(run: number, step: number): boolean {
+  private frozenAt(run: RunIndex, step: Step): boolean {
     const at = this.divergedAt[run];
     return at !== null && at < step;
   }
@@ -219,21 +222,21 @@ export class ExperimentRunner {
       this.pendingFreeze.delete(run);
       this.divergedAt[run] = this.step;
       this.trainer.update.setFrozen(run, true);
-      this.emit({ kind: 'diverged', run, step: this.step, reason });
+      this.emit({ kind: 'diverged', run: asRun(run), step: this.step, reason });
     }
   }
 
-  /** One optimizer step of every run (rates from each run's plan). */
+  /** One optimizer step of every run (each at its own rate for that step). */
   private submitStep(): void {
-    const t = this.step; // 0-based index of the step about to be taken
-    const rates = this.plans.map((plan) => plan.engineRate(t));
-    const scales = this.plans.map((plan) => plan.endOfStepScales(t));
+    const step = nextStep(this.step);
+    const rates = this.rates.map((run) => run.rate(step));
+    const scales = this.rates.map((run) => run.endOfStepScales(step));
     this.trainer.trainStep(rates, scales.map((s) => s.theta), scales.map((s) => s.state));
     if (this.autodrop && this.autodrop.gpu.endingRuns(this.step).length > 0) this.autodrop.ends.push(this.step);
   }
 
-  /** Whether step `step` (a count of steps taken) is followed by an evaluation on the test split. */
-  isEvaluationStep(step: number): boolean {
+  /** Whether step `step` is followed by an evaluation on the test split. */
+  isEvaluationStep(step: Step): boolean {
     const { evalEvery, budgetSteps } = this.options;
     return evalEvery > 0 && step > 0 && (step % evalEvery === 0 || step === budgetSteps);
   }
@@ -251,7 +254,7 @@ export class ExperimentRunner {
     this.lastResume = performance.now();
     try {
       while (this.step < target) {
-        await this.awaitDecisionsFor(this.step + 1);
+        await this.awaitDecisionsFor(nextStep(this.step));
         this.submitStep();
         const step = this.step;
         if (step % logEvery === 0) {
@@ -294,7 +297,7 @@ export class ExperimentRunner {
     const records = results.map((result): MetricRecord => {
       const existing = this.latestRecord(result.run, step);
       const run = this.runs[result.run];
-      const effective = this.plans[result.run].effective(Math.max(step - 1, 0), run.lrd, run.leap);
+      const effective = this.rates[result.run].effective(asStep(Math.max(step, 1)), run.lrd, run.leap);
       const record: MetricRecord = existing ?? {
         run: result.run, step, epoch: step / this.trainer.stepsPerEpoch, trainLoss: Number.NaN, trainAccuracy: Number.NaN,
         lr: effective.rate, lrExpected: effective.expected, lrBandLow: effective.band?.[0], lrBandHigh: effective.band?.[1],
@@ -334,11 +337,11 @@ export class ExperimentRunner {
     const previous = this.runs[index];
     this.runs[index] = run;
     this.trainer.update.setRun(index, { optimizer: run.optimizer, lrd: run.lrd, leap: run.leap, seed: run.seed, runKey: run.runKey });
-    this.plans[index] = this.planFor(run);
+    this.rates[index] = this.ratesFor(run);
     if (JSON.stringify(previous.autodrop ?? null) !== JSON.stringify(run.autodrop ?? null)) {
       if (this.autodrop) {
         this.autodrop.gpu.setWindow(index, run.autodrop?.window ?? 0, this.step);
-        this.autodrop.controllers[index] = run.autodrop ? new AutoDropController(run.autodrop, this.plans[index].engineRate(this.step)) : null;
+        this.autodrop.controllers[index] = run.autodrop ? new AutoDropController(run.autodrop, this.rates[index].rate(nextStep(this.step))) : null;
       }
     }
   }
@@ -358,7 +361,7 @@ export class ExperimentRunner {
     await this.trainer.flush();
     this.trainer.reset();
     this.records.length = 0;
-    this.plans = this.runs.map((run) => this.planFor(run));
+    this.rates = this.runs.map((run) => this.ratesFor(run));
     this.firstLoss.fill(Number.NaN);
     this.divergedAt.fill(null);
     this.pendingFreeze.clear();
@@ -368,7 +371,7 @@ export class ExperimentRunner {
       await this.autodrop.gpu.settle();
       this.autodrop.gpu.reset();
       this.autodrop.ends = [];
-      this.autodrop.controllers = this.runs.map((run, index) => (run.autodrop ? new AutoDropController(run.autodrop, this.plans[index].engineRate(0)) : null));
+      this.autodrop.controllers = this.runs.map((run, index) => (run.autodrop ? new AutoDropController(run.autodrop, this.rates[index].rate(asStep(1))) : null));
     }
     this.activeMs = 0;
   }

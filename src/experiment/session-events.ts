@@ -4,8 +4,9 @@
  * summary a view lists.)
  */
 import type { Dataset } from '../data/types';
+import type { MethodIndex, Step } from '../util/ids';
 import type { ExperimentConfig } from './config';
-import { expandRuns } from './plan';
+import { expandRuns } from './expand';
 import type { RecordDifference } from './results';
 import type { MetricRecord, RunnerEvent } from './records';
 import type { ExperimentRunner } from './runner';
@@ -15,11 +16,11 @@ export type ConfigDocument = Record<string, unknown>;
 
 /** One stacked run (method × replicate) as a view lists it. */
 export interface RunSummary {
-  /** The method's label (a view names replicate r with runLabel in ./plan.ts: "LRD #2"). */
+  /** The method's label (a view names replicate r with runLabel in ./expand.ts: "LRD #2"). */
   label: string;
   color: string;
-  /** Index of the method in config.runs (updateRun / removeRun take this index). */
-  method: number;
+  /** The method in config.runs (updateRun / removeRun take it). */
+  method: MethodIndex;
   replicate: number;
   /** The method's run key: stable across removals and reorders, unique unless the user shares draws. */
   runKey: number;
@@ -39,7 +40,7 @@ export interface ExperimentSummary {
 export function summarizeExperiment(config: ExperimentConfig, runner: ExperimentRunner, dataset: Dataset): ExperimentSummary {
   return {
     name: config.name,
-    runs: expandRuns(config).map(({ label, color, runIndex, replicate, runKey }) => ({ label, color, method: runIndex, replicate, runKey })),
+    runs: expandRuns(config).map(({ label, color, method, replicate, runKey }) => ({ label, color, method, replicate, runKey })),
     budgetSteps: runner.options.budgetSteps,
     stepsPerEpoch: runner.trainer.stepsPerEpoch,
     evalEvery: config.evalEvery,
@@ -60,12 +61,12 @@ export interface AppliedExperiment {
 
 export interface SessionState {
   /** Optimizer steps taken. */
-  step: number;
+  step: Step;
   budgetSteps: number;
   running: boolean;
   done: boolean;
   /** Per stacked run: the step it diverged at (frozen since), or null. */
-  diverged: Array<number | null>;
+  diverged: Array<Step | null>;
   /** The last training failure (device lost, …); metrics collected before it are kept. */
   error: string | null;
   /** The GPU device was lost: nothing can train until the engine starts again on a new device. */
@@ -82,14 +83,14 @@ export type SessionEvent =
   | { kind: 'loaded'; applied: AppliedExperiment }
   | { kind: 'reset' }
   /** updateRun applied: the method trains with its new settings from `fromStep` on (labels may have changed). */
-  | { kind: 'run-updated'; method: number; fromStep: number; applied: AppliedExperiment }
+  | { kind: 'run-updated'; method: MethodIndex; fromStep: Step; applied: AppliedExperiment }
   /** The budget moved; training continues from the step reached. */
   | { kind: 'budget-changed'; applied: AppliedExperiment }
   | { kind: 'error'; message: string; deviceLost: boolean }
   /** restore: replaying the file's training (progress events follow), then `imported`. */
   | { kind: 'replaying'; toStep: number }
   /** restore done: the records are the file's (sent in full), the runner stands at its step. */
-  | { kind: 'imported'; step: number; records: MetricRecord[]; difference: RecordDifference; applied: AppliedExperiment };
+  | { kind: 'imported'; step: Step; records: MetricRecord[]; difference: RecordDifference; applied: AppliedExperiment };
 
 /** What a rebuild (addRun, removeRun) tells the user: training restarted from step 0. */
 export interface RebuildResult {
@@ -100,6 +101,6 @@ export interface RebuildResult {
 /** The result of restoring a results file: where training stands and how the replay compared with the file. */
 export interface RestoreResult {
   applied: AppliedExperiment;
-  step: number;
+  step: Step;
   difference: RecordDifference;
 }

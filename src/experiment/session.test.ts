@@ -15,6 +15,7 @@ import type { MetricRecord } from './records';
 import type { SessionEvent } from './session-events';
 import { TrainingSession } from './session';
 import type { GpuContext } from '../gpu/device';
+import { asMethod } from '../util/ids';
 
 /** Three methods (baseline, LRD, AutoDrop) of a small MLP on moons: 60 steps, blocks of 10. */
 function document(extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -100,11 +101,11 @@ describe('TrainingSession', () => {
     const { session, events } = await open();
     await session.step(12);
     const edit = { label: 'LRD', optimizer: { rule: 'momentum', momentum: 0.9 }, schedule: { kind: 'constant', lr: 0.02 }, lrd: { keepProb: 0.5 } };
-    const paused = await session.updateRun(1, edit);
+    const paused = await session.updateRun(asMethod(1), edit);
     expect(paused.fromStep).toBe(13);
     const training = session.start();
     await reached(session, 30);
-    const running = await session.updateRun(0, { label: 'Baseline', optimizer: { rule: 'momentum', momentum: 0.9 }, schedule: { kind: 'constant', lr: 0.03 } });
+    const running = await session.updateRun(asMethod(0), { label: 'Baseline', optimizer: { rule: 'momentum', momentum: 0.9 }, schedule: { kind: 'constant', lr: 0.03 } });
     await training;
     const rate = (run: number, step: number) => session.runner.records.find((r) => r.run === run && r.step === step)!.lr;
     expect(rate(1, 12)).toBe(0.1);
@@ -125,8 +126,8 @@ describe('TrainingSession', () => {
     const doc = document({ runs: [{ label: 'Baseline', schedule: { kind: 'constant', lr: 0.1 } }] });
     const { session } = await open(doc);
     await session.step(5);
-    await expect(session.updateRun(0, { label: 'Baseline', schedule: { kind: 'constant', lr: 0.1 }, autodrop: {} })).rejects.toThrow(/^runs\.0\.autodrop: AutoDrop can only be switched on/);
-    await expect(session.updateRun(0, { label: 'Baseline', schedule: { kind: 'constant', lr: -1 } })).rejects.toThrow(/runs\.0\.schedule\.lr/);
+    await expect(session.updateRun(asMethod(0), { label: 'Baseline', schedule: { kind: 'constant', lr: 0.1 }, autodrop: {} })).rejects.toThrow(/^runs\.0\.autodrop: AutoDrop can only be switched on/);
+    await expect(session.updateRun(asMethod(0), { label: 'Baseline', schedule: { kind: 'constant', lr: -1 } })).rejects.toThrow(/runs\.0\.schedule\.lr/);
     expect(session.applied?.document).toEqual(doc);
     expect(session.state.step).toBe(5);
     await session.close();

@@ -13,11 +13,12 @@
  */
 import type { Dataset } from '../data/types';
 import type { GpuContext } from '../gpu/device';
+import { asStep, nextStep, type MethodIndex, type Step } from '../util/ids';
 import { jsonDocument } from '../util/json';
 import { parseExperiment, type ExperimentConfig } from './config';
 import { toCsv } from './export';
 import { readExperimentFile } from './files';
-import { budgetSteps, expandRuns } from './plan';
+import { budgetSteps, expandRuns } from './expand';
 import { recordDifferences, toResultsJson, upToLastRecord, type ResultsDocument } from './results';
 import { appendRun, documentRuns, removeRun, replaceRun } from './run-edits';
 import type { ExperimentRunner } from './runner';
@@ -85,7 +86,7 @@ export class TrainingSession {
   get state(): SessionState {
     const runner = this.current?.runner;
     return {
-      step: runner?.step ?? 0,
+      step: runner?.step ?? asStep(0),
       budgetSteps: runner?.options.budgetSteps ?? 0,
       running: this.loop !== null,
       done: runner?.done ?? false,
@@ -311,11 +312,11 @@ export class TrainingSession {
    * `runs.<method>.<field>`). While training, it applies at the next block boundary. Resolves with
    * the first step trained with the new settings.
    */
-  async updateRun(method: number, runDocument: unknown): Promise<{ fromStep: number }> {
+  async updateRun(method: MethodIndex, runDocument: unknown): Promise<{ fromStep: Step }> {
     const exp = this.need();
     const document = replaceRun(exp.document, method, jsonDocument(runDocument, `runs.${method}`));
     const config = parseExperiment(document);
-    const changed = expandRuns(config).filter((run) => run.runIndex === method);
+    const changed = expandRuns(config).filter((run) => run.method === method);
     for (const run of changed) {
       const issue = exp.runner.runUpdateIssue(run.index, runnerRun(run));
       if (issue) throw new Error(`runs.${method}.${issue}`);
@@ -325,7 +326,7 @@ export class TrainingSession {
       for (const run of changed) exp.runner.updateRun(run.index, runnerRun(run));
       exp.document = document;
       exp.config = config;
-      const fromStep = exp.runner.step + 1;
+      const fromStep = nextStep(exp.runner.step);
       this.emit({ kind: 'run-updated', method, fromStep, applied: this.appliedOf(exp) });
       return { fromStep };
     });
@@ -363,7 +364,7 @@ export class TrainingSession {
   }
 
   /** Removes method `method` (every replicate of it); the others keep their colours and draws; training restarts. */
-  async removeRun(method: number): Promise<RebuildResult> {
+  async removeRun(method: MethodIndex): Promise<RebuildResult> {
     const exp = this.need();
     const document = removeRun(exp.document, exp.config, method);
     const applied = await this.install(document, parseExperiment(document), exp.dataset);

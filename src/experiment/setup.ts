@@ -8,7 +8,7 @@ import type { GpuContext } from '../gpu/device';
 import { stepsPerEpoch } from '../data/batches';
 import { resolveModel } from '../nn/spec';
 import type { ExperimentConfig } from './config';
-import { buildModelSpec, budgetSteps, expandRuns, runLabel, type ExpandedRun } from './plan';
+import { buildModelSpec, budgetSteps, expandRuns, runLabel, type ExpandedRun } from './expand';
 import { ExperimentRunner, type RunnerRun } from './runner';
 
 /** The runner's view of one stacked run. */
@@ -16,7 +16,7 @@ export function runnerRun(expanded: ExpandedRun): RunnerRun {
   const { run } = expanded;
   return {
     label: runLabel(expanded.label, expanded.replicate),
-    method: expanded.runIndex,
+    method: expanded.method,
     replicate: expanded.replicate,
     seed: expanded.seed,
     runKey: run.runKey,

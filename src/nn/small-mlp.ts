@@ -56,7 +56,7 @@ export function smallMlpFits(model: ResolvedModel, batch: number): boolean {
   return model.layers.reduce((macs, layer) => macs + layer.inShape[0] * layer.outShape[0], 0) <= SMALL_MLP_MAX_ROW_MACS;
 }
 
-interface LayerPlan {
+interface FusedLayer {
   inSize: number;
   units: number;
   act: Activation;
@@ -78,7 +78,7 @@ function plan(model: ResolvedModel, layout: ParamLayout, runs: number, batch: nu
     return at;
   };
   const last = model.layers.length - 1;
-  const layers: LayerPlan[] = model.layers.map((layer, l) => {
+  const layers: FusedLayer[] = model.layers.map((layer, l) => {
     const units = layer.outShape[0];
     const slot = (t: number) => ({ offset: layout.slots[t].offset, runStride: layout.slots[t].runStride, trainable: model.tensors[t].trainable });
     const region = runs * batch * units;

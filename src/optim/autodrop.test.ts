@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../util/validate';
+import { asStep } from '../util/ids';
 import {
   angleFromDots,
   AutoDropController,
@@ -96,9 +97,9 @@ describe('AutoDrop helpers', () => {
   it('window ends and the fixed effect step', () => {
     const config = parseAutoDrop({ window: 4, delay: 3 });
     expect([0, 1, 3, 4, 5, 8].map((s) => isWindowEnd(config, s))).toEqual([false, false, false, true, false, true]);
-    expect(effectStep(config, 8)).toBe(11);
-    expect(new AutoDropController(config, 1).effectStep(12)).toBe(15);
-    expect(() => effectStep(config, -1)).toThrow(RangeError);
+    expect(effectStep(config, asStep(8))).toBe(11);
+    expect(new AutoDropController(config, 1).effectStep(asStep(12))).toBe(15);
+    expect(() => effectStep(config, asStep(-1))).toThrow(RangeError);
   });
 });
 
@@ -168,7 +169,7 @@ describe('AutoDrop controller (§3.3, tests of §3.8)', () => {
     expect(controller.drops).toBe(6);
   });
 
-  it('α after n drops equals α0·ρⁿ multiplied in order (what RunLrPlan.addDrop computes)', () => {
+  it('α after n drops equals α0·ρⁿ multiplied in order (what RunRates.addDrop computes)', () => {
     const { controller } = feed(parseAutoDrop({ buffer: 1 }), Array(40).fill(93), 0.06);
     let expected = 0.06;
     for (let i = 0; i < controller.drops; i++) expected *= 0.95;

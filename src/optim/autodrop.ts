@@ -15,7 +15,7 @@
  *
  * Who owns the rate: AutoDrop does. The controller starts at α₀ (the run's configured initial LR)
  * and returns the current α after every window; α is α₀·ρ^drops floored at lrMin. With a constant
- * base schedule at α₀ this is bit for bit what RunLrPlan gives for
+ * base schedule at α₀ this is bit for bit what RunRates gives for
  * `addDrop({ fromStep: effectStep(windowEnd), factor: rho }, lrMin)` per drop (same multiplications
  * in the same order, the floor applied last), so either form can drive the engine.
  *
@@ -24,6 +24,7 @@
  * Everything here is float64, pure and deterministic: the same inputs give the same decisions.
  */
 import { z } from 'zod';
+import { asStep, type Step } from '../util/ids';
 import { ConfigError, parseConfig } from '../util/validate';
 
 /** Defaults: the paper's ρ, m, k and 0.1° threshold (§3.4); lrMin, epsilon, delay, θ, θ̄ are the project's choice. */
@@ -183,9 +184,9 @@ export function isWindowEnd(config: Pick<AutoDropConfig, 'window'>, step: number
 }
 
 /** First step that uses a decision taken on the window ending at `windowEndStep`: windowEndStep + delay. */
-export function effectStep(config: Pick<AutoDropConfig, 'delay'>, windowEndStep: number): number {
+export function effectStep(config: Pick<AutoDropConfig, 'delay'>, windowEndStep: Step): Step {
   if (!Number.isInteger(windowEndStep) || windowEndStep < 0) throw new RangeError(`window end step must be an integer >= 0 (got ${windowEndStep})`);
-  return windowEndStep + config.delay;
+  return asStep(windowEndStep + config.delay);
 }
 
 /** What the controller concluded about one window. */
@@ -274,7 +275,7 @@ export class AutoDropController {
   }
 
   /** See the module-level effectStep. */
-  effectStep(windowEndStep: number): number {
+  effectStep(windowEndStep: Step): Step {
     return effectStep(this.config, windowEndStep);
   }
 

@@ -10,7 +10,7 @@ import {
   parseExpLr,
   phaseRates,
   renormFactors,
-  renormPlan,
+  renormalization,
   texpBoundaryMultiplier,
   texpSchedule,
 } from './explr';
@@ -169,7 +169,7 @@ describe('renormalization (§5.6)', () => {
 
   it('power-of-two plan: engine rate ≤ maxRate, k non-decreasing, exact scaling, transitions compose to 2^k', () => {
     const schedule = exactExpSchedule(() => eta, 5e-3, gamma);
-    const plan = renormPlan(schedule, 1e4);
+    const plan = renormalization(schedule, 1e4);
     let thetaScale = 1;
     let momentumScale = 1;
     let changes = 0;
@@ -194,9 +194,9 @@ describe('renormalization (§5.6)', () => {
   });
 
   it('no renormalization while η̃ stays below maxRate', () => {
-    const plan = renormPlan(exactExpSchedule(stepDecay, lambda, gamma));
+    const plan = renormalization(exactExpSchedule(stepDecay, lambda, gamma));
     for (const t of [0, 1000, 2999]) expect(plan.exponent(t)).toBe(0);
-    expect(() => renormPlan(exactExpSchedule(stepDecay, lambda, gamma), 0)).toThrow('renormMaxRate must be a finite number > 0');
+    expect(() => renormalization(exactExpSchedule(stepDecay, lambda, gamma), 0)).toThrow('renormMaxRate must be a finite number > 0');
   });
 
   it('ldexp scales by powers of two exactly, also past 2^±1000', () => {

@@ -240,7 +240,7 @@ export function renormFactors(scale: number): { theta: number; momentum: number;
 }
 
 /** When and by how much an engine renormalizes an exp-LR run; k_t is a pure function of (schedule, maxRate, t). */
-export interface RenormPlan {
+export interface Renormalization {
   /** k_t ≥ 0: at step t the engine holds θ̃_t/2^k_t and buf·2^k_t, and steps with η̃_t/4^k_t. */
   exponent(t: number): number;
   /** The LR the engine uses at step t: η̃_t·4^(−k_t) (≤ maxRate). */
@@ -254,7 +254,7 @@ export interface RenormPlan {
  * the computed trajectory): k_t = max(0, k_{t−1}, ⌈(log₂ η̃_t − log₂ maxRate)/2⌉). Since ‖θ̃_t‖² grows
  * like η̃_t (blog: ‖θ̃_t‖²/η̃_t ≈ constant), bounding the engine's rate also bounds the engine's ‖θ‖.
  */
-export function renormPlan(schedule: ExpLrSchedule, maxRate = 1e4): RenormPlan {
+export function renormalization(schedule: ExpLrSchedule, maxRate = 1e4): Renormalization {
   if (!(Number.isFinite(maxRate) && maxRate > 0)) throw new Error(`renormMaxRate must be a finite number > 0 (got ${maxRate})`);
   const log2Max = Math.log2(maxRate);
   let exponents = new Int32Array(1024);

@@ -4,7 +4,7 @@
  * scale-invariant toy; power-of-two renormalization changes nothing; Sutskever momentum is not exact.
  */
 import { describe, expect, it } from 'vitest';
-import { exactExpSchedule, expLrRoots, phaseRates, renormPlan } from '../optim/explr';
+import { exactExpSchedule, expLrRoots, phaseRates, renormalization } from '../optim/explr';
 import { makeScaleInvariantToy, runMomentumSgd, toyGradient, toyLoss, type MomentumRun } from './explr-toy';
 
 const [lambda, gamma, steps] = [5e-4, 0.9, 3000];
@@ -114,7 +114,7 @@ describe('Li & Arora equivalence, float64 (§5.7)', () => {
   it('power-of-two renormalization leaves the trajectory bit-identical up to 2^k (λ 5e-3: η̃ grows ~e^30)', () => {
     const strong = 5e-3;
     const schedule = exactExpSchedule(stepDecay, strong, gamma);
-    const plan = renormPlan(schedule, 1);
+    const plan = renormalization(schedule, 1);
     const plainB = runMomentumSgd(toy, { steps, rate: (t) => schedule.rate(t), weightDecay: 0, momentum: gamma });
     const renormB = runMomentumSgd(toy, {
       steps,

@@ -2,7 +2,7 @@
  * Float64 harness for Li & Arora's equivalence (methods.md §5.7): a scale-invariant toy loss
  * L(w) = G(w/‖w‖), G(u) = ½uᵀAu + bᵀu + ¼Σu_i⁴ (A random SPD, b random), and full-batch
  * momentum-SGD on it in the PyTorch or the Sutskever convention, with optional power-of-two
- * renormalization of (θ, buf) between steps (src/optim/explr.ts `renormPlan`).
+ * renormalization of (θ, buf) between steps (src/optim/explr.ts `renormalization`).
  */
 import { RandomStream, StreamPurpose, streamId } from '../rng/stream';
 
@@ -82,7 +82,7 @@ export interface MomentumRunOptions {
   momentum: number;
   /** 'pytorch' (default): v_t = γv_{t−1} + d_t, θ_{t+1} = θ_t − η_t v_t; 'sutskever': v_t = γv_{t−1} + η_t d_t, θ_{t+1} = θ_t − v_t. */
   style?: 'pytorch' | 'sutskever';
-  /** Renormalization before step t (and after the last): θ ← θ·theta, v_{t−1} ← v_{t−1}·momentum (renormPlan(...).transition). */
+  /** Renormalization before step t (and after the last): θ ← θ·theta, v_{t−1} ← v_{t−1}·momentum (renormalization(...).transition). */
   transition?: (t: number) => { theta: number; momentum: number };
 }
 

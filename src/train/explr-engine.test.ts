@@ -10,12 +10,13 @@ import { generateToy } from '../data/toys';
 import { tensorOfRun } from '../gpu/param-layout';
 import { resolveModel, type ModelSpec } from '../nn/spec';
 import { parseExpLr } from '../optim/explr';
-import { RunLrPlan } from '../optim/lr-plan';
+import { RunRates } from '../optim/run-rates';
 import { parseOptimizer } from '../optim/optimizer';
 import { parseSchedule } from '../optim/schedules';
 import { testGpu } from '../test/gpu';
 import { cosine } from '../util/vec';
 import { Trainer } from './trainer';
+import { asStep } from '../util/ids';
 
 /**
  * BatchNorm without affine after bias-free layers, a fixed last layer. Running statistics use
@@ -56,13 +57,14 @@ async function trainPair(expLr: { form: 'exact' | 'texp'; renormMaxRate: number 
     ],
   });
   const context = { seed: 11, runKey: 0, stepsPerEpoch: trainer.stepsPerEpoch, momentum: gamma };
-  const stepDecay = new RunLrPlan({ schedule }, context);
-  const exponential = new RunLrPlan({ schedule, expLr: parseExpLr({ weightDecay: lambda, ...expLr }) }, { ...context, runKey: 1 });
+  const stepDecay = new RunRates({ schedule }, context);
+  const exponential = new RunRates({ schedule, expLr: parseExpLr({ weightDecay: lambda, ...expLr }) }, { ...context, runKey: 1 });
   const losses: number[][] = [[], []];
   trainer.onMetrics((records) => records.forEach((m) => losses[m.run].push(m.loss)));
-  for (let t = 0; t < steps; t++) {
-    const scales = exponential.endOfStepScales(t);
-    trainer.trainStep([stepDecay.engineRate(t), exponential.engineRate(t)], [1, scales.theta], [1, scales.state]);
+  for (let s = 1; s <= steps; s++) {
+    const step = asStep(s);
+    const scales = exponential.endOfStepScales(step);
+    trainer.trainStep([stepDecay.rate(step), exponential.rate(step)], [1, scales.theta], [1, scales.state]);
   }
   await trainer.flush();
   return { trainer, model, losses, steps, exponential };
@@ -71,7 +73,7 @@ async function trainPair(expLr: { form: 'exact' | 'texp'; renormMaxRate: number 
 describe('exponential LR ≡ step decay + weight decay on a scale-invariant network (GPU, f32)', () => {
   it('exact recurrence, renormalized by powers of two along the way: 600 steps, cosine ≥ 1 − 1e-4 per group, identical test accuracy', async () => {
     const { trainer, model, losses, steps, exponential } = await trainPair({ form: 'exact', renormMaxRate: 0.03 });
-    const renormalizations = Array.from({ length: steps }, (_, t) => exponential.endOfStepScales(t).theta).filter((s) => s !== 1);
+    const renormalizations = Array.from({ length: steps }, (_, t) => exponential.endOfStepScales(asStep(t + 1)).theta).filter((s) => s !== 1);
     expect(renormalizations.length, 'renormalization happened').toBeGreaterThan(0);
     const params = await trainer.network.readParams();
     const groups = model.tensors.map((t, index) => ({ ...t, index })).filter((t) => t.scaleInvariantGroup >= 0);

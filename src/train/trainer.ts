@@ -14,6 +14,7 @@ import { GpuNetwork } from '../nn/network';
 import { initParams } from '../nn/params';
 import type { ResolvedModel } from '../nn/spec';
 import { FusedUpdate, sgdRuns, type RunUpdateConfig } from '../optim/update';
+import { asRun, asStep, nextStep, type RunIndex, type Step } from '../util/ids';
 
 export interface TrainerOptions {
   batch: number;
@@ -28,8 +29,8 @@ export interface TrainerOptions {
 
 /** One run's training metrics at one step (mean over the minibatch). */
 export interface StepMetrics {
-  step: number;
-  run: number;
+  step: Step;
+  run: RunIndex;
   loss: number;
   accuracy: number;
   nonFinite: boolean;
@@ -37,7 +38,7 @@ export interface StepMetrics {
 
 /** One run's evaluation on the whole test split. */
 export interface EvalMetrics {
-  run: number;
+  run: RunIndex;
   loss: number;
   accuracy: number;
   nonFinite: boolean;
@@ -48,7 +49,8 @@ export class Trainer {
   readonly runs: number;
   readonly stepsPerEpoch: number;
   /** Steps taken so far. */
-  step = 0;
+  /** Steps taken (src/util/ids.ts: the last step's number). */
+  step = asStep(0);
   readonly update: FusedUpdate;
   private readonly splits: { train: GpuSplit; test: GpuSplit };
   private readonly trainOrder: GPUBuffer;
@@ -101,7 +103,7 @@ export class Trainer {
 
   /** Back to step 0 with the initial parameters of every run (same seed → same init). */
   reset(): void {
-    this.step = 0;
+    this.step = asStep(0);
     this.unread = 0;
     this.network.setParams(initParams(this.model, this.network.layout, this.options.seed, this.options.replicates));
     this.update.resetState();
@@ -115,7 +117,7 @@ export class Trainer {
     const { network, stepsPerEpoch: perEpoch } = this;
     const batchIndex = this.step % perEpoch;
     if (batchIndex === 0) this.writeEpochOrders(Math.floor(this.step / perEpoch));
-    this.step++;
+    this.step = nextStep(this.step);
     const slot = this.unread;
     network.writeStepInfo(this.step, batchIndex * network.batch, slot);
     this.update.prepare(this.step, rates, thetaScale, stateScale);
@@ -170,8 +172,8 @@ export class Trainer {
         for (let run = 0; run < this.runs; run++) {
           const record = METRIC_RECORD.read(values, slot * this.runs + run);
           records.push({
-            step: lastStep - count + slot + 1,
-            run,
+            step: asStep(lastStep - count + slot + 1),
+            run: asRun(run),
             loss: record.loss,
             accuracy: record.correct / record.rows,
             nonFinite: record.nonFinite !== 0,
@@ -241,7 +243,7 @@ export class Trainer {
         rows += record.rows;
         nonFinite ||= record.nonFinite !== 0;
       }
-      return { run, loss: loss / rows, accuracy: correct / rows, nonFinite };
+      return { run: asRun(run), loss: loss / rows, accuracy: correct / rows, nonFinite };
     });
   }
 

@@ -9,6 +9,7 @@ import type { ModelSpec } from '../nn/spec';
 import { RandomStream, StreamPurpose, streamId } from '../rng/stream';
 import { ConfigError } from '../util/validate';
 import type { ExperimentConfig, ModelConfig, RunConfig } from './config';
+import { asMethod, asRun, type MethodIndex, type RunIndex } from '../util/ids';
 
 /** What buildModelSpec needs of a dataset. numClasses 0 (regression) takes targetDim outputs with MSE (MLPs only). */
 export interface DatasetShape {
@@ -71,12 +72,12 @@ export function runLabel(label: string, replicate: number): string {
   return replicate > 0 ? `${label} #${replicate + 1}` : label;
 }
 
-/** One stacked run of the engine: run `runIndex` of the config in replicate `replicate`. */
+/** One stacked run of the engine: method `method` of the config in replicate `replicate`. */
 export interface ExpandedRun {
   /** Position among the stacked runs (the Trainer's run index). */
-  index: number;
-  /** Index of the run (method) in config.runs. */
-  runIndex: number;
+  index: RunIndex;
+  /** The method (config.runs) it repeats. */
+  method: MethodIndex;
   /** Replicate id: the Trainer's `replicates[index]` (init and data order come from (config.seed, replicate)). */
   replicate: number;
   label: string;
@@ -89,16 +90,16 @@ export interface ExpandedRun {
 }
 
 /**
- * The stacked runs, run-major: index = runIndex·replicates + replicate. Replicate r of every run
+ * The stacked runs, method-major: index = method·replicates + replicate. Replicate r of every method
  * shares init, data order (Trainer seed = config.seed, replicates[index] = r) and draw seed;
  * different replicates differ in all three.
  */
 export function expandRuns(config: ExperimentConfig): ExpandedRun[] {
   const seeds = Array.from({ length: config.replicates }, (_, r) => replicateSeed(config.seed, r));
-  return config.runs.flatMap((run, runIndex) =>
+  return config.runs.flatMap((run, method) =>
     seeds.map((seed, replicate) => ({
-      index: runIndex * config.replicates + replicate,
-      runIndex,
+      index: asRun(method * config.replicates + replicate),
+      method: asMethod(method),
       replicate,
       label: run.label,
       color: run.color,

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { lrdUniform } from '../rng/draws';
 import { parseExperiment } from './config';
-import { budgetSteps, buildModelSpec, expandRuns, replicateSeed } from './plan';
+import { budgetSteps, buildModelSpec, expandRuns, replicateSeed } from './expand';
 import { minimalConfig } from '../test/configs';
 
 const minimal = minimalConfig;
@@ -21,7 +21,7 @@ describe('expandRuns', () => {
   const expanded = expandRuns(config);
 
   it('lists runs × replicates, run-major, with the Trainer index', () => {
-    expect(expanded.map((run) => [run.index, run.runIndex, run.replicate, run.label])).toEqual([
+    expect(expanded.map((run) => [run.index, run.method, run.replicate, run.label])).toEqual([
       [0, 0, 0, 'A'], [1, 0, 1, 'A'], [2, 0, 2, 'A'],
       [3, 1, 0, 'B'], [4, 1, 1, 'B'], [5, 1, 2, 'B'],
       [6, 2, 0, 'C'], [7, 2, 1, 'C'], [8, 2, 2, 'C'],

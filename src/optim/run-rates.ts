@@ -4,19 +4,20 @@
  * seed, step) and, for AutoDrop, of the drops decided so far (each takes effect at a fixed step).
  * Also what the charts plot: the effective rate, LRD's expected rate and LEAP's band.
  */
-import { compileExpLr, renormPlan, type ExpLrConfig, type RenormPlan, type ExpLrSchedule } from './explr';
+import { compileExpLr, renormalization, type ExpLrConfig, type Renormalization, type ExpLrSchedule } from './explr';
 import { leapBand, type LeapConfig } from './leap';
 import { lrdExpectedRate, type LrdConfig } from './lrd';
 import { compileRalr, type RalrConfig } from './ralr';
 import { compileSchedule, type ScheduleConfig } from './schedules';
+import { zeroBased, type Step } from '../util/ids';
 
-export interface RunLrConfig {
+export interface RunRatesConfig {
   schedule: ScheduleConfig;
   ralr?: RalrConfig | null;
   expLr?: ExpLrConfig | null;
 }
 
-export interface RunLrContext {
+export interface RunRatesContext {
   seed: number;
   runKey: number;
   stepsPerEpoch: number;
@@ -34,22 +35,22 @@ export interface EffectiveRate {
   band?: [number, number];
 }
 
-/** A drop of the global rate by `factor` from step `fromStep` (0-based) on (AutoDrop decisions). */
+/** A drop of the global rate by `factor` from step `fromStep` on (AutoDrop decisions). */
 export interface RateDrop {
-  fromStep: number;
+  fromStep: Step;
   factor: number;
 }
 
-export class RunLrPlan {
+export class RunRates {
   private readonly base: (t: number) => number;
   private readonly drops: RateDrop[] = [];
-  private readonly exp?: { schedule: ExpLrSchedule; renorm: RenormPlan };
+  private readonly exp?: { schedule: ExpLrSchedule; renorm: Renormalization };
   /** Lower bound of the dropped rate (AutoDrop's α_min), 0 = none. */
   private minRate = 0;
 
   constructor(
-    readonly config: RunLrConfig,
-    readonly context: RunLrContext,
+    readonly config: RunRatesConfig,
+    readonly context: RunRatesContext,
   ) {
     const schedule = compileSchedule(config.schedule, context.stepsPerEpoch);
     const ralr = config.ralr;
@@ -59,7 +60,7 @@ export class RunLrPlan {
     this.base = (t) => this.applyDrops(t, scheduled(t));
     if (config.expLr) {
       const expSchedule = compileExpLr(config.expLr, this.base, context.momentum);
-      this.exp = { schedule: expSchedule, renorm: renormPlan(expSchedule, config.expLr.renormMaxRate) };
+      this.exp = { schedule: expSchedule, renorm: renormalization(expSchedule, config.expLr.renormMaxRate) };
     }
   }
 
@@ -71,35 +72,37 @@ export class RunLrPlan {
     this.minRate = minRate;
   }
 
-  /** The global rate before exp-LR: the scheduled rate times every drop in effect, floored at minRate once dropped. */
+  /** The global rate before exp-LR at 0-based t: the scheduled rate times every drop in effect, floored at minRate once dropped. */
   private applyDrops(t: number, scheduled: number): number {
     let rate = scheduled;
     let dropped = false;
     for (const drop of this.drops) {
-      if (drop.fromStep > t) break;
+      if (zeroBased(drop.fromStep) > t) break;
       rate *= drop.factor;
       dropped = true;
     }
     return dropped ? Math.max(rate, this.minRate) : rate;
   }
 
-  /** η_t the engine applies at 0-based step t (exp-LR: renormalized η̃_t·4^(−k_t)). */
-  engineRate(t: number): number {
+  /** The rate the engine applies in step s, η_t with t = s − 1 (exp-LR: renormalized η̃_t·4^(−k_t)). */
+  rate(step: Step): number {
+    const t = zeroBased(step);
     return this.exp ? this.exp.renorm.rate(t) : this.base(t);
   }
 
   /**
-   * Scales applied to θ and the momentum buffer at the END of step t (in the same fused update),
-   * so that step t + 1 runs on the renormalized values; 1 without exp-LR.
+   * Scales applied to θ and the momentum buffer at the END of step s (in the same fused update),
+   * so that step s + 1 runs on the renormalized values; 1 without exp-LR.
    */
-  endOfStepScales(t: number): { theta: number; state: number } {
+  endOfStepScales(step: Step): { theta: number; state: number } {
     if (!this.exp) return { theta: 1, state: 1 };
-    const next = this.exp.renorm.transition(t + 1);
+    const next = this.exp.renorm.transition(step); // the transition before 0-based step s, i.e. step s + 1
     return { theta: next.theta, state: next.momentum };
   }
 
-  /** The chartable rate of step t, with LRD's expectation and LEAP's band when those are on. */
-  effective(t: number, lrd?: LrdConfig | null, leap?: LeapConfig | null): EffectiveRate {
+  /** The chartable rate of step s, with LRD's expectation and LEAP's band when those are on. */
+  effective(step: Step, lrd?: LrdConfig | null, leap?: LeapConfig | null): EffectiveRate {
+    const t = zeroBased(step);
     const rate = this.exp ? this.exp.schedule.rate(t) : this.base(t);
     const expected = lrd ? lrdExpectedRate(lrd, rate) : rate;
     return leap ? { rate, expected, band: leapBand(leap, expected) } : { rate, expected };
