@@ -131,7 +131,7 @@ class EngineOptimizer(Optimizer):
         decay = _const(group['weight_decay'], dtype) if decoupled else 0.0
         if rate is None and keep is None:
             decay_term = p * _product(lr, decay, dtype) if decay != 0 else None
-            p.add_(u, alpha=-lr)
+            p.sub_(u * lr)
         else:
             rate_t = lr if rate is None else rate
             applied = rate_t * keep if keep is not None else rate_t
