@@ -34,6 +34,7 @@ def parse_args(plan, argv):
                         help='folder of the MNIST / Fashion-MNIST IDX files (default: public/data, or ./data)')
     parser.add_argument('--params', default=None, metavar='FILE', help='also save final parameters, AutoDrop decisions and LRD masks (torch.save)')
     parser.add_argument('--mask-steps', default='', metavar='LIST', help='steps whose LRD masks --params saves, e.g. 1,50,200')
+    parser.add_argument('--runs', default='', metavar='LIST', help='train only these runs: indices or labels, comma-separated')
     parser.add_argument('--port', type=int, default=0, help='rendezvous port of --ddp (default: a free one)')
     options = parser.parse_args(argv)
     if options.ddp < 1 or (options.steps is not None and options.steps < 1):
@@ -43,6 +44,12 @@ def parse_args(plan, argv):
     if options.device == 'cuda' and options.ddp > torch.cuda.device_count():
         parser.error(f'--ddp {options.ddp} on CUDA needs as many GPUs (found {torch.cuda.device_count()})')
     options.mask_steps = [int(s) for s in options.mask_steps.split(',') if s.strip()]
+    labels = [run['label'] for run in plan['runs']]
+    chosen = [s.strip() for s in options.runs.split(',') if s.strip()]
+    unknown = [c for c in chosen if c not in labels and not (c.isdigit() and int(c) < len(labels))]
+    if unknown:
+        parser.error(f"--runs: no run {', '.join(unknown)} (runs: {', '.join(f'{i} {label}' for i, label in enumerate(labels))})")
+    options.runs = sorted({labels.index(c) if c in labels else int(c) for c in chosen}) or list(range(len(labels)))
     return options
 
 
@@ -78,7 +85,8 @@ def train_all(plan, options, rank=0, world=1):
     config = plan['config']
     dataset = load_dataset(config['dataset'], config['seed'], options.data_dir or default_data_dir())
     records, saved = [], []
-    for index, plan_run in enumerate(plan['runs']):
+    for index in options.runs:
+        plan_run = plan['runs'][index]
         report = _progress(plan_run['label']) if rank == 0 else None
         run_records, tensors, extras = train_run(plan, plan_run, dataset, device=device, total_steps=options.steps,
                                                  distributed=distributed, mask_steps=options.mask_steps, on_step=report)
@@ -131,7 +139,7 @@ def main(plan, argv=None):
     """Entry point of an exported script: returns the exit status."""
     options = parse_args(plan, argv)
     config = plan['config']
-    runs = len(plan['runs'])
+    runs = len(options.runs)
     where = options.device + (f' x {options.ddp} processes (DDP)' if options.ddp > 1 else '')
     print(f"{config['name']}: {runs} run{'s' if runs != 1 else ''} on {config['dataset']['name']}, {where}, torch {torch.__version__}",
           file=sys.stderr)
