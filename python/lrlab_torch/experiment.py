@@ -149,7 +149,7 @@ def train_run(plan, plan_run, dataset, *, device='cpu', total_steps=None, distri
                 from .draws import lrd_keep_mask
                 group = optimizer.param_groups[0]
                 masks.setdefault(step, {})[tensor_id] = lrd_keep_mask(group['seed'], group['run_key'], tensor_id, step, p.numel(),
-                                                                      lrd['keep_prob'], p.device).cpu().numpy()
+                                                                      lrd['keep_prob'], p.device).cpu()
             return None
         optimizer.draw_override = record_mask
     local = batch // distributed.world

@@ -20,7 +20,7 @@ def results(tmp_path_factory):
     for name, extra in (('single', []), ('ddp', ['--ddp', '2'])):
         params = folder / f'{name}.pt'
         assert main(plan, ['--out', str(folder / f'{name}.csv'), '--params', str(params), '--steps', '40', *extra]) == 0
-        out[name] = torch.load(params)
+        out[name] = torch.load(params, weights_only=True)
     return out
 
 

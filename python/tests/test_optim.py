@@ -112,7 +112,7 @@ def test_a_checkpoint_saved_mid_training_continues_bit_for_bit(chain):
     _train(model, optimizer, scheduler, 25, 25)
     model2, optimizer2, scheduler2 = fresh()
     saved.seek(0)
-    state = torch.load(saved)
+    state = torch.load(saved, weights_only=False)  # our own file; 1.13's weights-only unpickler has no floats
     model2.load_state_dict(state['model'])
     optimizer2.load_state_dict(state['optimizer'])
     scheduler2.load_state_dict(state['scheduler'])

@@ -94,8 +94,8 @@ function scriptRun(script: string, name: string, args: string[] = []): { csv: st
   const json = join(work, `${name}.params.json`);
   run(interpreter(), [script, '--out', csv, '--params', pt, '--data-dir', 'public/data', ...args]);
   const convert = `import json, sys, torch
-d = torch.load(sys.argv[1])
-masks = lambda ms: {str(s): {str(t): m.astype(int).tolist() for t, m in by.items()} for s, by in ms.items()}
+d = torch.load(sys.argv[1], weights_only=True)
+masks = lambda ms: {str(s): {str(t): m.int().tolist() for t, m in by.items()} for s, by in ms.items()}
 runs = [{'label': r['label'], 'drops': r['drops'], 'decisions': r['decisions'], 'masks': masks(r['masks']),
          'tensors': [t.reshape(-1).tolist() for t in r['tensors']]} for r in d['runs']]
 json.dump({'world': d['world'], 'runs': runs}, open(sys.argv[2], 'w'))`;
@@ -152,7 +152,7 @@ describe('exported PyTorch script vs the engine, every method (MLP, 200 steps)',
 
   it('train losses, rates and AutoDrop drops agree per method', () => {
     const table = compare(files.csv, script.csv, TRAIN_RTOL);
-    console.info(`PyTorch vs engine (${python.torch}), max relative train-loss difference over 200 steps:\n${table.map((r) => `  ${r.label.padEnd(10)} ${r.loss.toExponential(2)} (lr ${r.lr.toExponential(1)}${r.drops ? `, ${r.drops} drops` : ''})`).join('\n')}`);
+    console.info(`PyTorch vs engine (${python.torch}), max relative train-loss difference over 200 steps:\n${table.map((r) => `  ${r.label.padEnd(10)} ${r.loss.toExponential(2)} (lr ${r.lr.toExponential(1)}${r.drops ? `, rate fell ${r.drops}×` : ''})`).join('\n')}`);
     expect(table.find((r) => r.label === 'AutoDrop')!.drops).toBeGreaterThanOrEqual(3);
   });
 
