@@ -81,6 +81,9 @@ def train_all(plan, options, rank=0, world=1):
     device = torch.device(f'cuda:{rank}' if options.device == 'cuda' else 'cpu')
     if options.device == 'cuda':
         torch.cuda.set_device(device)
+        # float32 as the engine computes it: no TF32 in matmuls and convolutions (cuDNN allows it by default)
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
     distributed = Distributed(rank, world, [rank] if options.device == 'cuda' and world > 1 else None)
     config = plan['config']
     dataset = load_dataset(config['dataset'], config['seed'], options.data_dir or default_data_dir())
