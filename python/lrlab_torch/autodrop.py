@@ -89,10 +89,12 @@ class AutoDropDecider:
         return decision
 
     def _drop(self):
+        """alpha <- max(lr_min, rho alpha)."""
         self.state['lr'] = max(self.config['lr_min'], self.config['rho'] * self.state['lr'])
         self.state['drops'] += 1
 
     def _observe_uai(self, angle, decision):
+        """The 'uai2024' rule of the module docstring, after omega is known."""
         state, config = self.state, self.config
         state['buffer'].append(angle)
         if len(state['buffer']) < config['buffer']:
@@ -114,6 +116,7 @@ class AutoDropDecider:
         state['previous_smoothed'] = smoothed
 
     def _observe_v1(self, angle, decision):
+        """The 'v1' rule: mean of the last m |omega_i - omega_{i-1}| against a growing theta."""
         state, config = self.state, self.config
         previous = state['previous_angle']
         state['previous_angle'] = angle
@@ -189,6 +192,7 @@ class AutoDrop(Controller):
 
     @torch.no_grad()
     def _close_window(self, end_step):
+        """s = sum / k, y_prev += s, the dots of (s, s_prev) (rank 0's under DDP), then the decision."""
         k = self.config['window']
         dots = torch.zeros(3, dtype=torch.float64, device=self.sums[0].device if self.sums else None)
         first = self.windows_done == 0
@@ -221,11 +225,13 @@ class AutoDrop(Controller):
         return [from_step + 1 for from_step, _ in self.drops]
 
     def _extra_state(self):
+        """The decider, the windows, the drops and the running sums."""
         return {'decider': self.decider.state, 'windows_done': self.windows_done, 'drops': list(self.drops),
                 'decisions': list(self.decisions), 'angles': dict(self.angles),
                 'sums': self.sums, 'y_prev': self.y_prev, 's_prev': self.s_prev}
 
     def _load_extra_state(self, state):
+        """Restores :meth:`_extra_state` (the tensors in place)."""
         self.decider.state = state['decider']
         self.windows_done, self.drops = state['windows_done'], [tuple(d) for d in state['drops']]
         self.decisions, self.angles = list(state['decisions']), dict(state['angles'])

@@ -68,6 +68,7 @@ def _progress(label):
     last = [time.perf_counter()]
 
     def report(step, total):
+        """Called after every step."""
         now = time.perf_counter()
         if step == total or now - last[0] > 2:
             last[0] = now

@@ -39,6 +39,7 @@ class Controller:
         return list(self._last_lr)
 
     def _apply(self):
+        """Writes this controller's rates for step last_epoch into the groups; returns them."""
         lrs = self.rates(self.last_epoch, self.base_lrs_now)
         for group, lr in zip(self.optimizer.param_groups, lrs):
             group['lr'] = lr
@@ -59,10 +60,11 @@ class Controller:
         return list(self._last_lr)
 
     def _extra_state(self):
+        """A subclass's own state for :meth:`state_dict`."""
         return {}
 
     def _load_extra_state(self, state):
-        pass
+        """Restores :meth:`_extra_state`."""
 
     def state_dict(self):
         """Counters, the base's state and the subclass's state (picklable; tensors included)."""
@@ -180,6 +182,7 @@ class ExpLR(Controller):
 
     @torch.no_grad()
     def _rescale(self, group, theta_factor, momentum_factor):
+        """theta *= theta_factor and momentum buffers *= momentum_factor (powers of two: exact)."""
         if theta_factor == 1:
             return
         for p in group['params']:
@@ -193,9 +196,11 @@ class ExpLR(Controller):
         return [r.rate(self.last_epoch) for r in self.recurrences]
 
     def _extra_state(self):
+        """The base rates seen so far (the recurrences are rebuilt from them)."""
         return {'etas': [list(r.etas) for r in self.recurrences]}
 
     def _load_extra_state(self, state):
+        """Rebuilds the recurrences and renormalization plans from the saved base rates."""
         for recurrence, plan, etas in zip(self.recurrences, self.plans, state['etas']):
             recurrence.__init__(recurrence.lam, recurrence.gamma, recurrence.form)
             plan.exponents = []

@@ -44,6 +44,7 @@ def js_number(value):
 
 
 def _cell(value):
+    """One CSV cell: strings formula-escaped and quoted when needed, numbers as JavaScript writes them."""
     if isinstance(value, str):
         text = "'" + value if value.startswith(FORMULA_START) else value
         quote = text != value or any(c in text for c in ',"\n\r') or text[:1] == ' ' or text[-1:] == ' '

@@ -19,6 +19,7 @@ TOY_EXTENT = 6.0
 
 
 def _uniform(rng, low, high):
+    """low + (high - low) u, u ~ U[0, 1) from the stream."""
     return low + (high - low) * rng.uniform()
 
 
@@ -122,6 +123,7 @@ FILE_NAMES = {
 
 
 def _find(folder, base):
+    """folder/base or folder/base.gz, whichever exists (else None)."""
     for candidate in (base, base + '.gz'):
         path = os.path.join(folder, candidate)
         if os.path.exists(path):
@@ -130,6 +132,7 @@ def _find(folder, base):
 
 
 def _read(path):
+    """A file's bytes, gunzipped when it ends in .gz."""
     opener = gzip.open if path.endswith('.gz') else open
     with opener(path, 'rb') as handle:
         return handle.read()

@@ -145,6 +145,7 @@ def train_run(plan, plan_run, dataset, *, device='cpu', total_steps=None, distri
         wanted = set(mask_steps)
 
         def record_mask(tensor_id, step, p):
+            """Keeps the mask of a sampled step; draws nothing itself (returns None)."""
             if step in wanted:
                 from .draws import lrd_keep_mask
                 group = optimizer.param_groups[0]

@@ -78,6 +78,7 @@ class ExpLrRecurrence:
         self._alpha_cache = (math.nan, math.nan)
 
     def _coefficients(self, t, eta):
+        """(a_t, b_t) of c_{t+1} = a_t c_t - b_t c_{t-1}."""
         if self.form == 'texp':
             if eta != self._alpha_cache[0]:
                 self._alpha_cache = (eta, exp_lr_roots(eta, self.lam, self.gamma)[0])
@@ -106,6 +107,7 @@ class ExpLrRecurrence:
         self.exponents.append(next_exponent)
 
     def _parts(self, t):
+        """eta_t / (m_t m_{t+1}) and E_t + E_{t+1}: eta~_t = that * 2^(E_t + E_{t+1})."""
         return self.etas[t] / (self.mantissas[t] * self.mantissas[t + 1]), self.exponents[t] + self.exponents[t + 1]
 
     def rate(self, t):

@@ -107,6 +107,7 @@ class Flatten(nn.Module):
 
 
 def _layer_module(layer):
+    """The module of one resolved layer."""
     spec = layer['spec']
     kind = spec['kind']
     if kind == 'dense':

@@ -172,6 +172,7 @@ class EngineOptimizer(Optimizer):
 
 
 def _common_defaults(lr, weight_decay, decoupled_weight_decay, lrd, leap, seed, run_key):
+    """The defaults every optimizer's groups share."""
     return dict(lr=lr, weight_decay=weight_decay, decoupled_weight_decay=decoupled_weight_decay,
                 lrd=lrd, leap=leap, seed=seed, run_key=run_key, tensor_ids=None)
 
@@ -194,6 +195,7 @@ class SGD(EngineOptimizer):
         super().__init__(params, defaults)
 
     def _rule(self, group):
+        """'sgd' for momentum 0, else 'momentum' or 'nesterov' (or the forced rule)."""
         rule = group.get('rule')
         if rule is None:
             if group['nesterov'] and group['momentum'] <= 0:
@@ -237,6 +239,7 @@ class Adam(EngineOptimizer):
         super().__init__(params, defaults)
 
     def _rule(self, group):
+        """Adam (AdamW is Adam with decoupled decay)."""
         return 'adam'
 
     def _increment(self, group, p, grad, d, state):
@@ -282,6 +285,7 @@ class RMSprop(EngineOptimizer):
         super().__init__(params, defaults)
 
     def _rule(self, group):
+        """RMSprop."""
         return 'rmsprop'
 
     def _increment(self, group, p, grad, d, state):

@@ -73,6 +73,7 @@ def _main_rate(c, index):
 
 
 def _index(t, unit, steps_per_epoch):
+    """The schedule's index of step t: t, or t // steps_per_epoch for unit 'epoch'."""
     if unit == 'epoch':
         if steps_per_epoch is None:
             raise ValueError("steps_per_epoch is required when a schedule's unit is 'epoch'")

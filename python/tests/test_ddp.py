@@ -13,6 +13,7 @@ from lrlab_torch.cli import main
 
 @pytest.fixture(scope='module')
 def results(tmp_path_factory):
+    """The --params files of one process and of --ddp 2 (the package's main, in this process)."""
     folder = tmp_path_factory.mktemp('ddp')
     plan = dict(load_fixture('golden')['plan'])
     plan['runs'] = [run for run in plan['runs'] if run['label'] in ('AutoDrop', 'AdamW LRD')]

@@ -17,6 +17,7 @@ LOSS_RTOL = 1e-4
 
 @pytest.fixture(scope='module')
 def trained():
+    """The golden fixture and every run of its plan trained by the runner."""
     from conftest import load_fixture
     golden = load_fixture('golden')
     plan = golden['plan']
@@ -25,6 +26,7 @@ def trained():
 
 
 def engine_records(golden, run):
+    """The engine's records of one run, by step."""
     return {r['step']: r for r in golden['records'] if r['run'] == run}
 
 

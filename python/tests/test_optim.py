@@ -49,6 +49,7 @@ def test_step_with_a_closure_returns_its_loss():
     optimizer = Adam([theta], lr=0.1, lrd=0.5, leap=0.01)
 
     def closure():
+        """The loss, with gradients."""
         optimizer.zero_grad()
         loss = (theta ** 2).sum()
         loss.backward()
@@ -77,6 +78,7 @@ def test_a_users_model_in_a_dozen_lines():
 
 
 def _train(model, optimizer, scheduler, steps, start):
+    """Steps start .. start+steps-1 on batches seeded by the step (the same data whatever the process)."""
     for step in range(start, start + steps):
         generator = torch.Generator().manual_seed(step)
         x = torch.randn(16, 6, generator=generator)
@@ -88,12 +90,14 @@ def _train(model, optimizer, scheduler, steps, start):
 
 
 def _adam_chain(model):
+    """Adam + LRD + LEAP under AutoDrop(RALR(StepLR))."""
     optimizer = Adam(model.parameters(), lr=1e-2, weight_decay=1e-3, lrd=0.6, leap={'sigma': 1e-3}, seed=5, run_key=2)
     step = torch.optim.lr_scheduler.StepLR(optimizer, 15, 0.5)
     return optimizer, AutoDrop(optimizer, RALR(optimizer, step, amplify_prob=0.3, resample='step', seed=5), window=3, buffer=3, delay=2)
 
 
 def _exp_chain(model):
+    """Momentum SGD + LRD under ExpLR(MultiStepLR) with renormalizations."""
     optimizer = SGD(model.parameters(), lr=0.05, momentum=0.9, lrd=0.7, seed=5)
     multistep = torch.optim.lr_scheduler.MultiStepLR(optimizer, [20], 0.1)
     return optimizer, ExpLR(optimizer, multistep, weight_decay=0.01, renorm_max_rate=0.06)
@@ -102,6 +106,7 @@ def _exp_chain(model):
 @pytest.mark.parametrize('chain', [_adam_chain, _exp_chain])
 def test_a_checkpoint_saved_mid_training_continues_bit_for_bit(chain):
     def fresh():
+        """The same model, optimizer and scheduler, newly built."""
         torch.manual_seed(1)
         model = torch.nn.Sequential(torch.nn.Linear(6, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1))
         return (model, *chain(model))
@@ -128,3 +133,13 @@ def test_float32_rounds_hyperparameters_like_the_kernel():
                            trajectory(lambda p: torch.optim.Adam(p, lr=1e-2), dtype=torch.float32))
     assert torch.allclose(trajectory(lambda p: Adam(p, lr=1e-2), dtype=torch.float32),
                           trajectory(lambda p: torch.optim.Adam(p, lr=1e-2), dtype=torch.float32), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize('granularity', ['element', 'tensor', 'global'])
+def test_leap_granularity_shares_one_rate_per_tensor_or_per_run(granularity):
+    a, b = torch.zeros(64, requires_grad=True), torch.zeros(64, requires_grad=True)
+    optimizer = SGD([a, b], lr=0.1, leap={'sigma': 0.05, 'granularity': granularity}, seed=2)
+    a.grad, b.grad = -torch.ones(64), -torch.ones(64)
+    optimizer.step()
+    distinct = (a.unique().numel(), b.unique().numel(), a[0].item() == b[0].item())
+    assert distinct == {'element': (64, 64, False), 'tensor': (1, 1, False), 'global': (1, 1, True)}[granularity]

@@ -26,6 +26,7 @@ def two_steps(make, inject=None):
 
 
 def masks(step):
+    """The spec's injected LRD masks M1, M2."""
     return {'mask': MASKS[step - 1]}
 
 
