@@ -1,14 +1,17 @@
 #!/usr/bin/env node
-// `npm test`: typecheck, lint, unit tests (Vitest), build, e2e (Playwright), in that order.
+// `npm test`: typecheck, lint, unit tests (Vitest), python (pytest and the PyTorch agreement tests),
+// build, e2e (Playwright), in that order.
 // Each step streams its output live; a failed step does not stop the others, so the summary is
-// complete; the exit status is non-zero if anything failed. Counting: every Vitest test and every
-// Playwright test is one pass or fail; typecheck, lint and build are one each. A skipped test
-// counts as a FAILURE (nothing may be skipped). The very last line is `N passed, N failed`.
+// complete; the exit status is non-zero if anything failed. Counting: every Vitest, pytest and
+// Playwright test is one pass or fail; typecheck, lint and build are one each; a missing Python with
+// torch is one failure saying what to install. A skipped test counts as a FAILURE (nothing may be
+// skipped). The very last line is `N passed, N failed`.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findPython } from './python.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -83,10 +86,10 @@ async function single(name, command, args) {
 }
 
 /** Vitest: one count per test; a file that fails to load, or a bad exit with no failed test, is one failure. */
-async function unit(env) {
-  const out = join(tmp, 'vitest.json');
-  const code = await run(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`], env);
-  const suite = { name: 'unit', passed: 0, failed: 0, notes: [] };
+async function unit(env, name = 'unit', args = []) {
+  const out = join(tmp, `vitest-${name}.json`);
+  const code = await run(bin('vitest'), ['run', ...args, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`], env);
+  const suite = { name, passed: 0, failed: 0, notes: [] };
   const report = readJson(out);
   for (const file of report?.testResults ?? []) {
     const rel = file.name.replace(root + '/', '');
@@ -113,6 +116,54 @@ async function unit(env) {
       code === 124 ? 'vitest timed out (hung?): killed' : report ? `vitest exited ${code} with no failed test (unhandled error or crash?)` : `vitest exited ${code}, no JSON report`,
     );
   }
+  suites.push(suite);
+  return suite;
+}
+
+/** pytest's JUnit XML: one count per test case; a failure, an error or a skip is a failure. */
+function countJunit(xml, suite) {
+  for (const match of xml.matchAll(/<testcase\b([^>]*?)(?:\/>|>([\s\S]*?)<\/testcase>)/g)) {
+    const body = match[2] ?? '';
+    const name = /name="([^"]*)"/.exec(match[1])?.[1] ?? '?';
+    if (/<(failure|error)\b/.test(body)) suite.failed++;
+    else if (/<skipped\b/.test(body)) {
+      suite.failed++;
+      suite.notes.push(`${name}: skipped: nothing may be skipped, counted as failed`);
+    } else suite.passed++;
+  }
+}
+
+/**
+ * Python: pytest over python/tests (the package alone), then the agreement tests of the PyTorch
+ * export (Vitest, vitest.agreement.config.ts: the engine on Node + Dawn against exported scripts), all
+ * counted in one suite. No interpreter with torch, numpy and pytest: ONE failure saying what to install.
+ */
+async function pythonSuite(env) {
+  const found = findPython();
+  console.log(`\n[test-all] python: ${found.error ?? `${found.python} (torch ${found.torch})`}`);
+  if (found.error) {
+    suites.push({ name: 'python', passed: 0, failed: 1, notes: [found.error] });
+    return;
+  }
+  const out = join(tmp, 'pytest.xml');
+  const code = await run(found.python, ['-m', 'pytest', 'python/tests', '-q', '-p', 'no:cacheprovider', `--junitxml=${out}`], { ...env, LRLAB_PYTHON: found.python });
+  const suite = { name: 'python', passed: 0, failed: 0, notes: [] };
+  let xml = '';
+  try {
+    xml = readFileSync(out, 'utf8');
+  } catch {
+    /* no report: counted below */
+  }
+  countJunit(xml, suite);
+  if (code !== 0 && suite.failed === 0) {
+    suite.failed++;
+    suite.notes.push(code === 124 ? 'pytest timed out: killed' : `pytest exited ${code}${xml ? ' with no failed test' : ', no JUnit report'}`);
+  }
+  const agreement = await unit({ ...env, LRLAB_PYTHON: found.python }, 'agreement', ['-c', 'vitest.agreement.config.ts']);
+  suites.pop();
+  suite.passed += agreement.passed;
+  suite.failed += agreement.failed;
+  suite.notes.push(...agreement.notes);
   suites.push(suite);
 }
 
@@ -154,6 +205,7 @@ await single('typecheck', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
 await single('lint', bin('eslint'), ['.']);
 const env = process.env;
 await unit(env);
+await pythonSuite(env);
 if (await single('build', bin('vite'), ['build'])) await e2e(env);
 else suites.push({ name: 'e2e', passed: 0, failed: 1, notes: ['not run: the build failed (a stale dist/ would mislead)'] });
 rmSync(tmp, { recursive: true, force: true });

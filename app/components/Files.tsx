@@ -2,6 +2,7 @@
 // the saved experiment.
 import { useState, type ChangeEvent } from 'react';
 import { exportCsv, exportJson, forgetSaved, openFile, shareLink } from '../actions';
+import { downloadPytorchScript } from '../pytorch-export';
 import { useLab } from '../store';
 
 /** Export, open, share and forget buttons. */
@@ -28,6 +29,9 @@ export function Files() {
         </button>
         <button type="button" data-testid="export-json" disabled={!ready} onClick={() => void exportJson()}>
           Export JSON
+        </button>
+        <button type="button" data-testid="export-pytorch" disabled={!ready} onClick={() => void downloadPytorchScript()} title="The experiment as one runnable Python file (needs torch and numpy): same init, batches and draws">
+          PyTorch script
         </button>
         <label className="file-button">
           Open config or results (JSON) <input type="file" accept=".json,application/json" onChange={onFile} data-testid="config-file" disabled={busy} />

@@ -61,7 +61,7 @@ describe('experiment CLI arguments', () => {
       expect(() => parseArgs(args)).toThrow(UsageError);
       expect(() => parseArgs(args)).toThrow(message);
     };
-    fails(['c.json', '--out', 'a.csv', '--bogus'], /^unknown option --bogus \(options: --out, --json, --steps, --data-dir, --help\)$/);
+    fails(['c.json', '--out', 'a.csv', '--bogus'], /^unknown option --bogus \(options: --out, --json, --pytorch, --steps, --data-dir, --help\)$/);
     fails(['c.json', '--out', 'a.csv', '-x'], /^unknown option -x/);
     fails(['c.json', '--out=a.csv', '--verbose=1'], /^unknown option --verbose /);
     fails(['c.json', '--out'], /^--out needs a value$/);

@@ -1,5 +1,5 @@
 /**
- * `npm run experiment -- <config.json> [--out <file.csv>] [--json <results.json>] [--steps N] [--data-dir <dir>]`:
+ * `npm run experiment -- <config.json> [--out <file.csv>] [--json <results.json>] [--pytorch <train.py>] [--steps N] [--data-dir <dir>]`:
  * runs an experiment headless in Node on Dawn WebGPU, with a progress bar and ETA, and writes the
  * same long-format CSV as the page (same config and seeds, same numbers within f32 tolerance) and
  * the results document (src/experiment/results.ts). The input may also be a results file: its
@@ -17,13 +17,15 @@ import { TrainingSession } from '../experiment/session';
 import type { GpuContext } from '../gpu/device';
 import { acquireNodeGpu } from '../gpu/node';
 import { ConfigError } from '../util/validate';
+import { writePytorchScript } from '../export/pytorch-file';
 import { progressBar } from './progress';
 
-export const USAGE = `usage: npm run experiment -- <config.json> [--out <file.csv>] [--json <results.json>] [--steps N] [--data-dir <dir>]
+export const USAGE = `usage: npm run experiment -- <config.json> [--out <file.csv>] [--json <results.json>] [--pytorch <train.py>] [--steps N] [--data-dir <dir>]
   <config.json>      an experiment config (public/examples/*.json), or a results file to run
                      again (to the step it reached, unless --steps says otherwise)
   --out <file.csv>   write the metrics as long-format CSV
   --json <file>      write the results document (config, runs, every metric; re-importable)
+  --pytorch <file>   write the experiment as a runnable PyTorch script (needs torch and numpy)
   --steps N          train at most N optimizer steps (a quick look at a long budget)
   --data-dir <dir>   where the prepared image datasets are (default public/data)
   --help             this text`;
@@ -35,11 +37,12 @@ export interface CliOptions {
   configPath: string;
   out?: string;
   json?: string;
+  pytorch?: string;
   steps?: number;
   dataDir?: string;
 }
 
-const VALUE_OPTIONS = { '--out': 'out', '--json': 'json', '--steps': 'steps', '--data-dir': 'dataDir' } as const;
+const VALUE_OPTIONS = { '--out': 'out', '--json': 'json', '--pytorch': 'pytorch', '--steps': 'steps', '--data-dir': 'dataDir' } as const;
 type ValueOption = keyof typeof VALUE_OPTIONS;
 const isValueOption = (name: string): name is ValueOption => Object.hasOwn(VALUE_OPTIONS, name);
 
@@ -68,7 +71,9 @@ export function parseArgs(args: readonly string[]): CliOptions | null {
   }
   if (positional.length === 0) throw new UsageError('no config file given');
   if (positional.length > 1) throw new UsageError(`one config file at a time (got ${positional.map((p) => JSON.stringify(p)).join(', ')})`);
-  if (values['--out'] === undefined && values['--json'] === undefined) throw new UsageError('nothing to write: give --out <file.csv>, --json <results.json> or both');
+  if (values['--out'] === undefined && values['--json'] === undefined && values['--pytorch'] === undefined) {
+    throw new UsageError('nothing to write: give --out <file.csv>, --json <results.json>, --pytorch <train.py> or several');
+  }
   if (values['--out'] !== undefined && values['--json'] !== undefined && resolve(values['--out']) === resolve(values['--json'])) {
     throw new UsageError('--out and --json name the same file');
   }
@@ -77,7 +82,7 @@ export function parseArgs(args: readonly string[]): CliOptions | null {
     steps = /^\d+$/.test(values['--steps']) ? Number(values['--steps']) : Number.NaN;
     if (!Number.isSafeInteger(steps) || steps < 1) throw new UsageError(`--steps must be a positive integer (got ${JSON.stringify(values['--steps'])})`);
   }
-  return { configPath: positional[0], out: values['--out'], json: values['--json'], steps, dataDir: values['--data-dir'] };
+  return { configPath: positional[0], out: values['--out'], json: values['--json'], pytorch: values['--pytorch'], steps, dataDir: values['--data-dir'] };
 }
 
 /** Why a file cannot be read, in words. */
@@ -156,6 +161,7 @@ async function main(args: string[]): Promise<void> {
   const loaded = loadConfig(options.configPath); // a bad config or output path fails before the GPU starts
   if (options.out) checkWritable('--out', options.out);
   if (options.json) checkWritable('--json', options.json);
+  if (options.pytorch && writePytorchScript(loaded.config, options.pytorch) && !options.out && !options.json) return;
   const gpu = await acquireNodeGpu();
   try {
     await runExperiment(options, loaded, gpu);

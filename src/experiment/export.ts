@@ -50,14 +50,17 @@ export function methodsOf(run: RunnerRun): string {
   return on.length ? on.join('+') : 'none';
 }
 
+/** The `params` cell of a run: all its method parameters as JSON. */
+export function runParamsJson(run: RunnerRun): string {
+  return JSON.stringify({ optimizer: run.optimizer, schedule: run.lr.schedule, lrd: run.lrd, leap: run.leap, ralr: run.lr.ralr, autodrop: run.autodrop, expLr: run.lr.expLr });
+}
+
 const cell = (value: number | undefined): string | number => (value === undefined || Number.isNaN(value) ? '' : value);
 
 /** The long-format CSV of `records` (sorted by step, then run). */
 export function toCsv(experiment: string, runs: readonly RunnerRun[], records: readonly MetricRecord[]): string {
   const sorted = [...records].sort((a, b) => a.step - b.step || a.run - b.run);
-  const params = runs.map((run) =>
-    JSON.stringify({ optimizer: run.optimizer, schedule: run.lr.schedule, lrd: run.lrd, leap: run.leap, ralr: run.lr.ralr, autodrop: run.autodrop, expLr: run.lr.expLr }),
-  );
+  const params = runs.map(runParamsJson);
   const rows = sorted.map((r) => {
     const run = runs[r.run];
     const row: Record<CsvColumn, string | number> = {
