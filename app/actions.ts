@@ -7,6 +7,7 @@ import * as Comlink from 'comlink';
 import { defaultExperimentInput } from '../src/experiment/defaults';
 import { readShareHash, shareHash } from '../src/experiment/share';
 import { Autosave } from './autosave';
+import { budgetOfferOf, type BudgetOffer } from './budget';
 import type { EventBatch, UploadPayload } from './engine-protocol';
 import type { EngineApi } from './engine.worker';
 import { clearSaved, loadSaved, loadUpload, saveConfig, saveResults, saveUpload } from './persist';
@@ -54,9 +55,14 @@ function onBatch(batch: EventBatch): void {
   const state = get();
   const effect = foldBatch(state.records, batch);
   const applied = effect.applied;
+  const offer = effect.replaced ? null : effect.budgetChanged && applied && state.config && state.summary
+    ? budgetOfferOf(state.config, applied.config, state.summary.budgetSteps, applied.summary.budgetSteps, applied.summary.stepsPerEpoch)
+    : state.budgetOffer;
   set({
     records: effect.records,
     engine: batch.state,
+    budgetOffer: offer,
+    pausing: state.pausing && batch.state.running,
     ...(applied ? { applied: applied.document, config: applied.config, summary: applied.summary } : {}),
     ...(applied ? { draft: draftAfter(state.draft, effect), ...(effect.replaced ? { issues: [] } : {}) } : {}),
   });
@@ -158,15 +164,39 @@ async function tryLoad(remote: Engine, config: unknown): Promise<boolean> {
 
 // ----------------------------------------------------------------------------------- controls
 
-/** Train / pause / resume. */
+/** Train / pause / resume (never while a field of the draft is invalid: see blockedBy). */
 export function toggleTraining(): void {
-  const state = get().engine;
-  if (!state || get().busy) return;
-  if (state.running) void act((remote) => remote.pause());
-  else if (!state.done) void act((remote) => remote.start());
+  const { engine: state, busy, issues } = get();
+  if (!state || busy) return;
+  if (state.running) {
+    set({ pausing: true });
+    void act((remote) => remote.pause());
+  } else if (!state.done && issues.length === 0) void act((remote) => remote.start());
 }
 
-export const stepOnce = () => act((remote) => remote.step());
+/** After the budget: raises it by its own amount (steps or epochs) and trains on from the step reached. */
+export async function goOn(): Promise<void> {
+  const { applied, config } = get();
+  if (!applied || !config) return;
+  const budget = { ...(applied.budget as Record<string, unknown>), amount: config.budget.amount * 2 };
+  if (await act((remote) => remote.setBudget(budget))) await act((remote) => remote.start());
+}
+
+/** Stretches the schedules tied to the old budget over the new one; their rates change from step 1 on, so training restarts. */
+export async function stretchSchedules(offer: BudgetOffer): Promise<void> {
+  const { applied } = get();
+  if (!applied) return;
+  let doc = clone(applied);
+  for (const tied of offer.schedules) {
+    doc = setPath(doc, `runs.${tied.method}.schedule.${tied.field}`, offer.toSteps);
+    doc = setPath(doc, `runs.${tied.method}.schedule.unit`, 'step');
+  }
+  set({ budgetOffer: null });
+  if (await act((remote) => remote.load(doc), { busy: true })) note('schedules stretched over the new budget: training restarted from step 0');
+}
+
+/** One optimizer step (never while a field of the draft is invalid). */
+export const stepOnce = () => (get().issues.length > 0 ? Promise.resolve(undefined) : act((remote) => remote.step()));
 
 /** Sets the training speed limit (steps per second; 0 = full speed). */
 export function setSpeed(stepsPerSecond: number): void {

@@ -44,7 +44,7 @@ function world() {
     /** The engine reports `state` (step taken, running or not). */
     observe(state: Partial<Omit<SessionState, 'step'>> & { step?: number }) {
       step = state.step ?? step;
-      autosave.observe({ budgetSteps: 600, running: false, done: false, diverged: [], error: null, deviceLost: false, ...state, step: asStep(step) });
+      autosave.observe({ budgetSteps: 600, running: false, done: false, diverged: [], error: null, deviceLost: false, speed: null, ...state, step: asStep(step) });
     },
     /** Advances the clock, firing due timers. */
     async tick(ms: number) {

@@ -34,7 +34,7 @@ const events = new EventHub(currentState, FLUSH_MS);
 
 function currentState(): SessionState {
   return (
-    session?.state ?? { step: asStep(0), budgetSteps: 0, running: false, done: false, diverged: [], error: null, deviceLost: false }
+    session?.state ?? { step: asStep(0), budgetSteps: 0, running: false, done: false, diverged: [], error: null, deviceLost: false, speed: null }
   );
 }
 

@@ -9,7 +9,7 @@ import { asMethod, asRun, asStep } from '../src/util/ids';
 const record = (run: number, step: number, fields: Partial<MetricRecord> = {}): MetricRecord => ({
   run: asRun(run), step: asStep(step), epoch: step, trainLoss: 1, trainAccuracy: 0, lr: 0.1, lrExpected: 0.1, diverged: false, wallMs: step, ...fields,
 });
-const state: SessionState = { step: asStep(0), budgetSteps: 10, running: false, done: false, diverged: [null, null], error: null, deviceLost: false };
+const state: SessionState = { step: asStep(0), budgetSteps: 10, running: false, done: false, diverged: [null, null], error: null, deviceLost: false, speed: null };
 const summary: ExperimentSummary = { name: 'x', runs: [{ label: 'a', color: '#000000', method: asMethod(0), replicate: 0, runKey: 0 }, { label: 'b', color: '#111111', method: asMethod(1), replicate: 0, runKey: 1 }], budgetSteps: 10, stepsPerEpoch: 5, evalEvery: 5, testCount: 10 };
 const batch = (events: EventBatch['events']): EventBatch => ({ events, state });
 const appliedDoc = { version: 1, batch: 8, budget: { amount: 10 }, runs: [{ label: 'a' }, { label: 'b', lrd: { keepProb: 0.5 } }] };

@@ -13,6 +13,7 @@ import type { MetricRecord } from '../src/experiment/records';
 import { ConfigError } from '../src/util/validate';
 import type { AppliedExperiment, ConfigDocument, EventBatch, ExperimentSummary, SessionState } from './engine-protocol';
 import type { EngineApi } from './engine.worker';
+import type { BudgetOffer } from './budget';
 import type { XAxisKind } from './series';
 
 export type ConfigDoc = ConfigDocument;
@@ -44,6 +45,10 @@ export interface LabState {
   /** Raw records per stacked run, by step (upserted: evaluations re-send a step). */
   records: MetricRecord[][];
   notes: string[];
+  /** After a raised budget: schedules that end at the old one, and the offer to stretch them (./budget.ts). */
+  budgetOffer: BudgetOffer | null;
+  /** Pause was asked for and training has not stopped yet. */
+  pausing: boolean;
   /** The last failed action's message (the data already there stays). */
   error: string;
   /** The config the engine runs, as the user wrote it (the engine's copy, sent with its events). */
@@ -91,6 +96,8 @@ export const useLab = create<LabState>()((set) => ({
   engine: null,
   records: [],
   notes: [],
+  budgetOffer: null,
+  pausing: false,
   error: '',
   applied: null,
   config: null,
@@ -316,11 +323,11 @@ export function uniqueLabel(runs: ReadonlyArray<{ label?: unknown }>, base: stri
   }
 }
 
-/** The status line: starting, training, done, paused (steps taken), ready. */
-export function statusOf(state: Pick<LabState, 'busy' | 'engine' | 'summary'>): string {
+/** The status line: starting, training, pausing (asked, not yet stopped), done, paused (steps taken), ready. */
+export function statusOf(state: Pick<LabState, 'busy' | 'engine' | 'summary'> & { pausing?: boolean }): string {
   const { busy, engine, summary } = state;
   if (busy) return 'starting';
-  if (engine?.running) return 'training';
+  if (engine?.running) return state.pausing ? 'pausing' : 'training';
   if (engine?.done) return 'done';
   if ((engine?.step ?? 0) > 0) return 'paused';
   return summary ? 'ready' : 'no experiment';

@@ -102,19 +102,35 @@ test('toggling LRD off on the LRD run and on for the baseline changes their effe
   expect(errors).toEqual([]);
 });
 
-test('an invalid value is refused inline with the field named, and the training data stays', async ({ page }) => {
+test('an invalid value is refused inline in words, blocks training until fixed or reverted, and the training data stays', async ({ page }) => {
   test.setTimeout(120_000);
   const errors = watchErrors(page);
   await openDefault(page);
   const pausedAt = await trainTo(page, 20);
   const field = page.getByTestId('field-runs.1.lrd.keepProb');
   await field.fill('2');
-  await expect(page.getByTestId('issue-runs.1.lrd.keepProb')).toContainText('keepProb must be in (0, 1] (got 2)');
+  await expect(page.getByTestId('issue-runs.1.lrd.keepProb')).toHaveText('keep prob: enter a number in (0, 1] (got 2)');
   await expect(field).toHaveValue('2'); // never clamped
   await expect(page.getByTestId('issues-1')).toContainText('runs.1.lrd.keepProb');
   expect(await stepOf(page)).toBe(pausedAt);
   expect((await exportCsv(page)).rows).toHaveLength(RUNS * pausedAt);
-  // The engine kept the valid setting: one more step still uses keepProb 0.5.
+  // Train, Resume and Step wait for a valid value, and say why.
+  await expect(page.getByTestId('train')).toBeDisabled();
+  await expect(page.getByTestId('step-once')).toBeDisabled();
+  await expect(page.getByTestId('blocked')).toContainText('LRD · keep prob: enter a number in (0, 1]');
+  await page.locator('h1').click();
+  await page.keyboard.press('Space');
+  await page.keyboard.press('s');
+  await page.waitForTimeout(300);
+  expect(await stepOf(page)).toBe(pausedAt);
+  // Text and an empty field get words too, never the validator's phrasing.
+  await field.fill('abc');
+  await expect(page.getByTestId('issue-runs.1.lrd.keepProb')).toHaveText('keep prob: enter a number in (0, 1]');
+  await expect(page.getByTestId('blocked')).not.toContainText('Invalid input');
+  // Revert: the draft goes back to what the engine runs (keepProb 0.5), and one more step uses it.
+  await page.getByTestId('revert').click();
+  await expect(field).toHaveValue('0.5');
+  await expect(page.getByTestId('blocked')).toHaveCount(0);
   await page.getByTestId('step-once').click();
   await expect(page.getByTestId('step')).toHaveText(String(pausedAt + 1));
   const { rows } = await exportCsv(page);
@@ -122,7 +138,7 @@ test('an invalid value is refused inline with the field named, and the training 
   expect(Number(rows.find((row) => Number(row.run) === 1 && Number(row.step) === pausedAt + 1)!.lr_expected)).toBeCloseTo(0.05, 12);
   // Experiment-level fields too: refused in place, no Apply offered until valid.
   await page.getByTestId('field-batch').fill('0');
-  await expect(page.getByTestId('issue-batch')).toContainText('must be an integer in [1, 4096]');
+  await expect(page.getByTestId('issue-batch')).toHaveText('batch: enter an integer in [1, 4096] (got 0)');
   await expect(page.getByTestId('apply')).toHaveCount(0);
   await page.getByTestId('field-batch').fill('32');
   await expect(page.getByTestId('issue-batch')).toHaveCount(0);

@@ -5,6 +5,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { editField } from '../actions';
 import { getPath, issueAt, useLab } from '../store';
 import { flatEntries, showValue, splitMore, startingValue, switchVariant, tooltipOf, unitOf, type Entry } from './model';
+import { describeIssue } from './words';
 
 interface FieldProps {
   path: string;
@@ -22,9 +23,12 @@ interface FieldProps {
 
 const commitTo = (path: string, onCommit?: (value: unknown) => void) => onCommit ?? ((value: unknown) => void editField(path, value));
 
-/** The inline issue of `path`. */
+/** The inline issue of `path`, in words ("keep prob: enter a number in (0, 1]"; ./words.ts). */
 function useIssue(path: string): string | undefined {
-  return useLab((state) => issueAt(state.issues, path));
+  return useLab((state) => {
+    const message = issueAt(state.issues, path);
+    return message === undefined ? undefined : describeIssue(path, message, state.draft);
+  });
 }
 
 /** The draft's value at `path`. */
@@ -103,8 +107,8 @@ export function NumberField({ path, label, tooltip, hint, projectChoice, fallbac
           aria-describedby={issue ? `${id}-issue` : undefined}
           data-testid={`field-${path}`}
           title={tooltip}
-          placeholder={fallback === undefined ? undefined : showValue(fallback)}
-          size={list ? 10 : 6}
+          placeholder={fallback === undefined ? undefined : `default ${showValue(fallback)}`}
+          size={list ? 10 : 8}
         />
         {hint && <span className="unit">{hint}</span>}
       </span>

@@ -10,6 +10,7 @@ import { expandRuns } from './expand';
 import type { RecordDifference } from './results';
 import type { MetricRecord, RunnerEvent } from './records';
 import type { ExperimentRunner } from './runner';
+import type { TrainingSpeed } from './speed';
 
 /** An experiment config document as the user wrote it (defaults not filled in). */
 export type ConfigDocument = Record<string, unknown>;
@@ -71,6 +72,8 @@ export interface SessionState {
   error: string | null;
   /** The GPU device was lost: nothing can train until the engine starts again on a new device. */
   deviceLost: boolean;
+  /** While training: steps per second and ms per step over the last 2 s of wall time (null otherwise). */
+  speed: TrainingSpeed | null;
 }
 
 /**

@@ -24,6 +24,7 @@ import { appendRun, documentRuns, removeRun, replaceRun } from './run-edits';
 import type { ExperimentRunner } from './runner';
 import { summarizeExperiment, type AppliedExperiment, type ConfigDocument, type RebuildResult, type RestoreResult, type SessionEvent, type SessionState } from './session-events';
 import { createRunner, runnerRun } from './setup';
+import { SpeedMeter } from './speed';
 import { WorkQueue } from './work-queue';
 
 export interface SessionOptions {
@@ -58,6 +59,7 @@ export class TrainingSession {
   private closed = false;
   private readonly listeners = new Set<(event: SessionEvent) => void>();
   private readonly now: () => number;
+  private readonly speedMeter = new SpeedMeter();
 
   constructor(
     readonly gpu: GpuContext,
@@ -93,6 +95,7 @@ export class TrainingSession {
       diverged: runner ? [...runner.diverged] : [],
       error: this.lastError,
       deviceLost: this.lostReason !== null,
+      speed: this.loop ? this.speedMeter.speed : null,
     };
   }
 
@@ -167,7 +170,10 @@ export class TrainingSession {
         old.unsubscribe();
         old.runner.destroy();
       }
-      const unsubscribe = runner.subscribe((event) => this.emit(event));
+      const unsubscribe = runner.subscribe((event) => {
+        if (event.kind === 'progress' && this.loop) this.speedMeter.note(this.now(), event.step);
+        this.emit(event);
+      });
       this.current = { document, config, dataset, runner, unsubscribe };
       this.lastError = null;
       const applied = this.appliedOf(this.current);
@@ -210,6 +216,8 @@ export class TrainingSession {
       if (this.loop || runner.done) return;
       this.pauseRequested = false;
       this.stopAt = options.until ?? Infinity;
+      this.speedMeter.reset();
+      this.speedMeter.note(this.now(), runner.step);
       this.loop = this.trainLoop();
       this.emit({ kind: 'progress', step: runner.step, budgetSteps: runner.options.budgetSteps }); // running: true, at once
     });

@@ -6,14 +6,14 @@
  * WGSL: shaders/lr_modifiers.wgsl `leap_rate`.
  */
 import { z } from 'zod';
-import { parseConfig } from '../util/validate';
+import { expected, parseConfig } from '../util/validate';
 
 export const LEAP_GRANULARITIES = ['element', 'tensor', 'global'] as const;
 
 // Every default is the project's choice: the spec marks LEAP's rule UNCONFIRMED.
 export const leapSchema = z
   .object({
-    sigma: z.number().min(0, 'sigma must be >= 0').default(0.01).meta({
+    sigma: z.number(expected('sigma must be >= 0')).min(0, 'sigma must be >= 0').default(0.01).meta({
       title: 'σ',
       description: 'Standard deviation of the rate noise: absolute in the additive form, relative in the multiplicative form (0.5·η₀ is typical).',
       unit: 'rate (additive) or × η (multiplicative)',

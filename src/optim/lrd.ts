@@ -6,11 +6,11 @@
  * WGSL: shaders/lr_modifiers.wgsl `lrd_factor`.
  */
 import { z } from 'zod';
-import { parseConfig } from '../util/validate';
+import { expected, parseConfig } from '../util/validate';
 
 export const lrdSchema = z
   .object({
-    keepProb: z.number().gt(0, 'keepProb must be in (0, 1]').max(1, 'keepProb must be in (0, 1]').default(0.5).meta({
+    keepProb: z.number(expected('keepProb must be in (0, 1]')).gt(0, 'keepProb must be in (0, 1]').max(1, 'keepProb must be in (0, 1]').default(0.5).meta({
       title: 'keep prob',
       description: "Probability that an element KEEPS its learning rate this step (the official code's `dropout`, 0.5 in every official command).",
     }),

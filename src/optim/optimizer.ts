@@ -5,7 +5,7 @@
  * (the LRD code's form or the clean form). Hyperparameters are per run.
  */
 import { z } from 'zod';
-import { parseConfig } from '../util/validate';
+import { expected, parseConfig } from '../util/validate';
 
 export const OPTIMIZER_RULES = ['sgd', 'momentum', 'nesterov', 'adam', 'adamw', 'rmsprop'] as const;
 export type OptimizerRule = (typeof OPTIMIZER_RULES)[number];
@@ -13,7 +13,7 @@ export type OptimizerRule = (typeof OPTIMIZER_RULES)[number];
 /** Rule codes shared with shaders/update.wgsl (AdamW is Adam with decoupled decay). */
 export const RULE_CODE: Record<OptimizerRule, number> = { sgd: 0, momentum: 1, nesterov: 2, adam: 3, adamw: 3, rmsprop: 4 };
 
-const unitInterval = (what: string) => z.number().min(0, `${what} must be in [0, 1)`).lt(1, `${what} must be in [0, 1)`);
+const unitInterval = (what: string) => z.number(expected(`${what} must be in [0, 1)`)).min(0, `${what} must be in [0, 1)`).lt(1, `${what} must be in [0, 1)`);
 const WITH_MOMENTUM = { rule: ['momentum', 'nesterov'] } as const;
 const ADAM = { rule: ['adam', 'adamw'] } as const;
 const RMSPROP = { rule: ['rmsprop'] } as const;
@@ -49,7 +49,7 @@ export const optimizerSchema = z
       description: "RMSprop's numerator: 'lrd_official' = the raw gradient (decay only in the denominator, as the LRD code), 'clean' = g + λθ.",
       when: RMSPROP,
     }),
-    weightDecay: z.number().min(0, 'weightDecay must be >= 0').default(0).meta({ title: 'weight decay', description: 'λ: coupled L2 added to the gradient, or decoupled decay (see decay mode).' }),
+    weightDecay: z.number(expected('weightDecay must be >= 0')).min(0, 'weightDecay must be >= 0').default(0).meta({ title: 'weight decay', description: 'λ: coupled L2 added to the gradient, or decoupled decay (see decay mode).' }),
     weightDecayMode: z.enum(['coupled', 'decoupled']).optional().meta({
       title: 'decay mode',
       description: "'coupled' = L2 added to the gradient (PyTorch weight_decay); 'decoupled' = θ −= η·λ·θ (AdamW, SGDW). Default: decoupled for AdamW, coupled for every other rule.",

@@ -39,6 +39,8 @@ export interface FieldSpec {
   default?: unknown;
   /** Range text from the schema's bounds: "(0, 1]", "integer in [1, 4096]", "≥ 0". */
   range?: string;
+  /** number, integer, numbers (per item): whether `value` lies within the schema's bounds. */
+  accepts?: (value: number) => boolean;
   /** Allowed values (enum) or the one allowed value (constant). */
   options?: readonly (string | number | boolean)[];
   unit?: string;
@@ -67,6 +69,19 @@ type JsonNode = Record<string, unknown> & {
 };
 
 const LARGEST = Number.MAX_SAFE_INTEGER;
+
+/** Whether `value` satisfies a JSON Schema number node's bounds (and integer type). */
+function acceptsOf(node: Record<string, unknown>): (value: number) => boolean {
+  const at = (key: string) => (typeof node[key] === 'number' ? (node[key] as number) : undefined);
+  const [gt, ge, lt, le] = [at('exclusiveMinimum'), at('minimum'), at('exclusiveMaximum'), at('maximum')];
+  return (value) =>
+    Number.isFinite(value) &&
+    (node.type !== 'integer' || Number.isInteger(value)) &&
+    (gt === undefined || value > gt) &&
+    (ge === undefined || value >= ge) &&
+    (lt === undefined || value < lt) &&
+    (le === undefined || value <= le);
+}
 
 /** "(0, 1]", "≥ 0", "> 0", "integer in [1, 8]", "integer ≥ 1" from a JSON Schema number node (bounds beyond 2^53 − 1 count as none). */
 export function numberRange(node: Record<string, unknown>): string | undefined {
@@ -132,6 +147,7 @@ function specOf(node: JsonNode, key: string, required: boolean): FieldSpec {
     if (item.type === 'number' || item.type === 'integer') {
       spec.type = 'numbers';
       spec.range = listRange(node, item);
+      spec.accepts = acceptsOf(item);
     } else {
       spec.type = 'list';
       spec.item = specOf(item, '*', true);
@@ -139,6 +155,7 @@ function specOf(node: JsonNode, key: string, required: boolean): FieldSpec {
   } else if (node.type === 'number' || node.type === 'integer') {
     spec.type = node.type;
     spec.range = numberRange(node);
+    spec.accepts = acceptsOf(node);
   } else if (node.type === 'boolean') {
     spec.type = 'boolean';
   } else if (typeof node.minLength === 'number' || typeof node.maxLength === 'number') {
