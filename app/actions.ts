@@ -5,12 +5,15 @@
  */
 import * as Comlink from 'comlink';
 import { defaultExperimentInput } from '../src/experiment/defaults';
+import { expandRuns, runnerRun, type ExpandedRun } from '../src/experiment/expand';
+import type { MetricRecord } from '../src/experiment/records';
+import { toResultsJson, type RunIdentity } from '../src/experiment/results';
 import { readShareHash, shareHash } from '../src/experiment/share';
 import { Autosave } from './autosave';
 import { budgetOfferOf, type BudgetOffer } from './budget';
 import type { EventBatch, UploadPayload } from './engine-protocol';
 import type { EngineApi } from './engine.worker';
-import { clearSaved, loadSaved, loadUpload, saveConfig, saveResults, saveUpload } from './persist';
+import { appendResults, clearSaved, dropResults, loadSaved, loadUpload, saveConfig, saveUpload, type ResultsHead } from './persist';
 import { classifyEdit, clone, draftAfter, foldBatch, getPath, setPath, uniqueLabel, useLab, validate, type Engine } from './store';
 
 declare global {
@@ -27,8 +30,11 @@ const set = useLab.setState;
 
 /** The results and config this browser keeps (IndexedDB), saved as training goes. */
 const autosave = new Autosave({
-  results: () => (engine ? engine.exportJson() : Promise.reject(new Error('no engine'))),
-  storage: { saveConfig, saveResults, clear: clearSaved },
+  storage: { saveConfig, appendResults, dropResults, clear: clearSaved },
+  context: () => {
+    const { config, engine: state } = get();
+    return config && state ? { config, runs: expandRuns(config).map(runIdentity), diverged: state.diverged } : null;
+  },
 });
 
 /** Adds notes (the last 6 are kept). */
@@ -67,6 +73,8 @@ function onBatch(batch: EventBatch): void {
     ...(applied ? { draft: draftAfter(state.draft, effect), ...(effect.replaced ? { issues: [] } : {}) } : {}),
   });
   note(...effect.notes);
+  for (const event of batch.events) if (event.kind === 'metrics') autosave.append(event.records);
+  if (effect.replaced || effect.cleared) autosave.restart(effect.records.flat());
   if (applied) void autosave.configApplied(applied.document, !effect.cleared);
   else if (effect.cleared && state.applied) void autosave.configApplied(state.applied, false);
   autosave.observe(batch.state);
@@ -143,13 +151,27 @@ async function openFirstExperiment(remote: Engine, fromSaved: boolean): Promise<
     set({ error: shared.message });
   } else {
     const saved = await loadSaved();
-    if (saved.results) {
-      const restored = await autosave.while(() => remote.open(saved.results as string).then(() => true, () => false));
+    const results = saved.log ? resultsOfLog(saved.log.head, saved.log.records) : saved.results;
+    if (results) {
+      const restored = await autosave.while(() => remote.open(results).then(() => true, () => false));
       if (restored) return note('restored your last experiment from this browser');
     }
     if (saved.config && (await tryLoad(remote, saved.config))) return note('restored your last experiment from this browser');
   }
   await remote.load(defaultExperimentInput()).catch((error: Error) => set({ error: error.message }));
+}
+
+/** The identity fields of a stacked run (what a results document lists). */
+function runIdentity(expanded: ExpandedRun): RunIdentity {
+  const { label, method, replicate, seed, runKey } = runnerRun(expanded);
+  return { label, method, replicate, seed, runKey };
+}
+
+/** The results document of a saved log: its head, and its records with a step's later record replacing an earlier one. */
+function resultsOfLog(head: ResultsHead, records: readonly MetricRecord[]): string {
+  const latest = new Map<string, MetricRecord>();
+  for (const record of records) latest.set(`${record.run}:${record.step}`, record);
+  return toResultsJson(head.config, { runs: head.runs, records: [...latest.values()], diverged: head.diverged, step: head.step }, { savedAt: head.savedAt });
 }
 
 /** Loads a config; false (not a throw) when it fails. */

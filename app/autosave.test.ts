@@ -1,52 +1,66 @@
-/** The page's autosave without a browser: a fake clock, timers, storage and engine. */
+/** The page's autosave without a browser: a fake clock, timers and storage with the log semantics of ./persist.ts. */
 import { describe, expect, it } from 'vitest';
+import { parseExperiment } from '../src/experiment/config';
+import { defaultExperimentInput } from '../src/experiment/defaults';
+import type { MetricRecord } from '../src/experiment/records';
 import type { SessionState } from '../src/experiment/session-events';
+import { asRun, asStep } from '../src/util/ids';
 import { Autosave } from './autosave';
-import { asStep } from '../src/util/ids';
+import type { ResultsHead } from './persist';
 
-/** A controllable world: timers fire on tick(), the engine's export resolves when told. */
+const config = parseExperiment(defaultExperimentInput());
+const record = (run: number, step: number, extra: Partial<MetricRecord> = {}): MetricRecord => ({
+  run: asRun(run), step: asStep(step), epoch: step / 15, trainLoss: 1 / step, trainAccuracy: 0.5, lr: 0.1, lrExpected: 0.1, diverged: false, wallMs: step, ...extra,
+});
+const steps = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => [record(0, from + i), record(1, from + i)]).flat();
+
+/** A controllable world: timers fire on tick(), storage keeps a log as IndexedDB would, writes can be held. */
 function world() {
   let now = 0;
   const timers = new Map<number, { at: number; callback: () => void }>();
   let nextId = 1;
-  const saved: string[] = [];
-  const configs: Array<{ config: Record<string, unknown>; keepResults: boolean }> = [];
-  let cleared = 0;
-  const exports: Array<{ step: number; resolve: (json: string) => void }> = [];
-  let step = 0;
+  const disk: { head?: ResultsHead; chunks: MetricRecord[][]; config?: Record<string, unknown>; cleared: number } = { chunks: [], cleared: 0 };
+  const writes: number[] = []; // records per chunk written
+  let hold: Promise<void> | null = null;
   const autosave = new Autosave({
-    results: () => new Promise<string>((resolve) => exports.push({ step, resolve })),
     storage: {
-      saveConfig: async (config, keepResults) => void configs.push({ config, keepResults }),
-      saveResults: async (json) => void saved.push(json),
+      saveConfig: async (doc) => void (disk.config = doc),
+      appendResults: async (records, head) => {
+        if (hold) await hold;
+        disk.chunks[head.chunks - 1] = records;
+        disk.head = head;
+        writes.push(records.length);
+      },
+      dropResults: async () => {
+        disk.head = undefined;
+        disk.chunks = [];
+      },
       clear: async () => {
-        cleared++;
-        saved.length = 0;
+        disk.head = undefined;
+        disk.chunks = [];
+        disk.config = undefined;
+        disk.cleared++;
       },
     },
-    intervalMs: 5000,
-    now: () => now,
+    context: () => ({ config, runs: [], diverged: [null, null] }),
+    intervalMs: 1000,
     setTimer: (callback, ms) => {
       timers.set(nextId, { at: now + ms, callback });
       return nextId++;
     },
     clearTimer: (id) => timers.delete(id as number),
   });
-  const flushMicrotasks = () => new Promise((resolve) => setTimeout(resolve, 0));
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
   return {
     autosave,
-    saved,
-    configs,
-    exports,
-    get cleared() {
-      return cleared;
+    disk,
+    writes,
+    /** The engine reports a batch: records, then its state. */
+    async batch(records: MetricRecord[], state: Partial<Omit<SessionState, 'step'>> & { step: number }) {
+      autosave.append(records);
+      autosave.observe({ budgetSteps: 600, running: false, done: false, diverged: [], error: null, deviceLost: false, speed: null, ...state, step: asStep(state.step) });
+      await settle();
     },
-    /** The engine reports `state` (step taken, running or not). */
-    observe(state: Partial<Omit<SessionState, 'step'>> & { step?: number }) {
-      step = state.step ?? step;
-      autosave.observe({ budgetSteps: 600, running: false, done: false, diverged: [], error: null, deviceLost: false, speed: null, ...state, step: asStep(step) });
-    },
-    /** Advances the clock, firing due timers. */
     async tick(ms: number) {
       now += ms;
       for (const [id, timer] of [...timers]) {
@@ -55,77 +69,94 @@ function world() {
           timer.callback();
         }
       }
-      await flushMicrotasks();
+      await settle();
     },
-    /** The engine answers every pending export with the step it was asked at. */
-    async answer() {
-      for (const request of exports.splice(0)) request.resolve(`results@${request.step}`);
-      await flushMicrotasks();
+    holdWrites() {
+      let release = () => {};
+      hold = new Promise<void>((resolve) => (release = resolve));
+      return () => {
+        hold = null;
+        release();
+      };
     },
+    /** What a reload reads: the head's chunks, in order. */
+    saved: () => (disk.head ? disk.chunks.slice(0, disk.head.chunks).flat() : []),
   };
 }
 
-describe('Autosave', () => {
-  it('saves at most every interval while training, and at once when training stops (the last step kept)', async () => {
+describe('Autosave (an append-only log of records)', () => {
+  it('a save writes only the records since the last one; at most every second while training, at once when it stops', async () => {
     const w = world();
-    w.observe({ step: 0, running: true });
-    await w.tick(100);
-    expect(w.exports).toHaveLength(0); // nothing trained yet
-    w.observe({ step: 10, running: true });
-    await w.tick(0);
-    w.observe({ step: 20, running: true });
-    await w.tick(0);
-    await w.answer();
-    expect(w.saved).toEqual(['results@10']); // the first save comes at once…
-    w.observe({ step: 30, running: true });
+    await w.batch(steps(1, 10), { step: 10, running: true });
+    await w.tick(999);
+    expect(w.writes).toEqual([]);
+    await w.batch(steps(11, 20), { step: 20, running: true });
+    await w.tick(1);
+    expect(w.writes).toEqual([40]); // steps 1–20 of 2 runs, after one interval
+    for (let block = 2; block < 30; block++) await w.batch(steps(block * 10 + 1, block * 10 + 10), { step: block * 10 + 10, running: true });
     await w.tick(1000);
-    await w.answer();
-    expect(w.saved).toEqual(['results@10']); // …the next not before the interval
-    w.observe({ step: 600, running: false, done: true }); // the end of the budget, right after
+    expect(w.writes).toEqual([40, 560]); // the second save: only what came after the first
+    await w.batch(steps(301, 600), { step: 600, running: false, done: true }); // the end of the budget
     await w.tick(0);
-    await w.answer();
-    expect(w.saved.at(-1)).toBe('results@600'); // a reload right after the end restores the last step
+    expect(w.writes).toEqual([40, 560, 600]);
+    expect(w.disk.head!.step).toBe(600); // a reload right after the end restores the last step
+    expect(w.saved()).toHaveLength(1200);
   });
 
-  it('a save scheduled or in flight across "Forget saved" is dropped; the default loads with saving off', async () => {
+  it('an evaluation re-sent for a saved step lands in a later chunk (a reload folds it in)', async () => {
     const w = world();
-    w.observe({ step: 40, running: true });
-    await w.tick(0); // a save is in flight: its export has not answered yet
-    expect(w.exports).toHaveLength(1);
-    w.observe({ step: 50, running: false }); // and another is scheduled
+    await w.batch(steps(1, 10), { step: 10, running: false });
+    await w.tick(0);
+    await w.batch([record(0, 10, { testAccuracy: 0.9 }), record(1, 10, { testAccuracy: 0.8 })], { step: 10, running: false });
+    await w.tick(0);
+    expect(w.writes).toEqual([20, 2]);
+    expect(w.saved().filter((r) => r.step === 10 && r.testAccuracy !== undefined)).toHaveLength(2);
+  });
+
+  it('a save in flight across "Forget saved" is dropped; the default loads with saving off', async () => {
+    const w = world();
+    w.autosave.configApplied({ name: 'mine' }, false);
+    await w.batch(steps(1, 40), { step: 40, running: true });
+    const release = w.holdWrites();
+    await w.tick(1000); // a save starts and is held in flight
+    await w.batch(steps(41, 50), { step: 50, running: false }); // and another is scheduled
     let loaded = false;
     const forgetting = w.autosave.forget(async () => {
-      w.observe({ step: 0, running: false }); // the default, at step 0
+      w.autosave.restart([]); // the default opens at step 0
+      w.autosave.configApplied({ name: 'default' }, false);
       loaded = true;
     });
-    await w.answer(); // the in-flight export answers during the forget
+    release();
     await forgetting;
     await w.tick(10_000);
-    await w.answer();
     expect(loaded).toBe(true);
-    expect(w.cleared).toBe(1);
-    expect(w.saved).toEqual([]);
+    expect(w.disk.cleared).toBe(1);
+    expect(w.saved()).toEqual([]);
+    expect(w.disk.config).toBeUndefined(); // a reload opens the default
   });
 
-  it('flush() saves now (the page hides); nothing is saved while a restore replays', async () => {
+  it('a restore: the replay\'s records are not saved, the log starts over with the file\'s records after it; flush() saves now', async () => {
     const w = world();
-    w.observe({ step: 70, running: true });
+    await w.batch(steps(1, 20), { step: 20, running: false });
     await w.tick(0);
-    await w.answer();
-    w.observe({ step: 80, running: true });
-    const flushed = w.autosave.flush();
-    await w.answer();
-    await flushed;
-    expect(w.saved).toEqual(['results@70', 'results@80']);
+    expect(w.saved()).toHaveLength(40);
+    const file = steps(1, 30);
     await w.autosave.while(async () => {
-      w.observe({ step: 90, running: false });
-      await w.tick(10_000);
-      await w.answer();
-      await w.autosave.configApplied({ replayed: true }, true);
+      w.autosave.restart([]); // 'loaded': the replay starts at step 0 ...
+      w.autosave.configApplied({ name: 'restored' }, false);
+      await w.batch(steps(1, 30), { step: 30, running: false }); // ... replays ...
+      await w.tick(0);
+      expect(w.saved()).toHaveLength(40); // (the log on disk stays whole meanwhile)
+      w.autosave.restart(file); // 'imported': the file's records
     });
-    expect(w.saved).toEqual(['results@70', 'results@80']);
-    expect(w.configs).toEqual([]);
-    await w.autosave.configApplied({ name: 'x' }, false);
-    expect(w.configs).toEqual([{ config: { name: 'x' }, keepResults: false }]);
+    await w.tick(0);
+    expect(w.saved()).toEqual(file);
+    expect(w.disk.config).toEqual({ name: 'restored' });
+    await w.batch(steps(31, 31), { step: 31, running: true });
+    await w.autosave.flush(); // the page hides
+    expect(w.saved()).toHaveLength(62);
+    w.autosave.restart([]); // a reset
+    await w.tick(0);
+    expect(w.disk.head).toBeUndefined();
   });
 });

@@ -1,111 +1,166 @@
 /**
- * Autosave of the page's experiment across reloads: the config as applied, and the results
- * document (config + every record) while and after it trains. A results save runs at most every
- * `intervalMs` while training, at once when training stops (a pause or the end of the budget), and
- * on demand (the page hiding). "Forget saved" drops every save scheduled or in flight across it.
- * Storage and the source of the results are passed in, so the unit is tested without a browser.
+ * Autosave of the page's experiment across reloads. The page hands over the records as they arrive;
+ * a save appends those since the last save as one chunk of the results log (./persist.ts), so its
+ * cost depends on what trained since, never on the length of the run. Saves run at most every
+ * `intervalMs` while training (a reload loses at most that much), at once when training stops (a
+ * pause, the end of the budget, a lost device), and on demand (the page hiding). A new experiment,
+ * a reset or a restored file starts the log over. "Forget saved" drops everything scheduled or in
+ * flight across it. Storage is passed in, so the unit is tested without a browser.
  */
+import type { ExperimentConfig } from '../src/experiment/config';
+import type { MetricRecord } from '../src/experiment/records';
+import type { RunIdentity } from '../src/experiment/results';
 import type { SessionState } from '../src/experiment/session-events';
+import { asStep, type Step } from '../src/util/ids';
+import type { ResultsHead } from './persist';
 
 /** Where saves go (./persist.ts in the page). */
 export interface AutosaveStorage {
   saveConfig(config: Record<string, unknown>, keepResults: boolean): Promise<void>;
-  saveResults(json: string): Promise<void>;
+  appendResults(records: MetricRecord[], head: ResultsHead): Promise<void>;
+  dropResults(): Promise<void>;
   clear(): Promise<void>;
 }
 
+/** What the records belong to: the engine's config, its stacked runs, their divergence steps. */
+export interface AutosaveContext {
+  config: ExperimentConfig;
+  runs: RunIdentity[];
+  diverged: Array<Step | null>;
+}
+
 export interface AutosaveOptions {
-  /** The results document of the experiment now (the engine's exportJson). */
-  results: () => Promise<string>;
   storage: AutosaveStorage;
-  /** Least time between two results saves while training. */
+  /** The experiment now (null before one is loaded). */
+  context: () => AutosaveContext | null;
+  /** Most time between two saves while training (what a reload may lose). */
   intervalMs?: number;
-  now?: () => number;
   setTimer?: (callback: () => void, ms: number) => unknown;
   clearTimer?: (timer: unknown) => void;
 }
 
 export class Autosave {
-  private lastSave = Number.NEGATIVE_INFINITY;
+  /** Records that arrived since the last save. */
+  private pending: MetricRecord[] = [];
+  private chunks = 0;
+  /** The last step the saved records reach. */
+  private savedStep = 0;
   private timer: unknown = null;
-  /** Bumped by forget(): a results save scheduled or in flight across it is dropped. */
-  private generation = 0;
-  /** Saves are off while a restore replays or "Forget saved" loads the default. */
-  private suspended = 0;
+  /** Storage operations, one after another (a log restarted while a chunk is written stays whole). */
+  private chain: Promise<void> = Promise.resolve();
+  /** "Forget saved" is running: nothing is saved. */
+  private forgetting = false;
+  /**
+   * A restore replays: its records are not the history (the restored file's records come after it),
+   * and what it applies (config, a log to start over) waits until it is done, so that the log on disk
+   * stays whole if the page closes mid-replay.
+   */
+  private replaying = 0;
+  private deferred: { records?: readonly MetricRecord[]; config?: Record<string, unknown> } = {};
   private wasRunning = false;
   private savedAfterLoss = false;
-  private lastStep = 0;
-  private inFlight: Promise<void> = Promise.resolve();
   private readonly intervalMs: number;
-  private readonly now: () => number;
   private readonly setTimer: (callback: () => void, ms: number) => unknown;
   private readonly clearTimer: (timer: unknown) => void;
 
   constructor(private readonly options: AutosaveOptions) {
-    this.intervalMs = options.intervalMs ?? 5000;
-    this.now = options.now ?? (() => Date.now());
+    this.intervalMs = options.intervalMs ?? 1000;
     this.setTimer = options.setTimer ?? ((callback, ms) => setTimeout(callback, ms));
     this.clearTimer = options.clearTimer ?? ((timer) => clearTimeout(timer as ReturnType<typeof setTimeout>));
   }
 
+  /** Records that arrived: new steps, or a step's records re-sent with its evaluation. */
+  append(records: readonly MetricRecord[]): void {
+    if (this.forgetting || this.replaying > 0 || records.length === 0) return;
+    this.pending.push(...records);
+  }
+
   /**
-   * The engine's state after a batch of events: schedules a results save (nothing before the first
-   * step; at once when training stops; at most every intervalMs while it runs).
+   * A new experiment, a reset or a restored file: the log starts over with `records` (all there are
+   * now). With records, the next save overwrites the log's first chunk and its head in one
+   * transaction (older chunks past the head's count are never read); without, the log is dropped.
    */
+  restart(records: readonly MetricRecord[]): void {
+    if (this.forgetting) return;
+    if (this.replaying > 0) {
+      this.deferred.records = records;
+      return;
+    }
+    this.cancel();
+    this.pending = [...records];
+    this.chunks = 0;
+    this.savedStep = 0;
+    if (this.pending.length > 0) this.schedule(0);
+    else this.enqueue(() => this.options.storage.dropResults());
+  }
+
+  /** The engine's state after a batch of events: when to save (see the module comment). */
   observe(state: SessionState): void {
     const stopped = this.wasRunning && !state.running;
     this.wasRunning = state.running;
-    const stepped = state.step !== this.lastStep;
-    this.lastStep = state.step;
-    if (this.suspended > 0 || state.step === 0) return;
+    if (this.forgetting) return;
     if (state.deviceLost) {
-      // The engine still holds what it read back before the loss: save that once, then nothing more comes.
-      if (!this.savedAfterLoss) this.schedule(0);
+      if (!this.savedAfterLoss) this.schedule(0); // what was read back before the loss, once
       this.savedAfterLoss = true;
-      return;
-    }
-    if (stopped || (!state.running && stepped)) this.schedule(0);
-    else if (state.running) this.schedule(Math.max(0, this.intervalMs - (this.now() - this.lastSave)), false);
+    } else if (stopped || !state.running) this.schedule(0);
+    else if (this.timer === null) this.schedule(this.intervalMs);
   }
 
-  /** A new config was applied: saved at once; results saved before it are kept only if they belong to it. */
+  /** A config was applied: saved at once (results saved before it stay only if `keepResults`). */
   configApplied(config: Record<string, unknown>, keepResults: boolean): Promise<void> {
-    if (this.suspended > 0) return Promise.resolve();
-    return this.options.storage.saveConfig(config, keepResults);
+    if (this.forgetting) return this.chain;
+    if (this.replaying > 0) {
+      this.deferred.config = config;
+      return this.chain;
+    }
+    return this.enqueue(() => this.options.storage.saveConfig(config, keepResults));
   }
 
-  /** Saves the results now (the page is being hidden or unloaded); resolves when written. */
+  /** Saves now (the page is being hidden or closed); resolves when written. */
   flush(): Promise<void> {
-    if (this.suspended > 0 || this.lastStep === 0) return this.inFlight;
     this.cancel();
     return this.save();
   }
 
-  /** Runs `work` (a restore's replay) with saving off. */
+  /** Runs `work` (a restore's replay) without taking its records as history; what it applied is saved after. */
   async while<T>(work: () => Promise<T>): Promise<T> {
-    this.suspended++;
+    this.replaying++;
     try {
       return await work();
     } finally {
-      this.suspended--;
+      this.replaying--;
+      if (this.replaying === 0) {
+        const { records, config } = this.deferred;
+        this.deferred = {};
+        if (config) void this.configApplied(config, true);
+        if (records) this.restart(records);
+      }
     }
   }
 
   /** Forgets everything saved, then runs `then` (open the default) with saving off; nothing scheduled or in flight before lands after. */
   async forget(then: () => Promise<unknown>): Promise<void> {
-    this.generation++;
+    this.forgetting = true;
     this.cancel();
-    await this.while(async () => {
-      await this.inFlight.catch(() => undefined);
+    this.pending = [];
+    try {
+      await this.chain;
       await this.options.storage.clear();
       await then();
-    });
-    this.generation++;
+    } finally {
+      this.chunks = 0;
+      this.savedStep = 0;
+      this.forgetting = false;
+    }
   }
 
-  /** Schedules a save in `ms` (replacing one scheduled, unless `replace` is false and one is). */
-  private schedule(ms: number, replace = true): void {
-    if (this.timer !== null && !replace) return;
+  private enqueue(operation: () => Promise<void>): Promise<void> {
+    this.chain = this.chain.then(operation).catch(() => undefined);
+    return this.chain;
+  }
+
+  /** Schedules a save in `ms` (replacing one scheduled). */
+  private schedule(ms: number): void {
     this.cancel();
     this.timer = this.setTimer(() => {
       this.timer = null;
@@ -118,13 +173,23 @@ export class Autosave {
     this.timer = null;
   }
 
+  /** Appends the pending records as the next chunk, with a head saying what they belong to. */
   private save(): Promise<void> {
-    const generation = this.generation;
-    this.lastSave = this.now();
-    this.inFlight = this.options
-      .results()
-      .then((json) => (generation === this.generation && this.suspended === 0 ? this.options.storage.saveResults(json) : undefined))
-      .catch(() => undefined);
-    return this.inFlight;
+    const context = this.options.context();
+    if (this.forgetting || this.pending.length === 0 || !context) return this.chain;
+    const records = this.pending;
+    this.pending = [];
+    this.savedStep = records.reduce((last, record) => Math.max(last, record.step), this.savedStep);
+    const step = asStep(this.savedStep);
+    this.chunks += 1;
+    const head: ResultsHead = {
+      config: context.config,
+      runs: context.runs,
+      step,
+      diverged: context.diverged.map((at) => (at !== null && at <= step ? at : null)),
+      chunks: this.chunks,
+      savedAt: new Date().toISOString(),
+    };
+    return this.enqueue(() => this.options.storage.appendResults(records, head));
   }
 }

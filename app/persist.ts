@@ -1,13 +1,23 @@
 /**
- * Persistence across reloads in IndexedDB (idb-keyval): the experiment config as applied and the
- * latest results document (config + every record), and the last uploaded dataset. On load the page restores the results with
- * importResults (a deterministic replay), or loads the config alone if there are no results.
+ * Persistence across reloads in IndexedDB (idb-keyval): the experiment config as applied, its
+ * results as an append-only log (a small head, then one chunk of records per save: a save costs
+ * what was trained since the last one, never the whole history), and the last uploaded dataset.
+ * On load the page assembles the results document from the log and restores it (a deterministic
+ * replay), or loads the config alone if nothing trained. Results saved by earlier versions as one
+ * document (key `results`) are still read.
  */
-import { createStore, del, get, set } from 'idb-keyval';
+import { createStore, delMany, get, getMany, keys, set, setMany } from 'idb-keyval';
+import type { ExperimentConfig } from '../src/experiment/config';
+import type { MetricRecord } from '../src/experiment/records';
+import type { RunIdentity } from '../src/experiment/results';
+import type { Step } from '../src/util/ids';
 
 const store = () => createStore('lr-lab', 'experiment');
 const CONFIG_KEY = 'config';
-const RESULTS_KEY = 'results';
+/** The results of earlier versions: one JSON document. */
+const LEGACY_RESULTS_KEY = 'results';
+const HEAD_KEY = 'results-head';
+const CHUNK_PREFIX = 'results-chunk-';
 const UPLOAD_KEY = 'upload';
 
 /** The user's last uploaded dataset as the Worker's addUpload takes it (CSV text or IDX bytes). */
@@ -16,18 +26,41 @@ export interface StoredUpload {
   payload: unknown;
 }
 
-/** What a previous visit left: the config and (if it trained) the results JSON. */
+/** What the log's records belong to, rewritten with every chunk. */
+export interface ResultsHead {
+  config: ExperimentConfig;
+  runs: RunIdentity[];
+  /** The last step the saved records reach. */
+  step: Step;
+  diverged: Array<Step | null>;
+  /** Chunks written so far (keys CHUNK_PREFIX + 0 … chunks − 1). */
+  chunks: number;
+  savedAt: string;
+}
+
+/** What a previous visit left: the config, and (if it trained) its results log or an old results document. */
 export interface Saved {
   config?: Record<string, unknown>;
+  /** The head and every record in the order saved (later records of a step replace earlier ones). */
+  log?: { head: ResultsHead; records: MetricRecord[] };
+  /** An earlier version's results document (JSON text). */
   results?: string;
 }
+
+const chunkKey = (index: number) => `${CHUNK_PREFIX}${index}`;
 
 /** Reads what was saved; nothing (never a throw) when IndexedDB is unavailable. */
 export async function loadSaved(): Promise<Saved> {
   try {
     const db = store();
-    const [config, results] = await Promise.all([get<Record<string, unknown>>(CONFIG_KEY, db), get<string>(RESULTS_KEY, db)]);
-    return { config, results };
+    const [config, head, results] = await getMany<unknown>([CONFIG_KEY, HEAD_KEY, LEGACY_RESULTS_KEY], db);
+    const saved: Saved = { config: config as Record<string, unknown> | undefined, results: results as string | undefined };
+    if (head) {
+      const logHead = head as ResultsHead;
+      const chunks = await getMany<MetricRecord[]>(Array.from({ length: logHead.chunks }, (_, i) => chunkKey(i)), db);
+      if (chunks.every(Array.isArray)) saved.log = { head: logHead, records: chunks.flat() };
+    }
+    return saved;
   } catch {
     return {};
   }
@@ -38,16 +71,27 @@ export async function saveConfig(config: Record<string, unknown>, keepResults: b
   try {
     const db = store();
     await set(CONFIG_KEY, config, db);
-    if (!keepResults) await del(RESULTS_KEY, db);
+    if (!keepResults) await dropResults();
   } catch {
     // Private mode or no IndexedDB: the page works without persistence.
   }
 }
 
-/** Saves the results document (JSON text). */
-export async function saveResults(json: string): Promise<void> {
+/** Appends chunk `head.chunks − 1` of records and the head, in one transaction (both or neither). */
+export async function appendResults(records: MetricRecord[], head: ResultsHead): Promise<void> {
   try {
-    await set(RESULTS_KEY, json, store());
+    await setMany([[chunkKey(head.chunks - 1), records], [HEAD_KEY, head]], store());
+  } catch {
+    // as above
+  }
+}
+
+/** Drops the results log (a new experiment, a reset, or forget). */
+export async function dropResults(): Promise<void> {
+  try {
+    const db = store();
+    const old = (await keys<string>(db)).filter((key) => key === HEAD_KEY || key === LEGACY_RESULTS_KEY || String(key).startsWith(CHUNK_PREFIX));
+    await delMany(old, db);
   } catch {
     // as above
   }
@@ -75,7 +119,8 @@ export async function loadUpload(): Promise<StoredUpload | undefined> {
 export async function clearSaved(): Promise<void> {
   try {
     const db = store();
-    await Promise.all([del(CONFIG_KEY, db), del(RESULTS_KEY, db), del(UPLOAD_KEY, db)]);
+    await dropResults();
+    await delMany([CONFIG_KEY, UPLOAD_KEY], db);
   } catch {
     // as above
   }

@@ -26,7 +26,7 @@ export async function exportCsvFile(page: Page): Promise<{ text: string; rows: A
 /** The rows of an Export CSV download. */
 export const exportCsvRows = async (page: Page) => (await exportCsvFile(page)).rows;
 
-/** The step of the results the page saved in IndexedDB (-1 if none yet). */
+/** The step the results the page saved in IndexedDB reach (the head of its log; -1 if none yet). */
 export function savedStep(page: Page): Promise<number> {
   return page.evaluate(
     () =>
@@ -36,10 +36,10 @@ export function savedStep(page: Page): Promise<number> {
         open.onsuccess = () => {
           const db = open.result;
           if (!db.objectStoreNames.contains('experiment')) return resolve(-1);
-          const request = db.transaction('experiment').objectStore('experiment').get('results');
+          const request = db.transaction('experiment').objectStore('experiment').get('results-head');
           request.onsuccess = () => {
-            const text = request.result as string | undefined;
-            resolve(text ? (JSON.parse(text) as { step: number }).step : -1);
+            const head = request.result as { step: number; chunks: number } | undefined;
+            resolve(head && head.chunks > 0 ? head.step : -1);
             db.close();
           };
           request.onerror = () => resolve(-1);

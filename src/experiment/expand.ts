@@ -10,6 +10,7 @@ import { RandomStream, StreamPurpose, streamId } from '../rng/stream';
 import { ConfigError } from '../util/validate';
 import type { ExperimentConfig, ModelConfig, RunConfig } from './config';
 import { asMethod, asRun, type MethodIndex, type RunIndex } from '../util/ids';
+import type { RunnerRun } from './runner';
 
 /** What buildModelSpec needs of a dataset. numClasses 0 (regression) takes targetDim outputs with MSE (MLPs only). */
 export interface DatasetShape {
@@ -113,4 +114,21 @@ export function expandRuns(config: ExperimentConfig): ExpandedRun[] {
 /** The budget in optimizer steps, given the steps per epoch (⌊train rows / batch⌋). */
 export function budgetSteps(config: Pick<ExperimentConfig, 'budget'>, stepsPerEpoch: number): number {
   return config.budget.unit === 'steps' ? config.budget.amount : config.budget.amount * stepsPerEpoch;
+}
+
+/** The runner's view of one stacked run. */
+export function runnerRun(expanded: ExpandedRun): RunnerRun {
+  const { run } = expanded;
+  return {
+    label: runLabel(expanded.label, expanded.replicate),
+    method: expanded.method,
+    replicate: expanded.replicate,
+    seed: expanded.seed,
+    runKey: run.runKey,
+    optimizer: run.optimizer,
+    lrd: run.lrd ?? null,
+    leap: run.leap ?? null,
+    autodrop: run.autodrop ?? null,
+    lr: { schedule: run.schedule, ralr: run.ralr ?? null, expLr: run.expLr ?? null },
+  };
 }

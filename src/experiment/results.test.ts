@@ -7,10 +7,10 @@ import { parseJsonText } from '../util/json';
 import { ConfigError } from '../util/validate';
 import { parseExperiment, type ExperimentConfig } from './config';
 import { loadExperimentDataset } from './datasets';
-import { expandRuns } from './expand';
+import { expandRuns, runnerRun } from './expand';
 import type { MetricRecord } from './records';
 import { parseResults, parseResultsJson, recordDifferences, RESULTS_FORMAT, toResultsJson, type ResultsSource } from './results';
-import { createRunner, runnerRun } from './setup';
+import { createRunner } from './setup';
 import { asRun, asStep } from '../util/ids';
 
 const SAVED_AT = '2025-01-02T03:04:05.678Z';

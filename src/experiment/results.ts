@@ -12,9 +12,8 @@ import { z } from 'zod';
 import { isRecord, parseJsonText } from '../util/json';
 import { ConfigError, expected, integer as integerIn, parseConfig } from '../util/validate';
 import { parseExperiment, type ExperimentConfig } from './config';
-import { expandRuns } from './expand';
+import { expandRuns, runnerRun } from './expand';
 import type { MetricRecord } from './records';
-import { runnerRun } from './setup';
 import { asMethod, asStep, type MethodIndex, type Step } from '../util/ids';
 
 /** The `format` field of every results document. */
@@ -24,7 +23,7 @@ export const RESULTS_VERSION = 1;
 /** At most this many issues are listed in a ConfigError (the rest are counted). */
 const MAX_ISSUES = 20;
 
-/** Who a stacked run is: the identity fields of a RunnerRun (see ./setup.ts runnerRun). */
+/** Who a stacked run is: the identity fields of a RunnerRun (see ./expand.ts runnerRun). */
 export interface RunIdentity {
   label: string;
   method: MethodIndex;

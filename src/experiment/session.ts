@@ -18,12 +18,12 @@ import { jsonDocument } from '../util/json';
 import { parseExperiment, type ExperimentConfig } from './config';
 import { toCsv } from './export';
 import { readExperimentFile } from './files';
-import { budgetSteps, expandRuns } from './expand';
+import { budgetSteps, expandRuns, runnerRun } from './expand';
 import { recordDifferences, toResultsJson, upToLastRecord, type ResultsDocument } from './results';
 import { appendRun, documentRuns, removeRun, replaceRun } from './run-edits';
 import type { ExperimentRunner } from './runner';
 import { summarizeExperiment, type AppliedExperiment, type ConfigDocument, type RebuildResult, type RestoreResult, type SessionEvent, type SessionState } from './session-events';
-import { createRunner, runnerRun } from './setup';
+import { createRunner } from './setup';
 import { SpeedMeter } from './speed';
 import { WorkQueue } from './work-queue';
 

@@ -8,25 +8,8 @@ import type { GpuContext } from '../gpu/device';
 import { stepsPerEpoch } from '../data/batches';
 import { resolveModel } from '../nn/spec';
 import type { ExperimentConfig } from './config';
-import { buildModelSpec, budgetSteps, expandRuns, runLabel, type ExpandedRun } from './expand';
-import { ExperimentRunner, type RunnerRun } from './runner';
-
-/** The runner's view of one stacked run. */
-export function runnerRun(expanded: ExpandedRun): RunnerRun {
-  const { run } = expanded;
-  return {
-    label: runLabel(expanded.label, expanded.replicate),
-    method: expanded.method,
-    replicate: expanded.replicate,
-    seed: expanded.seed,
-    runKey: run.runKey,
-    optimizer: run.optimizer,
-    lrd: run.lrd ?? null,
-    leap: run.leap ?? null,
-    autodrop: run.autodrop ?? null,
-    lr: { schedule: run.schedule, ralr: run.ralr ?? null, expLr: run.expLr ?? null },
-  };
-}
+import { buildModelSpec, budgetSteps, expandRuns, runnerRun } from './expand';
+import { ExperimentRunner } from './runner';
 
 /** Builds the runner of `config` on `dataset` (errors name the config field at fault). */
 export function createRunner(gpu: GpuContext, config: ExperimentConfig, dataset: Dataset): ExperimentRunner {

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { parseExperiment } from '../experiment/config';
 import { runParamsJson } from '../experiment/export';
 import { expandRuns } from '../experiment/expand';
-import { runnerRun } from '../experiment/setup';
+import { runnerRun } from '../experiment/expand';
 import { minimalConfig } from '../test/configs';
 import { GOLDEN_CONFIG, twinFixtures } from './fixtures';
 import { PYTHON_MODULES, pytorchPlan, pytorchScript } from './pytorch';

@@ -22,7 +22,7 @@ import schedulesPy from '../../python/lrlab_torch/schedules.py?raw';
 import type { ExperimentConfig, RunConfig } from '../experiment/config';
 import { methodsOf, runParamsJson } from '../experiment/export';
 import { buildModelSpec, expandRuns, type DatasetShape } from '../experiment/expand';
-import { runnerRun } from '../experiment/setup';
+import { runnerRun } from '../experiment/expand';
 import { resolveModel, type ParamTensor, type ResolvedModel } from '../nn/spec';
 import { ConfigError } from '../util/validate';
 
