@@ -314,8 +314,10 @@ export function download(data: string | Blob, type: string, extension: string): 
   setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
 }
 
-export const exportCsv = () => act(async (remote) => download(await remote.exportCsv(), 'text/csv', 'csv'));
-export const exportJson = () => act(async (remote) => download(await remote.exportJson(), 'application/json', 'results.json'));
+/** Downloads the CSV export: a ZIP of metrics.csv (long format) and runs.csv (one row per run), joined on `run`. */
+export const exportCsv = () => act(async (remote) => download(new Blob((await remote.exportCsv()) as BlobPart[], { type: 'application/zip' }), 'application/zip', 'csv.zip'));
+/** Downloads the results document (JSON, re-importable). */
+export const exportJson = () => act(async (remote) => download(new Blob(await remote.exportJson(), { type: 'application/json' }), 'application/json', 'results.json'));
 
 /** The share link of the applied experiment (this page's URL with the config in its fragment). */
 export function shareLink(): string {

@@ -17,6 +17,7 @@ import { asMethod, asStep } from '../src/util/ids';
 import type { EventBatch, RebuildSummary, UploadPayload, UploadShape } from './engine-protocol';
 import { EventHub } from './event-hub';
 import { loadSiteDataset } from './site-data';
+import { zipTexts } from './zip';
 
 /** At most one post to the page per FLUSH_MS while events are coming. */
 const FLUSH_MS = 100;
@@ -97,7 +98,16 @@ const api = {
   addRun: (runDocument: unknown) => andFlush(need().addRun(runDocument).then(rebuilt)),
   /** Removes method `method` (every replicate); the others keep their colours and draws; training restarts. */
   removeRun: (method: number) => andFlush(need().removeRun(asMethod(method)).then(rebuilt)),
-  exportCsv: () => need().exportCsv(),
+  /** The CSV export as a ZIP (metrics.csv and runs.csv, ./zip.ts), its bytes in parts (transferred, not copied). */
+  exportCsv(): Uint8Array[] {
+    const { metrics, runs } = need().exportCsv();
+    const parts = zipTexts([
+      { name: 'metrics.csv', chunks: metrics },
+      { name: 'runs.csv', chunks: [runs] },
+    ]);
+    return Comlink.transfer(parts, parts.map((part) => part.buffer as ArrayBuffer));
+  },
+  /** The results document as JSON text in chunks. */
   exportJson: () => need().exportJson(),
 
   /**

@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { parseCsv, type CsvColumn } from '../src/experiment/export';
+import { writeFileSync } from 'node:fs';
+import type { CsvColumn } from '../src/experiment/export';
+import { exportCsvFile, readCliCsv } from './helpers';
 import { runNodeExperiment } from './node-gpu';
 
 // Invariant 2 (DESIGN.md): the same config and seeds give the same numbers in Node (Dawn, the CLI)
@@ -62,7 +63,7 @@ test('Node and Chromium train the same config to the same numbers (f32 tolerance
   let started = Date.now();
   const log = runNodeExperiment(configPath, nodeCsv);
   console.log(`Node: ${((Date.now() - started) / 1000).toFixed(1)} s\n${log.split(/[\r\n]+/).filter((line) => !line.startsWith('training')).join('\n')}`);
-  const nodeRows = parseCsv(readFileSync(nodeCsv, 'utf8'));
+  const nodeRows = readCliCsv(nodeCsv);
 
   started = Date.now();
   await page.goto('/');
@@ -74,8 +75,7 @@ test('Node and Chromium train the same config to the same numbers (f32 tolerance
   await expect(page.locator('[data-testid^="run-"]')).toHaveCount(RUNS);
   await page.getByTestId('train').click();
   await expect(page.getByTestId('status')).toHaveText('done', { timeout: 120_000 });
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export').click()]);
-  const pageRows = parseCsv(readFileSync((await download.path())!, 'utf8'));
+  const pageRows = (await exportCsvFile(page)).rows;
   console.log(`Chromium: ${((Date.now() - started) / 1000).toFixed(1)} s (page load included)`);
 
   // Same rows, in the same order (toCsv sorts by step, then run).

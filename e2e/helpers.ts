@@ -1,7 +1,8 @@
 /** Helpers the e2e specs share: the step shown, console errors, CSV downloads, the saved results, training to a step. */
 import { expect, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { parseCsv } from '../src/experiment/export';
+import { strFromU8, unzipSync } from 'fflate';
+import { parseExport } from '../src/experiment/export';
 
 /** The step the status bar shows. */
 export const stepOf = async (page: Page) => Number(await page.getByTestId('step').textContent());
@@ -16,11 +17,24 @@ export function watchErrors(page: Page): string[] {
   return errors;
 }
 
-/** Clicks Export CSV; the download's text and its rows. */
-export async function exportCsvFile(page: Page): Promise<{ text: string; rows: Array<Record<string, string>> }> {
+/** The two tables of a CSV export ZIP (metrics.csv, runs.csv), and the metrics rows joined with their run's row. */
+export function readCsvZip(bytes: Uint8Array): { text: string; runs: string; rows: Array<Record<string, string>> } {
+  const files = unzipSync(bytes);
+  const text = strFromU8(files['metrics.csv']);
+  const runs = strFromU8(files['runs.csv']);
+  return { text, runs, rows: parseExport(text, runs) };
+}
+
+/** The rows of the CLI's CSV output `path` joined with the runs table beside it (x.runs.csv). */
+export function readCliCsv(path: string): Array<Record<string, string>> {
+  return parseExport(readFileSync(path, 'utf8'), readFileSync(path.replace(/\.csv$/, '.runs.csv'), 'utf8'));
+}
+
+/** Clicks Export CSV; the metrics text, the runs text and the joined rows. */
+export async function exportCsvFile(page: Page): Promise<{ text: string; runs: string; rows: Array<Record<string, string>> }> {
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export').click()]);
-  const text = readFileSync((await download.path())!, 'utf8');
-  return { text, rows: parseCsv(text) };
+  expect(download.suggestedFilename()).toMatch(/\.csv\.zip$/);
+  return readCsvZip(readFileSync((await download.path())!));
 }
 
 /** The rows of an Export CSV download. */

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseCsv } from '../src/experiment/export';
+import { exportCsvFile } from './helpers';
 
 // Results files on real Chromium WebGPU: export JSON after training, restore it in a fresh page
 // (the Worker replays the training and the replay matches the file exactly), and the CSV exported
@@ -30,7 +30,12 @@ async function download(page: Page, testId: string): Promise<string> {
   return readFileSync((await file.path())!, 'utf8');
 }
 
-const withoutWallTime = (csv: string) => parseCsv(csv).map(({ wall_ms: _, ...row }) => row);
+/** The CSV export's rows (metrics joined with runs), as JSON text to compare. */
+async function downloadCsv(page: Page): Promise<string> {
+  return JSON.stringify((await exportCsvFile(page)).rows);
+}
+
+const withoutWallTime = (csv: string) => (JSON.parse(csv) as Array<Record<string, string>>).map(({ wall_ms: _, ...row }) => row);
 
 test('export JSON, import it in a fresh page: the replay matches exactly and the CSV is the same', async ({ page }, testInfo) => {
   test.setTimeout(180_000);
@@ -46,7 +51,7 @@ test('export JSON, import it in a fresh page: the replay matches exactly and the
   await expect(page.getByTestId('experiment')).toHaveText(CONFIG.name);
   await page.getByTestId('train').click();
   await expect(page.getByTestId('status')).toHaveText('done', { timeout: 60_000 });
-  const csv = await download(page, 'export');
+  const csv = await downloadCsv(page);
   const json = await download(page, 'export-json');
   const resultsPath = testInfo.outputPath('results.json');
   writeFileSync(resultsPath, json);
@@ -54,7 +59,7 @@ test('export JSON, import it in a fresh page: the replay matches exactly and the
   expect(doc.format).toBe('lr-lab-results');
   expect(doc.step).toBe(50);
   expect(doc.records).toHaveLength(3 * 50);
-  expect(parseCsv(csv)).toHaveLength(3 * 50);
+  expect(JSON.parse(csv)).toHaveLength(3 * 50);
 
   // A fresh page: the default experiment, then the file. (The page keeps the experiment across
   // reloads in IndexedDB: forget it first, so that the reload opens the default.)
@@ -68,7 +73,7 @@ test('export JSON, import it in a fresh page: the replay matches exactly and the
   await expect(page.getByTestId('experiment')).toHaveText(CONFIG.name);
   await expect(page.getByTestId('step')).toHaveText('50');
   await expect(page.getByTestId('status')).toHaveText('done');
-  const again = await download(page, 'export');
+  const again = await downloadCsv(page);
   expect(withoutWallTime(again)).toEqual(withoutWallTime(csv));
   // The restored records are the file's, wall times included: only the export time differs.
   const withoutSavedAt = (text: string) => text.replace(/"savedAt": "[^"]*"/, '');
@@ -82,6 +87,6 @@ test('export JSON, import it in a fresh page: the replay matches exactly and the
   await expect(page.getByTestId('error')).toContainText('must be <= step 40');
   await expect(page.getByTestId('experiment')).toHaveText(CONFIG.name);
   await expect(page.getByTestId('step')).toHaveText('50');
-  expect(withoutWallTime(await download(page, 'export'))).toEqual(withoutWallTime(csv));
+  expect(withoutWallTime(await downloadCsv(page))).toEqual(withoutWallTime(csv));
   expect(errors).toEqual([]);
 });

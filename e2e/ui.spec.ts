@@ -2,7 +2,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { encodeIdx } from '../src/data/idx';
-import { CSV_COLUMNS } from '../src/experiment/export';
+import { METRIC_COLUMNS } from '../src/experiment/export';
 import { exportCsvFile as exportCsv, mean, openDefault, savedStep, stepOf, trainTo, watchErrors } from './helpers';
 
 // The playground UI (issue 5) on real Chromium WebGPU: the default comparison trains and its curves
@@ -51,7 +51,7 @@ test('the default comparison trains with the space key: every loss falls, curves
   await expect(page.getByTestId('chart-angle').locator('path.recharts-line-curve')).toHaveCount(1);
 
   const { text, rows } = await exportCsv(page);
-  expect(text.split(/\r?\n/)[0].split(',')).toEqual(Object.keys(CSV_COLUMNS));
+  expect(text.split(/\r?\n/)[0].split(',')).toEqual(Object.keys(METRIC_COLUMNS));
   expect(rows).toHaveLength(RUNS * step);
   for (let run = 0; run < RUNS; run++) {
     const own = rows.filter((row) => Number(row.run) === run);

@@ -16,7 +16,7 @@ import time
 import torch
 import torch.distributed as dist
 
-from .csvout import to_csv
+from .csvout import runs_csv, runs_csv_path, to_csv
 from .data import load_dataset
 from .experiment import Distributed, train_run
 
@@ -26,7 +26,7 @@ def parse_args(plan, argv):
     slug = re.sub(r'[^\w-]+', '-', plan['config']['name']).strip('-').lower() or 'experiment'
     parser = argparse.ArgumentParser(description=f"LR Lab experiment \"{plan['config']['name']}\" in PyTorch: "
                                      'the engine\'s runs, initial weights, minibatch order and draws.')
-    parser.add_argument('--out', default=f'{slug}.csv', help='the metrics CSV (the engine\'s columns); default %(default)s')
+    parser.add_argument('--out', default=f'{slug}.csv', help='the metrics CSV (the engine\'s columns; the runs table goes beside it as .runs.csv); default %(default)s')
     parser.add_argument('--device', default='cpu', choices=['cpu', 'cuda'], help='where to train (default cpu)')
     parser.add_argument('--ddp', type=int, default=1, metavar='N', help='N processes with DistributedDataParallel (default 1: none)')
     parser.add_argument('--steps', type=int, default=None, metavar='N', help='train at most N optimizer steps')
@@ -112,8 +112,10 @@ def train_all(plan, options, rank=0, world=1):
             print(f"  {plan_run['label']:<24} train loss {last['trainLoss']:.4g}  test acc {accuracy}  {status}", file=sys.stderr)
     if rank == 0:
         with open(options.out, 'w', encoding='utf-8', newline='') as handle:
-            handle.write(to_csv(config['name'], plan['runs'], records))
-        written = [options.out]
+            handle.write(to_csv(plan['runs'], records))
+        with open(runs_csv_path(options.out), 'w', encoding='utf-8', newline='') as handle:
+            handle.write(runs_csv(config['name'], plan['runs']))
+        written = [options.out, runs_csv_path(options.out)]
         if options.params:
             torch.save({'world': world, 'runs': saved}, options.params)
             written.append(options.params)

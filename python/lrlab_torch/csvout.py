@@ -1,4 +1,6 @@
-"""The engine's long-format CSV (``src/experiment/export.ts``): one row per run per logged step.
+"""The engine's CSV exports (``src/experiment/export.ts``), two tables that join on ``run``: the
+metrics in long format (one row per run per logged step, in step then run order, each row holding
+only the run's identity and that step's numbers) and the runs (one row each, with every parameter).
 
 Same columns in the same order; numbers printed as JavaScript prints them (shortest round trip,
 integers without '.0', exponents as 1e-7); a cell a spreadsheet would run as a formula gets a leading
@@ -6,9 +8,10 @@ apostrophe; fields with a comma, a quote or a line break are quoted.
 """
 import math
 
-COLUMNS = ('experiment', 'run', 'label', 'method', 'replicate', 'seed', 'run_key', 'optimizer', 'schedule', 'methods',
-           'params', 'step', 'epoch', 'train_loss', 'train_accuracy', 'test_loss', 'test_accuracy', 'lr', 'lr_expected',
-           'lr_band_low', 'lr_band_high', 'angle', 'diverged', 'wall_ms')
+METRIC_COLUMNS = ('run', 'label', 'method', 'replicate', 'step', 'epoch', 'train_loss', 'train_accuracy', 'test_loss',
+                  'test_accuracy', 'lr', 'lr_expected', 'lr_band_low', 'lr_band_high', 'angle', 'diverged', 'wall_ms')
+RUN_COLUMNS = ('experiment', 'run', 'label', 'method', 'replicate', 'seed', 'run_key', 'optimizer', 'schedule', 'methods',
+               'params')
 
 FORMULA_START = ('=', '+', '-', '@', '\t', '\r')
 
@@ -52,19 +55,33 @@ def _cell(value):
     return js_number(value)
 
 
-def to_csv(experiment, runs, records):
-    """The CSV text of ``records`` (dicts with 'run' and the MetricRecord fields), sorted by step then run.
+def to_csv(runs, records):
+    """The metrics CSV text of ``records`` (dicts with 'run' and the MetricRecord fields), sorted by step then run.
 
-    ``runs``: the plan's runs (label, method, replicate, seed, runKey and 'csv': optimizer, schedule,
-    methods, params as the engine writes them).
+    ``runs``: the plan's runs (label, method, replicate, ...).
     """
-    lines = [','.join(COLUMNS)]
+    lines = [','.join(METRIC_COLUMNS)]
     for r in sorted(records, key=lambda record: (record['step'], record['run'])):
         run = runs[r['run']]
-        meta = run['csv']
-        row = [experiment, r['run'], run['label'], run['method'], run['replicate'], run['seed'], run['runKey'],
-               meta['optimizer'], meta['schedule'], meta['methods'], meta['params'], r['step'], r['epoch'],
-               r['trainLoss'], r['trainAccuracy'], r.get('testLoss'), r.get('testAccuracy'), r['lr'], r['lrExpected'],
-               r.get('lrBandLow'), r.get('lrBandHigh'), r.get('angle'), 1 if r['diverged'] else 0, int(round(r['wallMs']))]
+        row = [r['run'], run['label'], run['method'], run['replicate'], r['step'], r['epoch'], r['trainLoss'],
+               r['trainAccuracy'], r.get('testLoss'), r.get('testAccuracy'), r['lr'], r['lrExpected'], r.get('lrBandLow'),
+               r.get('lrBandHigh'), r.get('angle'), 1 if r['diverged'] else 0, int(round(r['wallMs']))]
         lines.append(','.join(_cell(value) for value in row))
-    return '\n'.join(lines)
+    return '\n'.join(lines) + '\n'
+
+
+def runs_csv(experiment, runs):
+    """The runs CSV text: one row per stacked run (its identity, seed, run key and the engine's cells for
+    optimizer, schedule, methods and params)."""
+    lines = [','.join(RUN_COLUMNS)]
+    for index, run in enumerate(runs):
+        meta = run['csv']
+        row = [experiment, index, run['label'], run['method'], run['replicate'], run['seed'], run['runKey'],
+               meta['optimizer'], meta['schedule'], meta['methods'], meta['params']]
+        lines.append(','.join(_cell(value) for value in row))
+    return '\n'.join(lines) + '\n'
+
+
+def runs_csv_path(path):
+    """Where the runs table goes beside the metrics CSV ``path``: x.csv → x.runs.csv (as the engine's CLI)."""
+    return path[:-4] + '.runs.csv' if path.lower().endswith('.csv') else path + '.runs.csv'

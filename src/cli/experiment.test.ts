@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CSV_COLUMNS, parseCsv } from '../experiment/export';
+import { CSV_COLUMNS, parseCsv, parseExport } from '../experiment/export';
 import { parseResultsJson } from '../experiment/results';
 import { acquireNodeGpu } from '../gpu/node';
 import { loadConfig, parseArgs, runExperiment, UsageError } from './experiment';
@@ -86,7 +86,7 @@ describe('experiment CLI (child process)', () => {
     expect(run.stderr).toMatch(/100% 30\/30/);
     expect(run.status, run.stderr).toBe(0);
 
-    const rows = parseCsv(readFileSync(csvPath, 'utf8'));
+    const rows = parseExport(readFileSync(csvPath, 'utf8'), readFileSync(join(dir, 'small.runs.csv'), 'utf8'));
     expect(rows).toHaveLength(2 * 30);
     expect(Object.keys(rows[0])).toEqual(Object.keys(CSV_COLUMNS));
     expect(rows.map((r) => `${r.step}/${r.run}`)).toEqual(Array.from({ length: 60 }, (_, i) => `${Math.floor(i / 2) + 1}/${i % 2}`));
@@ -160,8 +160,10 @@ describe('experiment CLI (child process)', () => {
     const options = { configPath: long, out, json };
     const gpu = await acquireNodeGpu(); // a device of its own: it is destroyed
     const lines: string[] = [];
-    const running = runExperiment(options, loadConfig(long), gpu, (line) => lines.push(line));
-    setTimeout(() => gpu.device.destroy(), 1500);
+    const running = runExperiment(options, loadConfig(long), gpu, (line) => {
+      lines.push(line);
+      if (lines.length === 1) setTimeout(() => gpu.device.destroy(), 1500); // 1.5 s into training
+    });
     await expect(running).rejects.toThrow(/GPU device lost \(destroyed\)/);
     expect(lines.join('\n')).toMatch(/training stopped at step \d+: GPU device lost/);
     const rows = parseCsv(readFileSync(out, 'utf8'));

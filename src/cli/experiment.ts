@@ -6,7 +6,7 @@
  * config is run again, to the step the file reached. Exit status: 0 done; 1 usage or I/O error
  * (message on stderr); 2 invalid config or results file (every issue on its own line, naming the field).
  */
-import { readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, realpathSync, statSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { nodeReader } from '../data/load-node';
@@ -139,6 +139,21 @@ function looksLikeResults(text: string): boolean {
   }
 }
 
+/** Where the runs table goes beside the metrics CSV `path`: x.csv → x.runs.csv. */
+export function runsCsvPath(path: string): string {
+  return /\.csv$/i.test(path) ? path.replace(/\.csv$/i, '.runs.csv') : `${path}.runs.csv`;
+}
+
+/** Writes `chunks` to `path` one after another (no single string of the whole file). */
+function writeChunks(path: string, chunks: Iterable<string>): void {
+  const file = openSync(path, 'w');
+  try {
+    for (const chunk of chunks) writeSync(file, chunk);
+  } finally {
+    closeSync(file);
+  }
+}
+
 /** Fails before training when an output cannot be written (a missing folder, a directory in the way). */
 function checkWritable(option: string, path: string): void {
   const folder = dirname(resolve(path));
@@ -206,16 +221,19 @@ export async function runExperiment(
   }
   const written: string[] = [];
   if (options.out) {
-    writeFileSync(options.out, session.exportCsv());
-    written.push(options.out);
+    const { metrics, runs } = session.exportCsv();
+    const runsPath = runsCsvPath(options.out);
+    writeChunks(options.out, metrics);
+    writeChunks(runsPath, [runs]);
+    written.push(options.out, runsPath);
   }
   if (options.json) {
-    writeFileSync(options.json, await session.exportJson());
+    writeChunks(options.json, await session.exportJson());
     written.push(options.json);
   }
   for (const [index, run] of runner.runs.entries()) {
-    const final = runner.records.filter((r) => r.run === index).pop();
-    const test = runner.records.filter((r) => r.run === index && r.testAccuracy !== undefined).pop();
+    const final = runner.records.lastOf(index);
+    const test = runner.records.ofRun(index).filter((r) => r.testAccuracy !== undefined).pop();
     const status = runner.diverged[index] !== null ? `diverged at step ${runner.diverged[index]}` : 'ok';
     log(`  ${run.label.padEnd(24)} train loss ${final?.trainLoss.toPrecision(4) ?? '-'}  test acc ${test?.testAccuracy?.toFixed(4) ?? '-'}  ${status}`);
   }

@@ -52,8 +52,8 @@ export async function trainInChunks(
 }
 
 /** (step, testAccuracy) of one run's evaluations, in step order. */
-export function testAccuracyCurve(records: readonly MetricRecord[], run: number): Array<{ step: number; accuracy: number }> {
-  return records
+export function testAccuracyCurve(records: Iterable<MetricRecord>, run: number): Array<{ step: number; accuracy: number }> {
+  return [...records]
     .filter((r) => r.run === run && r.testAccuracy !== undefined)
     .map((r) => ({ step: r.step, accuracy: r.testAccuracy as number }))
     .sort((a, b) => a.step - b.step);

@@ -1,26 +1,26 @@
 /**
- * Exports of an experiment's metrics. CSV in long format: one row per run per logged step, with
- * the run's identity and method parameters repeated on every row so a spreadsheet or pandas can
- * pivot freely. Cells that a spreadsheet would run as a formula (=, +, -, @, tab, CR) are
- * neutralized (papaparse `escapeFormulae`: a leading apostrophe), so a label can never execute.
+ * CSV exports of an experiment, in two tables that join on `run`:
+ *  - the metrics, in long format (one row per run per logged step, in step order), each row holding
+ *    only the run's identity (run, label, method, replicate) and that step's numbers, so that a
+ *    row's size never depends on how many parameters a run has;
+ *  - the runs, one row each: identity, seed, run key, optimizer, schedule, methods, and every
+ *    parameter as JSON.
+ * Both are written in chunks (no single string of the whole history), for a download (zipped
+ * together in the page) or files (the CLI). Cells a spreadsheet would run as a formula (=, +, -, @,
+ * tab, CR) get a leading apostrophe, so a label can never execute. Files of the earlier one-table
+ * format (the run columns repeated on every row) are still read (parseExport).
  */
 import Papa from 'papaparse';
-import type { RunnerRun } from './runner';
+import type { RecordTable } from './record-table';
 import type { MetricRecord } from './records';
+import type { RunnerRun } from './runner';
 
-/** The CSV columns, in order, with what each holds (README documents the same list). */
-export const CSV_COLUMNS = {
-  experiment: 'experiment name',
-  run: 'index of the stacked run (method × replicate)',
+/** The metrics table's columns, in order, with what each holds (README documents the same list). */
+export const METRIC_COLUMNS = {
+  run: 'index of the stacked run (method × replicate); the runs table says what it is',
   label: 'run label (the method as the user named it)',
   method: 'index of the method in config.runs',
   replicate: 'replicate index (init and data order differ between replicates)',
-  seed: 'seed of the run’s LRD / LEAP / RALR draws',
-  run_key: 'run key of those draws',
-  optimizer: 'optimizer rule',
-  schedule: 'base schedule kind',
-  methods: 'LR methods on this run (lrd, leap, ralr, autodrop, explr), "+"-joined; "none" for the baseline',
-  params: 'all method parameters of the run, as JSON',
   step: 'optimizer step (1-based)',
   epoch: 'step / steps per epoch',
   train_loss: 'minibatch training loss at this step',
@@ -36,17 +36,44 @@ export const CSV_COLUMNS = {
   wall_ms: 'training wall time in ms (pauses excluded)',
 } as const;
 
+/** The runs table's columns, in order. */
+export const RUN_COLUMNS = {
+  experiment: 'experiment name',
+  run: 'index of the stacked run (method × replicate)',
+  label: 'run label',
+  method: 'index of the method in config.runs',
+  replicate: 'replicate index',
+  seed: 'seed of the run’s LRD / LEAP / RALR draws',
+  run_key: 'run key of those draws',
+  optimizer: 'optimizer rule',
+  schedule: 'base schedule kind',
+  methods: 'LR methods on this run (lrd, leap, ralr, autodrop, explr), "+"-joined; "none" for the baseline',
+  params: 'all method parameters of the run, as JSON',
+} as const;
+
+/** A metrics row joined with its run's row (and the columns of the earlier one-table format). */
+export const CSV_COLUMNS = {
+  experiment: RUN_COLUMNS.experiment,
+  run: METRIC_COLUMNS.run,
+  label: METRIC_COLUMNS.label,
+  method: METRIC_COLUMNS.method,
+  replicate: METRIC_COLUMNS.replicate,
+  seed: RUN_COLUMNS.seed,
+  run_key: RUN_COLUMNS.run_key,
+  optimizer: RUN_COLUMNS.optimizer,
+  schedule: RUN_COLUMNS.schedule,
+  methods: RUN_COLUMNS.methods,
+  params: RUN_COLUMNS.params,
+  ...(({ run: _r, label: _l, method: _m, replicate: _p, ...numbers }) => numbers)(METRIC_COLUMNS),
+} as const;
+
+export type MetricColumn = keyof typeof METRIC_COLUMNS;
+export type RunColumn = keyof typeof RUN_COLUMNS;
 export type CsvColumn = keyof typeof CSV_COLUMNS;
 
 /** Which LR methods a run uses, e.g. "lrd+ralr" (or "none"). */
 export function methodsOf(run: RunnerRun): string {
-  const on = [
-    run.lrd && 'lrd',
-    run.leap && 'leap',
-    run.lr.ralr && 'ralr',
-    run.autodrop && 'autodrop',
-    run.lr.expLr && 'explr',
-  ].filter(Boolean);
+  const on = [run.lrd && 'lrd', run.leap && 'leap', run.lr.ralr && 'ralr', run.autodrop && 'autodrop', run.lr.expLr && 'explr'].filter(Boolean);
   return on.length ? on.join('+') : 'none';
 }
 
@@ -55,53 +82,127 @@ export function runParamsJson(run: RunnerRun): string {
   return JSON.stringify({ optimizer: run.optimizer, schedule: run.lr.schedule, lrd: run.lrd, leap: run.leap, ralr: run.lr.ralr, autodrop: run.autodrop, expLr: run.lr.expLr });
 }
 
-const cell = (value: number | undefined): string | number => (value === undefined || Number.isNaN(value) ? '' : value);
+const FORMULA_START = /^[=+\-@\t\r]/;
 
-/** The long-format CSV of `records` (sorted by step, then run). */
-export function toCsv(experiment: string, runs: readonly RunnerRun[], records: readonly MetricRecord[]): string {
-  const sorted = [...records].sort((a, b) => a.step - b.step || a.run - b.run);
-  const params = runs.map(runParamsJson);
-  const rows = sorted.map((r) => {
-    const run = runs[r.run];
-    const row: Record<CsvColumn, string | number> = {
-      experiment,
-      run: r.run,
-      label: run.label,
-      method: run.method,
-      replicate: run.replicate,
-      seed: run.seed,
-      run_key: run.runKey,
-      optimizer: run.optimizer.rule,
-      schedule: run.lr.schedule.kind,
-      methods: methodsOf(run),
-      params: params[r.run],
-      step: r.step,
-      epoch: r.epoch,
-      train_loss: cell(r.trainLoss),
-      train_accuracy: cell(r.trainAccuracy),
-      test_loss: cell(r.testLoss),
-      test_accuracy: cell(r.testAccuracy),
-      lr: cell(r.lr),
-      lr_expected: cell(r.lrExpected),
-      lr_band_low: cell(r.lrBandLow),
-      lr_band_high: cell(r.lrBandHigh),
-      angle: cell(r.angle),
-      diverged: r.diverged ? 1 : 0,
-      wall_ms: Math.round(r.wallMs),
-    };
-    return row;
+/** A text cell: formula-escaped, quoted when it holds a comma, a quote, a line break or edge spaces (as papaparse writes). */
+export function csvText(value: string): string {
+  const text = FORMULA_START.test(value) ? `'${value}` : value;
+  return /[",\n\r]|^ | $/.test(text) || text !== value ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** A number cell: '' for absent or NaN, else as JavaScript prints it. */
+const numberCell = (value: number | undefined): string => (value === undefined || Number.isNaN(value) ? '' : String(value));
+
+/** Who a row's run is (the identity fields of a RunnerRun). */
+type RunIdentityFields = Pick<RunnerRun, 'label' | 'method' | 'replicate'>;
+
+/** One metrics row. */
+function metricsRow(record: MetricRecord, run: RunIdentityFields, label: string): string {
+  return [
+    record.run, label, run.method, run.replicate, record.step, numberCell(record.epoch),
+    numberCell(record.trainLoss), numberCell(record.trainAccuracy), numberCell(record.testLoss), numberCell(record.testAccuracy),
+    numberCell(record.lr), numberCell(record.lrExpected), numberCell(record.lrBandLow), numberCell(record.lrBandHigh),
+    numberCell(record.angle), record.diverged ? 1 : 0, Math.round(record.wallMs),
+  ].join(',');
+}
+
+/**
+ * The metrics table as CSV text in chunks of about `rowsPerChunk` rows (the header first): every
+ * record of `table`, in step order, then run order (a merge of the runs' rows, which the table
+ * keeps in step order: no sort of the whole history).
+ */
+export function* metricsCsvChunks(runs: readonly RunIdentityFields[], table: RecordTable, rowsPerChunk = 10_000): Generator<string> {
+  const labels = runs.map((run) => csvText(run.label));
+  const rowsOfRun = Array.from({ length: table.runCount }, (_, run) => table.rowsOf(run));
+  const cursor = rowsOfRun.map(() => 0);
+  // A binary heap of runs by (step of their next row, run).
+  const heap: number[] = [];
+  const key = (run: number) => table.stepAt(rowsOfRun[run][cursor[run]]) * 1e6 + run;
+  const up = (i: number) => {
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (key(heap[parent]) <= key(heap[i])) break;
+      [heap[parent], heap[i]] = [heap[i], heap[parent]];
+      i = parent;
+    }
+  };
+  const down = (i: number) => {
+    for (;;) {
+      const [l, r] = [2 * i + 1, 2 * i + 2];
+      let least = i;
+      if (l < heap.length && key(heap[l]) < key(heap[least])) least = l;
+      if (r < heap.length && key(heap[r]) < key(heap[least])) least = r;
+      if (least === i) return;
+      [heap[least], heap[i]] = [heap[i], heap[least]];
+      i = least;
+    }
+  };
+  rowsOfRun.forEach((rows, run) => {
+    if (rows.length > 0) {
+      heap.push(run);
+      up(heap.length - 1);
+    }
   });
-  return Papa.unparse({ fields: Object.keys(CSV_COLUMNS), data: rows.map((row) => Object.keys(CSV_COLUMNS).map((k) => row[k as CsvColumn])) }, {
-    escapeFormulae: true,
-    newline: '\n',
+  let lines = [Object.keys(METRIC_COLUMNS).join(',')];
+  while (heap.length > 0) {
+    const run = heap[0];
+    const record = table.get(rowsOfRun[run][cursor[run]]);
+    lines.push(metricsRow(record, runs[run], labels[run]));
+    cursor[run]++;
+    if (cursor[run] < rowsOfRun[run].length) down(0);
+    else {
+      heap[0] = heap[heap.length - 1];
+      heap.pop();
+      down(0);
+    }
+    if (lines.length >= rowsPerChunk) {
+      yield `${lines.join('\n')}\n`;
+      lines = [];
+    }
+  }
+  if (lines.length > 0) yield `${lines.join('\n')}\n`;
+}
+
+/** The runs table as CSV text: one row per stacked run. */
+export function runsCsv(experiment: string, runs: readonly RunnerRun[]): string {
+  const rows = runs.map((run, index) =>
+    [csvText(experiment), index, csvText(run.label), run.method, run.replicate, run.seed, run.runKey, run.optimizer.rule, run.lr.schedule.kind, methodsOf(run), csvText(runParamsJson(run))].join(','),
+  );
+  return `${[Object.keys(RUN_COLUMNS).join(','), ...rows].join('\n')}\n`;
+}
+
+/** Parses CSV text into rows of column → string; `required` columns must be there (named when missing). */
+function parseTable<C extends string>(text: string, required: readonly C[], what: string): Array<Record<C, string>> {
+  const parsed = Papa.parse<Record<C, string>>(text, { header: true, skipEmptyLines: true });
+  if (parsed.errors.length) throw new Error(`${what} row ${parsed.errors[0].row}: ${parsed.errors[0].message}`);
+  const missing = required.filter((c) => !parsed.meta.fields?.includes(c));
+  if (missing.length) throw new Error(`${what} lacks the columns ${missing.join(', ')}`);
+  return parsed.data;
+}
+
+/**
+ * Reads an export back into rows with every CSV_COLUMNS column: the metrics CSV joined with the
+ * runs CSV on `run`, or a CSV of the earlier one-table format as it is (tests, re-import for plots).
+ */
+export function parseExport(metrics: string, runs?: string): Array<Record<CsvColumn, string>> {
+  const header = metrics.slice(0, metrics.indexOf('\n') >>> 0);
+  if (runs === undefined && header.split(',').includes('params')) return parseTable(metrics, Object.keys(CSV_COLUMNS) as CsvColumn[], 'CSV');
+  const rows = parseTable(metrics, Object.keys(METRIC_COLUMNS) as MetricColumn[], 'metrics CSV');
+  if (runs === undefined) return rows as Array<Record<CsvColumn, string>>;
+  const byRun = new Map(parseTable(runs, Object.keys(RUN_COLUMNS) as RunColumn[], 'runs CSV').map((row) => [row.run, row]));
+  return rows.map((row) => {
+    const run = byRun.get(row.run);
+    if (!run) throw new Error(`metrics CSV: run ${row.run} is not in the runs CSV`);
+    return Object.fromEntries(Object.keys(CSV_COLUMNS).map((column) => [column, column in row ? row[column as MetricColumn] : run[column as RunColumn]])) as Record<CsvColumn, string>;
   });
 }
 
-/** Parses a CSV written by toCsv back into rows of column → string (tests, re-import for plots). */
+/** The metrics CSV of `records` as one text (tests and small tables; exports stream metricsCsvChunks). */
+export function toMetricsCsv(runs: readonly RunIdentityFields[], table: RecordTable): string {
+  return [...metricsCsvChunks(runs, table)].join('');
+}
+
+/** The rows of a metrics CSV, or of a CSV of the earlier one-table format (see parseExport). */
 export function parseCsv(text: string): Array<Record<CsvColumn, string>> {
-  const parsed = Papa.parse<Record<CsvColumn, string>>(text, { header: true, skipEmptyLines: true });
-  if (parsed.errors.length) throw new Error(`CSV row ${parsed.errors[0].row}: ${parsed.errors[0].message}`);
-  const missing = Object.keys(CSV_COLUMNS).filter((c) => !parsed.meta.fields?.includes(c));
-  if (missing.length) throw new Error(`CSV lacks the columns ${missing.join(', ')}`);
-  return parsed.data;
+  return parseExport(text);
 }

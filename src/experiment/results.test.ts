@@ -41,7 +41,7 @@ function record(run: number, step: number, extra: Partial<MetricRecord> = {}): M
 }
 
 /** Fake results of tinyConfig: 2 runs × 14 steps, run 1 diverging into NaN / ±Infinity, an evaluation at step 10. */
-function fakeSource(config = tinyConfig()): ResultsSource {
+function fakeSource(config = tinyConfig()): ResultsSource & { records: MetricRecord[] } {
   const records: MetricRecord[] = [];
   for (let step = 1; step <= 14; step++) {
     records.push(record(0, step, step === 10 ? { testLoss: 0.25, testAccuracy: 0.875 } : {}));
@@ -97,15 +97,31 @@ describe('results document', () => {
     expect(toResultsJson(doc.config, doc).replace(/"savedAt": "[^"]*"/, `"savedAt": "${SAVED_AT}"`)).toBe(text);
   });
 
-  it('writes non-finite numbers as strings and −0 as -0 (JSON has no NaN), one record per line', () => {
+  it('writes the records as columns (about 8 bytes a number), non-finite numbers as strings and −0 as -0 (JSON has no NaN)', () => {
     const text = toResultsJson(tinyConfig(), fakeSource(), { savedAt: SAVED_AT });
-    expect(text).toContain('"trainLoss":"NaN"');
-    expect(text).toContain('"trainLoss":"Infinity"');
-    expect(text).toContain('"trainLoss":"-Infinity"');
-    expect(text).toContain('"lrBandLow":-0,');
-    expect(text).not.toMatch(/:\s*(NaN|Infinity|-Infinity)\b/);
-    expect(text.split('\n').filter((line) => line.startsWith('    {"run":'))).toHaveLength(28);
-    expect(() => JSON.parse(text)).not.toThrow();
+    const json = JSON.parse(text);
+    expect(Object.keys(json.records)).toEqual(['run', 'step', 'epoch', 'trainLoss', 'trainAccuracy', 'testLoss', 'testAccuracy', 'lr', 'lrExpected', 'lrBandLow', 'lrBandHigh', 'angle', 'diverged', 'wallMs']);
+    expect(json.records.run).toHaveLength(28);
+    expect(json.records.trainLoss).toContain('NaN');
+    expect(json.records.trainLoss).toContain('Infinity');
+    expect(json.records.trainLoss).toContain('-Infinity');
+    expect(json.records.testLoss.filter((v: unknown) => v !== null)).toEqual([0.25]); // absent: null
+    expect(text).toContain('"lrBandLow": [null,-0,');
+    expect(text).not.toMatch(/[:,[]\s*(NaN|Infinity|-Infinity)\b/);
+    expect(json.version).toBe(2);
+  });
+
+  it('still reads version 1 (one object per record): the same records', () => {
+    const text = toResultsJson(tinyConfig(), fakeSource(), { savedAt: SAVED_AT });
+    const json = JSON.parse(text);
+    const columns = json.records as Record<string, unknown[]>;
+    json.version = 1;
+    json.records = columns.run.map((_, row) => Object.fromEntries(Object.keys(columns).flatMap((field) => (columns[field][row] === null ? [] : [[field, columns[field][row]]]))));
+    const v1 = parseResultsJson(JSON.stringify(json));
+    const v2 = parseResultsJson(text);
+    expect(JSON.stringify(v1.records)).toBe(JSON.stringify(v2.records)); // (the test's own JSON.stringify wrote −0 as 0)
+    expect(v1.records.filter((r) => Number.isNaN(r.trainLoss))).toHaveLength(v2.records.filter((r) => Number.isNaN(r.trainLoss)).length);
+    expect(issuesOf(JSON.stringify({ ...json, records: [{ ...json.records[0], trainLoss: 'lots' }] }))[0]).toBe('records.0.trainLoss: must be a number, "NaN", "Infinity" or "-Infinity" (got "lots")');
   });
 
   it('keeps every example config exactly (defaults filled, replicates expanded)', () => {
@@ -133,15 +149,16 @@ describe('results document', () => {
   });
 
   it('rejects tampered documents, naming the field', () => {
-    expect(issuesOf(tampered((json) => (json.records[12].trainLoss = 'lots')))).toEqual([
-      'records.12.trainLoss: must be a number, "NaN", "Infinity" or "-Infinity" (got "lots")',
+    expect(issuesOf(tampered((json) => (json.records.trainLoss[12] = 'lots')))).toEqual([
+      'records.trainLoss.12: must be a number, "NaN", "Infinity" or "-Infinity" (got "lots")',
     ]);
-    expect(issuesOf(tampered((json) => delete json.records[3].lr))).toEqual(['records.3.lr: is required']);
-    expect(issuesOf(tampered((json) => (json.records[3].step = 2.5)))).toEqual(['records.3.step: must be an integer >= 0 (got 2.5)']);
-    expect(issuesOf(tampered((json) => (json.records[5].run = 2)))).toEqual(['records.5.run: must be < 2, the number of runs (got 2)']);
-    expect(issuesOf(tampered((json) => (json.records[5].step = 15)))).toEqual(['records.5.step: must be <= step 14 (got 15)']);
-    expect(issuesOf(tampered((json) => (json.records[0].diverged = 'no')))).toEqual(['records.0.diverged: must be true or false (got "no")']);
-    expect(issuesOf(tampered((json) => (json.records[0].extra = 1)))[0]).toMatch(/^records\.0: .*extra/);
+    expect(issuesOf(tampered((json) => (json.records.lr[3] = null)))).toEqual(['records.lr.3: must be a number, "NaN", "Infinity" or "-Infinity" (got null)']);
+    expect(issuesOf(tampered((json) => json.records.lr.pop()))[0]).toMatch(/^records\.lr: must have 28 values, one per record \(as "run" has\), not 27/);
+    expect(issuesOf(tampered((json) => (json.records.step[3] = 2.5)))).toEqual(['records.step.3: must be an integer >= 0 (got 2.5)']);
+    expect(issuesOf(tampered((json) => (json.records.run[5] = 2)))).toEqual(['records.5.run: must be < 2, the number of runs (got 2)']);
+    expect(issuesOf(tampered((json) => (json.records.step[5] = 15)))).toEqual(['records.5.step: must be <= step 14 (got 15)']);
+    expect(issuesOf(tampered((json) => (json.records.diverged[0] = 'no')))).toEqual(['records.diverged.0: must be true or false (got "no")']);
+    expect(issuesOf(tampered((json) => (json.records.extra = [])))[0]).toMatch(/^records: .*extra/);
     expect(issuesOf(tampered((json) => (json.runs[1].seed = 8)))).toEqual(['runs.1.seed: must be 7 as the config gives (got 8)']);
     expect(issuesOf(tampered((json) => (json.runs[0].label = 'Other')))).toEqual(['runs.0.label: must be "Baseline" as the config gives (got "Other")']);
     expect(issuesOf(tampered((json) => json.runs.pop()))[0]).toMatch(/^runs: must list the 2 stacked runs/);
@@ -155,22 +172,22 @@ describe('results document', () => {
     expect(issuesOf(tampered((json) => (json.savedAt = 'yesterday')))).toEqual(['savedAt: must be an ISO 8601 date-time (got "yesterday")']);
     expect(issuesOf(tampered((json) => (json.notes = 'hi')))).toEqual(['notes: is not a field of a results document']);
     // Several problems: all reported in one pass.
-    expect(issuesOf(tampered((json) => ((json.step = -1), (json.records[1].wallMs = -5))))).toEqual([
-      'records.1.wallMs: must be a number >= 0 (got -5)',
+    expect(issuesOf(tampered((json) => ((json.step = -1), (json.records.wallMs[1] = -5))))).toEqual([
+      'records.wallMs.1: must be a number >= 0 (got -5)',
       'step: must be an integer >= 0 (got -1)',
     ]);
   });
 
   it('rejects other files with one clear message', () => {
     expect(issuesOf(tampered((json) => (json.format = 'csv')))).toEqual(['format: must be "lr-lab-results" (got "csv")']);
-    expect(issuesOf(tampered((json) => (json.version = 2)))).toEqual(['version: 2 is newer than this app understands (it reads version 1); update LR Lab']);
-    expect(issuesOf(tampered((json) => delete json.version))).toEqual(['version: is required (this app reads results of version 1)']);
+    expect(issuesOf(tampered((json) => (json.version = 3)))).toEqual(['version: 3 is newer than this app understands (it reads version 2); update LR Lab']);
+    expect(issuesOf(tampered((json) => delete json.version))).toEqual(['version: is required (this app reads results of versions 1 to 2)']);
     expect(issuesOf(JSON.stringify(tinyConfig()))[0]).toMatch(/^format: is required; this looks like an experiment config/);
     expect(issuesOf('[1, 2]')).toEqual(['results: must be a JSON object (got a list)']);
   });
 
   it('a hopeless file lists the first 20 issues and counts the rest', () => {
-    const issues = issuesOf(tampered((json) => json.records.forEach((r: Record<string, unknown>) => (r.trainLoss = null))));
+    const issues = issuesOf(tampered((json) => (json.records.trainLoss = json.records.trainLoss.map(() => 'lots'))));
     expect(issues).toHaveLength(21);
     expect(issues[20]).toBe('… and 8 more');
   });

@@ -10,16 +10,18 @@
  */
 import { z } from 'zod';
 import { isRecord, parseJsonText } from '../util/json';
-import { ConfigError, expected, integer as integerIn, parseConfig } from '../util/validate';
+import { ConfigError, expected, parseConfig } from '../util/validate';
 import { parseExperiment, type ExperimentConfig } from './config';
 import { expandRuns, runnerRun } from './expand';
+import { RecordTable } from './record-table';
 import type { MetricRecord } from './records';
+import { integer, RECORD_FIELDS, recordsJsonChunks, recordsOf, recordsSchemaOf } from './results-records';
 import { asMethod, asStep, type MethodIndex, type Step } from '../util/ids';
 
 /** The `format` field of every results document. */
 export const RESULTS_FORMAT = 'lr-lab-results';
 /** The results version this code reads and writes. */
-export const RESULTS_VERSION = 1;
+export const RESULTS_VERSION = 2;
 /** At most this many issues are listed in a ConfigError (the rest are counted). */
 const MAX_ISSUES = 20;
 
@@ -35,7 +37,7 @@ export interface RunIdentity {
 /** What a results document is written from: an ExperimentRunner, or a parsed ResultsDocument. */
 export interface ResultsSource {
   runs: readonly RunIdentity[];
-  records: readonly MetricRecord[];
+  records: RecordTable | readonly MetricRecord[];
   /** Step at which each run diverged (null: healthy). */
   diverged: ReadonlyArray<Step | null>;
   /** Optimizer steps taken. */
@@ -57,43 +59,6 @@ export interface ResultsDocument {
 
 // ------------------------------------------------------------------------------------ the schema
 
-/** An integer in [min, max] (default: any integer >= min). */
-const integer = (min: number, max = Number.MAX_SAFE_INTEGER, text = `must be an integer >= ${min}`) => integerIn(min, max, text);
-
-const finite = (min: number) => z.number(expected(`must be a number >= ${min}`)).min(min, `must be a number >= ${min}`);
-
-/** How a non-finite number is written in a record. */
-const NON_FINITE: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
-const METRIC_TEXT = 'must be a number, "NaN", "Infinity" or "-Infinity"';
-
-/** A metric value: a JSON number, or one of the strings of NON_FINITE (decoded to the number). */
-const metric = () =>
-  z
-    .union([z.number(), z.enum(Object.keys(NON_FINITE) as [string, ...string[]])], expected(METRIC_TEXT))
-    .transform((value) => (typeof value === 'number' ? value : NON_FINITE[value]));
-
-/** The fields of a record, in the order they are written (`satisfies`: exactly MetricRecord's fields, none forgotten). */
-const recordSchema = z.strictObject(
-  {
-    run: integer(0),
-    step: integer(0),
-    epoch: finite(0),
-    trainLoss: metric(),
-    trainAccuracy: metric(),
-    testLoss: metric().optional(),
-    testAccuracy: metric().optional(),
-    lr: metric(),
-    lrExpected: metric(),
-    lrBandLow: metric().optional(),
-    lrBandHigh: metric().optional(),
-    angle: metric().optional(),
-    diverged: z.boolean(expected('must be true or false')),
-    wallMs: finite(0),
-  } satisfies Record<keyof MetricRecord, z.ZodType>,
-  expected('must be an object { run, step, trainLoss, … }'),
-);
-const RECORD_FIELDS = Object.keys(recordSchema.shape) as Array<keyof MetricRecord>;
-
 const runSchema = z.strictObject(
   {
     label: z.string(expected('must be a text')),
@@ -110,7 +75,7 @@ const RUN_FIELDS = Object.keys(runSchema.shape) as Array<keyof RunIdentity>;
 const bodySchema = z.object({
   savedAt: z.iso.datetime({ offset: true, error: (issue) => (issue.input === undefined ? 'is required' : 'must be an ISO 8601 date-time') }),
   runs: z.array(runSchema, expected('must be a list of runs')),
-  records: z.array(recordSchema, expected('must be a list of metric records')),
+  records: z.unknown().refine((records) => records !== undefined, 'is required'), // (its own schema below: a list or columns)
   diverged: z.array(integer(0).nullable(), expected('must be a list of steps or null')),
   step: integer(0),
 });
@@ -140,10 +105,12 @@ function consistencyIssues(config: ExperimentConfig, source: ResultsSource): str
   source.diverged.forEach((step, index) => {
     if (step !== null && step > source.step) issues.push(`diverged.${index}: must be <= step ${source.step} (got ${step})`);
   });
-  source.records.forEach((record, index) => {
-    if (record.run >= source.runs.length) issues.push(`records.${index}.run: must be < ${source.runs.length}, the number of runs (got ${record.run})`);
-    if (record.step > source.step) issues.push(`records.${index}.step: must be <= step ${source.step} (got ${record.step})`);
-  });
+  const table = tableOf(source.records);
+  for (let row = 0; row < table.length && issues.length <= MAX_ISSUES; row++) {
+    const [run, step] = [table.runAt(row), table.stepAt(row)];
+    if (run >= source.runs.length) issues.push(`records.${row}.run: must be < ${source.runs.length}, the number of runs (got ${run})`);
+    if (step > source.step) issues.push(`records.${row}.step: must be <= step ${source.step} (got ${step})`);
+  }
   return issues;
 }
 
@@ -165,7 +132,7 @@ function headerIssue(json: unknown): string | null {
     return json.format === undefined ? 'format: is required (an LR Lab results file has "format": "lr-lab-results")' : `format: must be "${RESULTS_FORMAT}" (got ${describeValue(json.format)})`;
   }
   const version = json.version;
-  if (version === undefined) return `version: is required (this app reads results of version ${RESULTS_VERSION})`;
+  if (version === undefined) return `version: is required (this app reads results of versions 1 to ${RESULTS_VERSION})`;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) return `version: must be an integer >= 1 (got ${describeValue(version)})`;
   if (version > RESULTS_VERSION) return `version: ${version} is newer than this app understands (it reads version ${RESULTS_VERSION}); update LR Lab`;
   return null;
@@ -195,13 +162,18 @@ export function parseResults(json: unknown): ResultsDocument {
       issues.push(...error.issues.map((issue) => (issue.startsWith('experiment:') ? `config${issue.slice('experiment'.length)}` : `config.${issue}`)));
     }
   }
-  let body: z.output<typeof bodySchema> | undefined;
-  try {
-    body = parseConfig(bodySchema, input, '');
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    issues.push(...error.issues);
-  }
+  const attempt = <T>(parse: () => T): T | undefined => {
+    try {
+      return parse();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      issues.push(...error.issues);
+      return undefined;
+    }
+  };
+  const records = input.records === undefined ? undefined : attempt(() => parseConfig(recordsSchemaOf(input.records), input.records, 'records'));
+  let body = attempt(() => parseConfig(bodySchema, input, ''));
+  if (body) body = records === undefined ? undefined : { ...body, records };
   const source = body && typed(body);
   if (config && source) issues.push(...consistencyIssues(config, source));
   if (issues.length > 0 || !config || !body || !source) throw new ConfigError(capped(issues));
@@ -210,11 +182,7 @@ export function parseResults(json: unknown): ResultsDocument {
 
 /** The parsed body with its indices and steps typed (src/util/ids.ts; the schema checked each) and every record's fields in order. */
 function typed(body: z.output<typeof bodySchema>): { runs: RunIdentity[]; records: MetricRecord[]; diverged: Array<Step | null>; step: Step } {
-  const records = body.records.map((record) => {
-    const out: Partial<MetricRecord> = {};
-    for (const field of RECORD_FIELDS) if (record[field] !== undefined) (out as Record<string, unknown>)[field] = record[field];
-    return out as MetricRecord;
-  });
+  const records = recordsOf(body.records);
   const runs = body.runs.map((run) => ({ ...run, method: asMethod(run.method) }));
   const diverged = body.diverged.map((at) => (at === null ? null : asStep(at)));
   return { runs, records, diverged, step: asStep(body.step) };
@@ -232,30 +200,11 @@ export function parseResultsJson(text: string): ResultsDocument {
  * lost (steps submitted after that never came back), with the divergences up to there.
  */
 export function upToLastRecord(source: ResultsSource): ResultsSource {
-  const step = asStep(source.records.reduce((last, record) => Math.max(last, record.step), 0));
+  let last = 0;
+  for (const record of source.records) last = Math.max(last, record.step);
+  const step = asStep(last);
   return { ...source, step, diverged: source.diverged.map((at) => (at !== null && at <= step ? at : null)) };
 }
-
-/** A record number as JSON: non-finite as its NON_FINITE string, −0 as `-0` (JSON.stringify would write 0). */
-function numberJson(value: number): string {
-  if (Number.isFinite(value)) return Object.is(value, -0) ? '-0' : String(value); // String(x) === JSON.stringify(x) for finite x
-  return `"${value}"`; // "NaN", "Infinity", "-Infinity"
-}
-
-const RECORD_KEYS = RECORD_FIELDS.map((field) => `${JSON.stringify(field)}:`);
-
-/** One record on one line, its fields in RECORD_FIELDS order (absent ones left out). */
-function recordJson(record: MetricRecord): string {
-  let json = '';
-  for (let i = 0; i < RECORD_FIELDS.length; i++) {
-    const value = record[RECORD_FIELDS[i]];
-    if (value === undefined) continue;
-    json += `${json ? ',' : '{'}${RECORD_KEYS[i]}${typeof value === 'number' ? numberJson(value) : JSON.stringify(value)}`;
-  }
-  return `${json}}`;
-}
-
-const list = (items: string[]) => (items.length === 0 ? '[]' : `[\n${items.map((item) => `    ${item}`).join(',\n')}\n  ]`);
 
 export interface ResultsJsonOptions {
   /** Time of the export (default: now). */
@@ -263,33 +212,40 @@ export interface ResultsJsonOptions {
 }
 
 /**
- * The results document of an experiment as JSON text: `config` (validated again, so the file holds
- * the canonical form with defaults filled), the stacked runs' identity, the records (one per line),
- * the divergence steps and the step reached. `source` is the ExperimentRunner of `config` (or a
- * ResultsDocument: toResultsJson(doc.config, doc, doc) writes the text doc was read from).
+ * The results document of an experiment as JSON text in chunks: `config` (validated again, so the
+ * file holds the canonical form with defaults filled), the stacked runs' identity, the divergence
+ * steps, the step reached, and the records as columns (./results-records.ts). `source` is the
+ * ExperimentRunner of `config` (or a ResultsDocument: its records are written in the new form).
  * Throws if the runs are not the config's, so that what is written always reads back.
  */
-export function toResultsJson(config: ExperimentConfig, source: ResultsSource, options: ResultsJsonOptions = {}): string {
+export function* resultsJsonChunks(config: ExperimentConfig, source: ResultsSource, options: ResultsJsonOptions = {}): Generator<string> {
   const validated = parseExperiment(config);
   const issues = consistencyIssues(validated, source);
   if (issues.length > 0) throw new Error(`results do not match the config: ${capped(issues).join('; ')}`);
   const savedAt = options.savedAt === undefined ? new Date().toISOString() : typeof options.savedAt === 'string' ? options.savedAt : options.savedAt.toISOString();
   const runs = source.runs.map((run) => JSON.stringify(Object.fromEntries(RUN_FIELDS.map((field) => [field, run[field]]))));
   const configJson = JSON.stringify(validated, null, 2).replace(/\n/g, '\n  ');
-  return [
+  yield [
     '{',
     `  "format": ${JSON.stringify(RESULTS_FORMAT)},`,
     `  "version": ${RESULTS_VERSION},`,
     `  "savedAt": ${JSON.stringify(savedAt)},`,
     `  "config": ${configJson},`,
-    `  "runs": ${list(runs)},`,
-    `  "records": ${list(source.records.map(recordJson))},`,
+    `  "runs": ${runs.length === 0 ? '[]' : `[\n${runs.map((run) => `    ${run}`).join(',\n')}\n  ]`},`,
     `  "diverged": ${JSON.stringify([...source.diverged])},`,
-    `  "step": ${source.step}`,
-    '}',
-    '',
+    `  "step": ${source.step},`,
+    '  "records": ',
   ].join('\n');
+  yield* recordsJsonChunks(tableOf(source.records));
+  yield '\n}\n';
 }
+
+/** The results document as one text (see resultsJsonChunks; the CLI and the page write the chunks). */
+export function toResultsJson(config: ExperimentConfig, source: ResultsSource, options: ResultsJsonOptions = {}): string {
+  return [...resultsJsonChunks(config, source, options)].join('');
+}
+
+const tableOf = (records: RecordTable | readonly MetricRecord[]): RecordTable => (records instanceof RecordTable ? records : RecordTable.of(records));
 
 // ------------------------------------------------------------------------------------ comparing
 
@@ -308,10 +264,11 @@ export interface RecordDifference {
 }
 
 /** Compares `actual` (e.g. a replay) with `expected` (a results file) record by record, by (run, step); wallMs is ignored. */
-export function recordDifferences(expected: readonly MetricRecord[], actual: readonly MetricRecord[]): RecordDifference {
+export function recordDifferences(expected: readonly MetricRecord[], actual: Iterable<MetricRecord>): RecordDifference {
   const key = (record: MetricRecord) => `${record.run}:${record.step}`;
-  const byKey = new Map(actual.map((record) => [key(record), record]));
-  const result: RecordDifference = { compared: 0, differing: 0, maxRelative: 0, missing: Math.abs(actual.length - expected.length), first: null };
+  const byKey = new Map<string, MetricRecord>();
+  for (const record of actual) byKey.set(key(record), record);
+  const result: RecordDifference = { compared: 0, differing: 0, maxRelative: 0, missing: Math.abs(byKey.size - expected.length), first: null };
   for (const want of expected) {
     const got = byKey.get(key(want));
     if (!got) {

@@ -36,7 +36,7 @@ async function makeRunner(runs: RunnerRun[], budgetSteps = 60) {
   });
 }
 
-const curve = (records: MetricRecord[], run: number) => records.filter((r) => r.run === run && Number.isFinite(r.trainLoss)).map((r) => r.trainLoss);
+const curve = (records: Iterable<MetricRecord>, run: number) => [...records].filter((r) => r.run === run && Number.isFinite(r.trainLoss)).map((r) => r.trainLoss);
 
 describe('ExperimentRunner', () => {
   it('a diverging run is marked and frozen at a fixed step; the others keep training', async () => {
@@ -85,7 +85,7 @@ describe('ExperimentRunner', () => {
     ];
     const together = await makeRunner(runs(), 30);
     await together.advance(30);
-    const records = (list: MetricRecord[], run: number) => list.filter((r) => r.run === run).map(({ wallMs: _, run: __, ...rest }) => rest);
+    const records = (list: Iterable<MetricRecord>, run: number) => [...list].filter((r) => r.run === run).map(({ wallMs: _, run: __, ...rest }) => rest);
     for (const [index, run] of runs().entries()) {
       const alone = await makeRunner([run], 30);
       await alone.advance(30);

@@ -16,6 +16,7 @@ import { RunRates, type RunRatesConfig } from '../optim/run-rates';
 import type { LrdConfig } from '../optim/lrd';
 import type { OptimizerConfig } from '../optim/optimizer';
 import { asRun, asStep, nextStep, type MethodIndex, type RunIndex, type Step } from '../util/ids';
+import { RecordTable } from './record-table';
 import type { MetricRecord, RunnerEvent } from './records';
 
 /** One stacked run as the runner sees it (see ./expand.ts expandRuns). */
@@ -51,7 +52,8 @@ export interface RunnerOptions {
 
 export class ExperimentRunner {
   readonly trainer: Trainer;
-  readonly records: MetricRecord[] = [];
+  /** Every record collected, in compact columnar storage (./record-table.ts). */
+  readonly records = new RecordTable();
   private rates: RunRates[];
   private readonly firstLoss: number[];
   private readonly divergedAt: Array<Step | null>;
@@ -115,9 +117,9 @@ export class ExperimentRunner {
   }
 
   private noteAngle(run: RunIndex, step: Step, angle: number): void {
-    this.angles[run].set(step, angle);
-    const record = this.latestRecord(run, step);
-    if (record) record.angle = angle;
+    const row = this.records.rowOf(run, step);
+    if (row >= 0) this.records.set(row, { angle });
+    else this.angles[run].set(step, angle); // its record comes later (collect takes it from here)
   }
 
   /** Before step s: every AutoDrop window whose decision applies at or before s is in. */
@@ -189,7 +191,7 @@ export class ExperimentRunner {
         lrExpected: effective.expected,
         lrBandLow: effective.band?.[0],
         lrBandHigh: effective.band?.[1],
-        angle: this.angles[m.run].get(m.step),
+        angle: this.takeAngle(m.run, m.step),
         diverged: this.frozenAt(m.run, m.step),
         wallMs,
       };
@@ -295,29 +297,30 @@ export class ExperimentRunner {
     const step = this.step;
     const wallMs = this.wallMs();
     const records = results.map((result): MetricRecord => {
-      const existing = this.latestRecord(result.run, step);
+      const row = this.records.rowOf(result.run, step);
+      const test = { testLoss: result.loss, testAccuracy: result.accuracy };
+      if (row >= 0) {
+        this.records.set(row, test);
+        return this.records.get(row);
+      }
       const run = this.runs[result.run];
       const effective = this.rates[result.run].effective(asStep(Math.max(step, 1)), run.lrd, run.leap);
-      const record: MetricRecord = existing ?? {
+      const record: MetricRecord = {
         run: result.run, step, epoch: step / this.trainer.stepsPerEpoch, trainLoss: Number.NaN, trainAccuracy: Number.NaN,
         lr: effective.rate, lrExpected: effective.expected, lrBandLow: effective.band?.[0], lrBandHigh: effective.band?.[1],
-        diverged: this.frozenAt(result.run, step), wallMs,
+        diverged: this.frozenAt(result.run, step), wallMs, ...test,
       };
-      record.testLoss = result.loss;
-      record.testAccuracy = result.accuracy;
-      if (!existing) this.records.push(record);
+      this.records.upsert(record);
       return record;
     });
     this.emit({ kind: 'metrics', records });
   }
 
-  private latestRecord(run: number, step: number): MetricRecord | undefined {
-    for (let i = this.records.length - 1; i >= 0; i--) {
-      const record = this.records[i];
-      if (record.step < step) return undefined;
-      if (record.run === run && record.step === step) return record;
-    }
-    return undefined;
+  /** The AutoDrop angle of `run`'s window ending at `step`, if it came before the step's record (then forgotten). */
+  private takeAngle(run: RunIndex, step: Step): number | undefined {
+    const angle = this.angles[run].get(step);
+    if (angle !== undefined) this.angles[run].delete(step);
+    return angle;
   }
 
   /**
@@ -351,8 +354,8 @@ export class ExperimentRunner {
    * has just replayed): exports then reproduce the file, and wall time goes on from its last record.
    */
   restoreRecords(records: readonly MetricRecord[]): void {
-    this.records.length = 0;
-    for (const record of records) this.records.push({ ...record });
+    this.records.clear();
+    this.records.push(...records);
     this.activeMs = records.reduce((latest, record) => Math.max(latest, record.wallMs), 0);
   }
 
@@ -360,7 +363,7 @@ export class ExperimentRunner {
   async reset(): Promise<void> {
     await this.trainer.flush();
     this.trainer.reset();
-    this.records.length = 0;
+    this.records.clear();
     this.rates = this.runs.map((run) => this.ratesFor(run));
     this.firstLoss.fill(Number.NaN);
     this.divergedAt.fill(null);

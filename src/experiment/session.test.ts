@@ -65,14 +65,14 @@ function reached(session: TrainingSession, step: number): Promise<void> {
 }
 
 /** Every record without its wall time, in (run, step) order. */
-const comparable = (records: readonly MetricRecord[]) =>
+const comparable = (records: Iterable<MetricRecord>) =>
   [...records].sort((a, b) => a.run - b.run || a.step - b.step).map(({ wallMs: _, ...rest }) => rest);
 
 /** The records of an uninterrupted run of `doc` to its budget. */
 async function uninterrupted(doc = document()): Promise<MetricRecord[]> {
   const { session } = await open(doc);
   await session.start();
-  const records = [...session.runner.records];
+  const records = session.runner.records.toArray();
   await session.close();
   return records;
 }
@@ -137,7 +137,7 @@ describe('TrainingSession', () => {
     const whole = await uninterrupted();
     const { session: first } = await open();
     await first.step(37); // mid-block, past an evaluation
-    const saved = await first.exportJson();
+    const saved = (await first.exportJson()).join('');
     await first.close();
     const { session, events } = await open(document({ name: 'something else' }));
     const restored = await session.restore(parseResultsJson(saved));
@@ -162,7 +162,7 @@ describe('TrainingSession', () => {
     await session.start();
     expect(session.state).toMatchObject({ step: 90, done: true });
     // The same numbers as a 90-step budget from the start (the old end's extra evaluation aside).
-    const strip = (records: MetricRecord[]) => comparable(records).map(({ testAccuracy: _, testLoss: __, ...rest }) => rest);
+    const strip = (records: Iterable<MetricRecord>) => comparable(records).map(({ testAccuracy: _, testLoss: __, ...rest }) => rest);
     expect(strip(session.runner.records)).toEqual(strip(longer));
     await session.close();
   });
@@ -194,7 +194,7 @@ describe('TrainingSession', () => {
     expect(events.some((e) => e.kind === 'error' && e.deviceLost)).toBe(true);
     expect(comparable(session.runner.records.filter((r) => r.step <= 20))).toEqual(before);
     await expect(session.start()).rejects.toThrow(/GPU device lost.*Start again/);
-    const json = parseResultsJson(await session.exportJson()); // still exportable, from the CPU's copy
+    const json = parseResultsJson((await session.exportJson()).join('')); // still exportable, from the CPU's copy
     expect(json.records.length).toBeGreaterThanOrEqual(before.length);
   });
 
@@ -204,7 +204,7 @@ describe('TrainingSession', () => {
     await expect(session.open('{"version": 1, "runs": 3}')).rejects.toThrow(/runs: must be a list of runs/);
     await expect(session.open('{"format": "lr-lab-results", "version": 1}')).rejects.toThrow(/config: is required/);
     expect(session.state.step).toBe(10);
-    const results = await session.exportJson();
+    const results = (await session.exportJson()).join('');
     await session.open(JSON.stringify(parseExperiment(document({ name: 'other' }))));
     expect(session.applied?.summary.name).toBe('other');
     await session.open(results);

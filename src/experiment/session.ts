@@ -16,10 +16,10 @@ import type { GpuContext } from '../gpu/device';
 import { asStep, nextStep, type MethodIndex, type Step } from '../util/ids';
 import { jsonDocument } from '../util/json';
 import { parseExperiment, type ExperimentConfig } from './config';
-import { toCsv } from './export';
+import { metricsCsvChunks, runsCsv } from './export';
 import { readExperimentFile } from './files';
 import { budgetSteps, expandRuns, runnerRun } from './expand';
-import { recordDifferences, toResultsJson, upToLastRecord, type ResultsDocument } from './results';
+import { recordDifferences, resultsJsonChunks, upToLastRecord, type ResultsDocument } from './results';
 import { appendRun, documentRuns, removeRun, replaceRun } from './run-edits';
 import type { ExperimentRunner } from './runner';
 import { summarizeExperiment, type AppliedExperiment, type ConfigDocument, type RebuildResult, type RestoreResult, type SessionEvent, type SessionState } from './session-events';
@@ -381,19 +381,25 @@ export class TrainingSession {
 
   // ----------------------------------------------------------------------------------- exports
 
-  /** The long-format CSV of every metric collected so far (./export.ts). */
-  exportCsv(): string {
-    const exp = this.current; // (after a failure too: the records are on the CPU)
+  /**
+   * The CSV export of every metric collected so far (./export.ts): the metrics table in chunks (long
+   * format, step order) and the runs table. Also after a failure: the records are on the CPU.
+   */
+  exportCsv(): { metrics: Iterable<string>; runs: string } {
+    const exp = this.current;
     if (!exp) throw new Error('no experiment loaded: call load(config) first');
-    return toCsv(exp.config.name, exp.runner.runs, exp.runner.records);
+    return { metrics: metricsCsvChunks(exp.runner.runs, exp.runner.records), runs: runsCsv(exp.config.name, exp.runner.runs) };
   }
 
-  /** The results document (./results.ts) of everything so far; while training, taken at the next block boundary. */
-  exportJson(): Promise<string> {
+  /**
+   * The results document (./results.ts) of everything so far, as JSON text in chunks (no single
+   * string of the whole history); while training, taken at the next block boundary.
+   */
+  exportJson(): Promise<string[]> {
     const exp = this.current;
     if (!exp) return Promise.reject(new Error('no experiment loaded: call load(config) first'));
-    if (this.lostReason) return Promise.resolve(toResultsJson(exp.config, upToLastRecord(exp.runner))); // the records are on the CPU
-    return this.atBoundary(() => toResultsJson(exp.config, exp.runner));
+    if (this.lostReason) return Promise.resolve([...resultsJsonChunks(exp.config, upToLastRecord(exp.runner))]); // the records are on the CPU
+    return this.atBoundary(() => [...resultsJsonChunks(exp.config, exp.runner)]);
   }
 
   /** Pauses and frees the runner's GPU buffers (the device stays the caller's). */

@@ -12,13 +12,17 @@ export class ConfigError extends Error {
   }
 }
 
+/** A value as an issue quotes it: its JSON, or for a long list or object just what it is. */
 function describe(value: unknown): string {
   if (typeof value === 'number' && Number.isNaN(value)) return 'NaN';
+  let text: string;
   try {
-    return JSON.stringify(value) ?? String(value);
+    text = JSON.stringify(value) ?? String(value);
   } catch {
-    return String(value);
+    text = String(value);
   }
+  if (text.length <= 120) return text;
+  return Array.isArray(value) ? `a list of ${value.length}` : typeof value === 'object' && value !== null ? 'an object' : `${text.slice(0, 117)}…`;
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
