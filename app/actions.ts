@@ -6,11 +6,12 @@
 import * as Comlink from 'comlink';
 import { defaultExperimentInput } from '../src/experiment/defaults';
 import { readShareHash, shareHash } from '../src/experiment/share';
+import { switchDataset } from '../src/experiment/starting-points';
 import { Autosave } from './autosave';
 import type { EventBatch, UploadPayload } from './engine-protocol';
 import type { EngineApi } from './engine.worker';
 import { clearSaved, loadSaved, loadUpload, saveConfig, saveResults, saveUpload } from './persist';
-import { classifyEdit, clone, draftAfter, foldBatch, getPath, setPath, uniqueLabel, useLab, validate, type Engine } from './store';
+import { classifyEdit, clone, draftAfter, foldBatch, getPath, setPath, uniqueLabel, useLab, validate, type ConfigDoc, type Engine } from './store';
 
 declare global {
   interface Window {
@@ -208,6 +209,14 @@ async function applyOrRevert(path: string, command: (remote: Engine) => Promise<
   if (current) set((state) => ({ draft: state.draft ? setPath(state.draft, path, clone(getPath(current, path))) : state.draft }));
 }
 
+/**
+ * Replaces the whole draft (a dataset switch that also renames the experiment and applies the
+ * dataset's starting point) and validates it; such a change restarts, so it waits for Apply.
+ */
+export function editDraft(next: ConfigDoc): void {
+  set({ draft: next, issues: validate(next) });
+}
+
 /** Replaces a whole run in the draft (method on/off, schedule kind) and applies it like editField. */
 export const editRun = (index: number, run: Record<string, unknown>) => editField(`runs.${index}`, run);
 
@@ -319,7 +328,8 @@ export async function uploadDataset(files: File[]): Promise<string | null> {
       payload = { format, trainImages: parts.trainImages, trainLabels: parts.trainLabels, testImages: parts.testImages, testLabels: parts.testLabels };
       shape = await engine.addUpload(id, payload);
     }
-    let doc = setPath(applied, 'dataset', { kind: 'upload', id, format });
+    // The experiment's name follows the data ("All methods on a spiral" → "All methods on data.csv").
+    let doc = switchDataset(applied, { kind: 'upload', id, format }, false);
     const model = doc.model as { kind?: string };
     if (shape.inputShape.length !== 3 && model.kind?.includes('cnn')) doc = setPath(doc, 'model', { kind: 'mlp', hidden: [32, 32] });
     const issues = validate(doc);
