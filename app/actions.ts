@@ -8,6 +8,7 @@ import { defaultExperimentInput } from '../src/experiment/defaults';
 import { readShareHash, shareHash } from '../src/experiment/share';
 import { switchDataset } from '../src/experiment/starting-points';
 import { Autosave } from './autosave';
+import { issuesAfterEdit } from './edit-issues';
 import type { EventBatch, UploadPayload } from './engine-protocol';
 import type { EngineApi } from './engine.worker';
 import { clearSaved, loadSaved, loadUpload, saveConfig, saveResults, saveUpload } from './persist';
@@ -187,7 +188,8 @@ export async function editField(path: string, value: unknown): Promise<void> {
   const { draft, applied } = get();
   if (!draft || !applied) return;
   const next = setPath(draft, path, value);
-  const issues = validate(next);
+  // A rule between two fields shows on the one typed in (a duplicate label: this run's card).
+  const issues = issuesAfterEdit(validate(next), path);
   set({ draft: next, issues });
   if (issues.length > 0) return;
   const change = classifyEdit(applied, next);
