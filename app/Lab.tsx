@@ -68,7 +68,8 @@ export function Lab() {
       </a>
       <Header />
       <main id="main">
-        {error && (
+        {/* Without WebGPU the explanation panel quotes the browser's message (data-testid error there): once is enough. */}
+        {error && phase !== 'no-webgpu' && (
           <p role="alert" data-testid="error" className="error">
             {error}
           </p>
