@@ -11,13 +11,11 @@ import { NoWebGpu } from './components/NoWebGpu';
 import { RunsEditor } from './components/RunsEditor';
 import { Summary } from './components/Summary';
 import { useLab, type ViewSettings } from './store';
+import { applyTheme } from './theme';
 
 /** Applies the theme to <html data-theme> (system: no attribute, prefers-color-scheme decides). */
 function useTheme(theme: ViewSettings['theme']): void {
-  useEffect(() => {
-    if (theme === 'system') document.documentElement.removeAttribute('data-theme');
-    else document.documentElement.setAttribute('data-theme', theme);
-  }, [theme]);
+  useEffect(() => applyTheme(theme), [theme]);
 }
 
 /** Title, Demos link, theme picker, experiment name and adapter. */
