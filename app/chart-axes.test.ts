@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coincidences, describeCoincidence, linearTicks, strokeWidths, yDomain } from './chart-axes';
+import { coincidences, describeCoincidence, innerTicks, linearTicks, strokeWidths, yDomain } from './chart-axes';
 import type { ChartRow, SeriesSpec } from './series';
 
 const spec = (id: string): SeriesSpec => ({ id, label: id.toUpperCase(), color: '#000000', runs: [0], dash: '' });
@@ -58,5 +58,13 @@ describe('strokeWidths', () => {
     const widths = strokeWidths([{ ids, shares: ids.map(() => 1) }], 2);
     expect(widths.get('a')).toBeCloseTo(8);
     expect(widths.get('f')).toBe(2);
+  });
+});
+
+describe('innerTicks', () => {
+  it('puts round ticks inside the x range of the data', () => {
+    expect(innerTicks(1, 322)).toEqual([0, 100, 200, 300].filter((x) => x >= 1));
+    expect(innerTicks(30, 600)).toEqual([200, 400, 600]);
+    expect(innerTicks(5, 5)).toBeUndefined();
   });
 });

@@ -64,6 +64,12 @@ function tickStep([low, high]: readonly [number, number]): number {
   return [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((step) => step >= raw * (1 - 1e-9)) ?? 10 * magnitude;
 }
 
+/** Round ticks inside [low, high] (the x axis, which spans exactly the data): 0, 100, 200 rather than 1, 86, 171. */
+export function innerTicks(low: number, high: number): number[] | undefined {
+  if (!(high > low)) return undefined;
+  return linearTicks([low, high]).filter((tick) => tick >= low && tick <= high);
+}
+
 /** The ticks of a linear axis over `domain` (from yDomain): every tick step from end to end. */
 export function linearTicks(domain: readonly [number, number]): number[] {
   const step = tickStep(domain);

@@ -7,7 +7,7 @@
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { Area, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { create } from 'zustand';
-import { coincidences, describeCoincidence, linearTicks, strokeWidths, yDomain } from '../chart-axes';
+import { coincidences, describeCoincidence, innerTicks, linearTicks, strokeWidths, yDomain } from '../chart-axes';
 import type { MetricRecord } from '../../src/experiment/records';
 import type { ExperimentSummary } from '../engine-protocol';
 import { download } from '../actions';
@@ -159,7 +159,7 @@ const Chart = memo(function Chart({ spec, records, series }: { spec: ChartSpec; 
           <ResponsiveContainer width="100%" height={220}>
             <ComposedChart data={rows} margin={{ top: 6, right: 12, bottom: 14, left: 4 }}>
               <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
-              <XAxis dataKey="x" type="number" domain={['dataMin', 'dataMax']} tickFormatter={tick} stroke="var(--fg-muted)" label={{ value: xLabel, position: 'insideBottom', offset: -8, fill: 'var(--fg-muted)', fontSize: 11 }} />
+              <XAxis dataKey="x" type="number" domain={['dataMin', 'dataMax']} ticks={innerTicks(rows[0].x, rows[rows.length - 1].x)} tickFormatter={tick} stroke="var(--fg-muted)" label={{ value: xLabel, position: 'insideBottom', offset: -8, fill: 'var(--fg-muted)', fontSize: 11 }} />
               <YAxis scale={logY ? 'log' : 'linear'} domain={domain ?? ['auto', 'auto']} ticks={domain && !logY ? linearTicks(domain) : undefined} allowDataOverflow tickFormatter={tick} stroke="var(--fg-muted)" width={52} />
               <Tooltip
                 isAnimationActive={false}
