@@ -11,13 +11,11 @@ import { NoWebGpu } from './components/NoWebGpu';
 import { RunsEditor } from './components/RunsEditor';
 import { Summary } from './components/Summary';
 import { useLab, type ViewSettings } from './store';
+import { applyTheme } from './theme';
 
 /** Applies the theme to <html data-theme> (system: no attribute, prefers-color-scheme decides). */
 function useTheme(theme: ViewSettings['theme']): void {
-  useEffect(() => {
-    if (theme === 'system') document.documentElement.removeAttribute('data-theme');
-    else document.documentElement.setAttribute('data-theme', theme);
-  }, [theme]);
+  useEffect(() => applyTheme(theme), [theme]);
 }
 
 /** Title, Demos link, theme picker, experiment name and adapter. */
@@ -68,7 +66,8 @@ export function Lab() {
       </a>
       <Header />
       <main id="main">
-        {error && (
+        {/* Without WebGPU the explanation panel quotes the browser's message (data-testid error there): once is enough. */}
+        {error && phase !== 'no-webgpu' && (
           <p role="alert" data-testid="error" className="error">
             {error}
           </p>

@@ -11,10 +11,11 @@ import { toResultsJson, type RunIdentity } from '../src/experiment/results';
 import { readShareHash, shareHash } from '../src/experiment/share';
 import { Autosave } from './autosave';
 import { budgetOfferOf, type BudgetOffer } from './budget';
+import { issuesAfterEdit } from './edit-issues';
 import type { EventBatch, UploadPayload } from './engine-protocol';
 import type { EngineApi } from './engine.worker';
-import { appendResults, clearSaved, dropResults, loadSaved, loadUpload, saveConfig, saveUpload, type ResultsHead } from './persist';
-import { classifyEdit, clone, draftAfter, foldBatch, getPath, setPath, uniqueLabel, useLab, validate, type Engine } from './store';
+import { appendResults, clearSaved, dropResults, loadSaved, loadUpload, saveConfig, type ResultsHead } from './persist';
+import { classifyEdit, clone, draftAfter, foldBatch, getPath, setPath, uniqueLabel, useLab, validate, type ConfigDoc, type Engine } from './store';
 
 declare global {
   interface Window {
@@ -37,8 +38,11 @@ const autosave = new Autosave({
   },
 });
 
+/** The engine of the page, if connected (for actions kept in modules of their own, such as ./upload.ts). */
+export const currentEngine = (): Engine | null => engine;
+
 /** Adds notes (the last 6 are kept). */
-function note(...lines: string[]): void {
+export function note(...lines: string[]): void {
   if (lines.length) set((state) => ({ notes: [...state.notes, ...lines].slice(-6) }));
 }
 
@@ -238,7 +242,8 @@ export async function editField(path: string, value: unknown): Promise<void> {
   const { draft, applied } = get();
   if (!draft || !applied) return;
   const next = setPath(draft, path, value);
-  const issues = validate(next);
+  // A rule between two fields shows on the one typed in (a duplicate label: this run's card).
+  const issues = issuesAfterEdit(validate(next), path);
   set({ draft: next, issues });
   if (issues.length > 0) return;
   const change = classifyEdit(applied, next);
@@ -258,6 +263,14 @@ async function applyOrRevert(path: string, command: (remote: Engine) => Promise<
   if (done !== undefined) return;
   const current = get().applied;
   if (current) set((state) => ({ draft: state.draft ? setPath(state.draft, path, clone(getPath(current, path))) : state.draft }));
+}
+
+/**
+ * Replaces the whole draft (a dataset switch that also renames the experiment and applies the
+ * dataset's starting point) and validates it; such a change restarts, so it waits for Apply.
+ */
+export function editDraft(next: ConfigDoc): void {
+  set({ draft: next, issues: validate(next) });
 }
 
 /** Replaces a whole run in the draft (method on/off, schedule kind) and applies it like editField. */
@@ -330,64 +343,6 @@ export function shareLink(): string {
 export async function forgetSaved(): Promise<void> {
   await autosave.forget(() => act((remote) => remote.load(defaultExperimentInput())));
   set({ hidden: {} });
-}
-
-/** IDX files are told apart by name: train/t10k|test and images/labels (idx3/idx1). */
-function idxRole(name: string): 'trainImages' | 'trainLabels' | 'testImages' | 'testLabels' | null {
-  const lower = name.toLowerCase();
-  const test = /t10k|test/.test(lower);
-  const labels = /label|idx1/.test(lower);
-  const images = /image|idx3/.test(lower);
-  if (!labels && !images) return null;
-  return `${test ? 'test' : 'train'}${labels ? 'Labels' : 'Images'}`;
-}
-
-/**
- * Uploads the user's dataset: one CSV (label in the last column) or the four IDX files. The
- * Worker parses it; a malformed file throws its message (shown, nothing else changes). On success
- * the experiment switches to it (training restarts). Returns the error message, if any.
- */
-export async function uploadDataset(files: File[]): Promise<string | null> {
-  const { applied } = get();
-  if (!engine || !applied || files.length === 0) return null;
-  try {
-    const id = files.map((f) => f.name).join('+').slice(0, 100);
-    let format: 'csv' | 'idx';
-    let shape: { inputShape: number[] };
-    let payload: UploadPayload;
-    if (files.length === 1 && /\.(csv|tsv|txt)$/i.test(files[0].name)) {
-      format = 'csv';
-      payload = { format, text: await files[0].text() };
-      shape = await engine.addUpload(id, payload);
-    } else {
-      format = 'idx';
-      const parts: Record<string, Uint8Array> = {};
-      for (const file of files) {
-        const role = idxRole(file.name);
-        if (role) parts[role] = new Uint8Array(await file.arrayBuffer());
-      }
-      const missing = ['trainImages', 'trainLabels', 'testImages', 'testLabels'].filter((role) => !parts[role]);
-      if (files.length !== 4 || missing.length > 0) {
-        throw new Error(`An upload is one CSV file (features…, label) or four IDX files (train/test × images/labels, named like train-images-idx3-ubyte); missing: ${missing.join(', ') || 'a recognisable name'}`);
-      }
-      payload = { format, trainImages: parts.trainImages, trainLabels: parts.trainLabels, testImages: parts.testImages, testLabels: parts.testLabels };
-      shape = await engine.addUpload(id, payload);
-    }
-    let doc = setPath(applied, 'dataset', { kind: 'upload', id, format });
-    const model = doc.model as { kind?: string };
-    if (shape.inputShape.length !== 3 && model.kind?.includes('cnn')) doc = setPath(doc, 'model', { kind: 'mlp', hidden: [32, 32] });
-    const issues = validate(doc);
-    if (issues.length > 0) throw new Error(issues.join('; '));
-    await engine.load(doc);
-    set({ hidden: {} });
-    await saveUpload({ id, payload });
-    note(`trained on your upload "${id}": training restarted from step 0`);
-    return null;
-  } catch (error) {
-    const message = `Upload refused: ${(error as Error).message}`;
-    set({ error: message });
-    return message;
-  }
 }
 
 /** Each run's decision boundary (2-D datasets); null when the dataset or model has none. */

@@ -84,6 +84,8 @@ export interface SeriesSpec {
   runs: number[];
   /** Dash pattern (not colour alone). */
   dash: string;
+  /** The run key of the method it draws (legend hover highlights it). */
+  runKey?: number;
 }
 
 /** The value of `key` a chart plots for a record (undefined: no point at this step). */

@@ -15,6 +15,7 @@ import type { AppliedExperiment, ConfigDocument, EventBatch, ExperimentSummary, 
 import type { EngineApi } from './engine.worker';
 import type { BudgetOffer } from './budget';
 import type { XAxisKind } from './series';
+import { savedTheme, saveTheme, type Theme } from './theme';
 
 export type ConfigDoc = ConfigDocument;
 export type Engine = Comlink.Remote<EngineApi>;
@@ -30,7 +31,7 @@ export interface ViewSettings {
   aggregate: boolean;
   /** Target loss of the summary's "steps to target" column. */
   targetLoss: number;
-  theme: 'light' | 'dark' | 'system';
+  theme: Theme;
   /** Training speed limit in steps per second (0: as fast as the GPU goes). */
   speed: number;
 }
@@ -67,25 +68,6 @@ export interface LabState {
   view: ViewSettings;
   setView: (patch: Partial<ViewSettings>) => void;
   toggleHidden: (runKey: number) => void;
-}
-
-/** The theme chosen on an earlier visit (localStorage), else the system's. */
-function savedTheme(): ViewSettings['theme'] {
-  try {
-    const theme = globalThis.localStorage?.getItem('lr-lab-theme');
-    return theme === 'light' || theme === 'dark' ? theme : 'system';
-  } catch {
-    return 'system';
-  }
-}
-
-/** Remembers the theme choice. */
-function saveTheme(theme: ViewSettings['theme']): void {
-  try {
-    globalThis.localStorage?.setItem('lr-lab-theme', theme);
-  } catch {
-    // storage unavailable: the choice lasts for this visit
-  }
 }
 
 export const useLab = create<LabState>()((set) => ({

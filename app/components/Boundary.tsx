@@ -1,5 +1,6 @@
-// Decision boundary heatmaps for 2-D datasets: each run's predicted class on a grid (shade = its
-// probability) with the training points, refreshed about once a second while the step changes.
+// Decision boundary heatmaps for 2-D datasets (the toys, and an uploaded file with two feature
+// columns): each run's predicted class on a grid (shade = its probability) with the training
+// points, refreshed about once a second while the step changes.
 import { useEffect, useRef, useState } from 'react';
 import type { BoundaryGrid } from '../../src/experiment/boundary';
 import { fetchBoundary } from '../actions';
@@ -61,21 +62,22 @@ function RunCanvas({ grid, run, label }: { grid: BoundaryGrid; run: number; labe
   );
 }
 
-/** The heatmaps of every run (2-D toy datasets only), refetched as training advances. */
+/** The heatmaps of every run (2-D datasets only: the engine answers null for others), refetched as training advances. */
 export function Boundary() {
   const summary = useLab((state) => state.summary);
   const step = useThrottled(useLab((state) => state.engine?.step ?? 0), 1500);
-  const isToy = useLab((state) => (state.applied?.dataset as { kind?: string } | undefined)?.kind === 'toy');
+  // Toys are 2-D; an upload may be (a CSV of two features): the engine tells.
+  const planar = useLab((state) => ['toy', 'upload'].includes(String((state.applied?.dataset as { kind?: string } | undefined)?.kind)));
   const [grid, setGrid] = useState<BoundaryGrid | null>(null);
   useEffect(() => {
-    if (!isToy || !summary) return;
+    if (!planar || !summary) return;
     let live = true;
     void fetchBoundary(40).then((result) => live && setGrid(result));
     return () => {
       live = false;
     };
-  }, [isToy, summary, step]);
-  if (!isToy || !summary || !grid || grid.predictions.length !== summary.runs.length) return null;
+  }, [planar, summary, step]);
+  if (!planar || !summary || !grid || grid.predictions.length !== summary.runs.length) return null;
   return (
     <section className="panel boundary" aria-labelledby="boundary-title">
       <h2 id="boundary-title">Decision boundaries (step {step})</h2>

@@ -1,9 +1,13 @@
 // Live charts (recharts) over the store's raw records: train loss, test loss, test accuracy,
 // effective learning rate (log; LEAP's band as an area) and AutoDrop's angular velocity. Smoothing,
 // decimation and replicate means are display-only (app/series.ts); redraws are throttled to
-// animation frames a few times a second so the page stays smooth while training.
+// animation frames a few times a second so the page stays smooth while training. Axes are padded
+// (accuracy spans [0, 1]); lines on top of each other are drawn as a widening stack and named under
+// the chart, and hovering a run in the legend brings its line to the front (app/chart-axes.ts).
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { Area, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { create } from 'zustand';
+import { coincidences, describeCoincidence, innerTicks, linearTicks, strokeWidths, yDomain } from '../chart-axes';
 import type { MetricRecord } from '../../src/experiment/records';
 import type { ExperimentSummary } from '../engine-protocol';
 import { download } from '../actions';
@@ -44,12 +48,12 @@ export function seriesOf(summary: ExperimentSummary | null, aggregate: boolean, 
       const existing = methods.get(run.method);
       if (existing) existing.runs.push(index);
       else {
-        const spec = { id: `m${run.method}`, label: run.label, color: run.color, runs: [index], dash };
+        const spec = { id: `m${run.method}`, label: run.label, color: run.color, runs: [index], dash, runKey: run.runKey };
         methods.set(run.method, spec);
         specs.push(spec);
       }
     } else {
-      specs.push({ id: `r${index}`, label: runLabel(run.label, run.replicate), color: run.color, runs: [index], dash });
+      specs.push({ id: `r${index}`, label: runLabel(run.label, run.replicate), color: run.color, runs: [index], dash, runKey: run.runKey });
     }
   });
   return specs;
@@ -62,12 +66,18 @@ interface ChartSpec {
   title: string;
   log: 'view' | 'always' | 'never';
   band?: boolean;
+  /** A share in [0, 1] (accuracy): the axis spans exactly that. */
+  unit?: boolean;
 }
+
+/** The run whose legend button the pointer or focus is on: its lines come to the front, the others fade. */
+const useHighlight = create<{ runKey: number | null }>()(() => ({ runKey: null }));
+const LINE_WIDTH = 1.8;
 
 export const CHARTS: ChartSpec[] = [
   { metric: 'trainLoss', title: 'Train loss', log: 'view' },
   { metric: 'testLoss', title: 'Test loss', log: 'view' },
-  { metric: 'testAccuracy', title: 'Test accuracy', log: 'never' },
+  { metric: 'testAccuracy', title: 'Test accuracy', log: 'never', unit: true },
   { metric: 'lrExpected', title: 'Effective learning rate (LRD: expected rate; LEAP: η ± σ band)', log: 'always', band: true },
   { metric: 'angle', title: 'AutoDrop angular velocity (degrees)', log: 'never' },
 ];
@@ -112,6 +122,8 @@ async function exportChart(container: HTMLElement | null, format: 'svg' | 'png',
 /** One chart (memoized: it redraws only when its throttled records, series or view change). */
 const Chart = memo(function Chart({ spec, records, series }: { spec: ChartSpec; records: MetricRecord[][]; series: SeriesSpec[] }) {
   const view = useLab((state) => state.view);
+  const phase = useLab((state) => state.phase);
+  const highlight = useHighlight((state) => state.runKey);
   const box = useRef<HTMLDivElement>(null);
   const logY = spec.log === 'always' || (spec.log === 'view' && view.logY);
   const rows = useMemo(
@@ -122,6 +134,11 @@ const Chart = memo(function Chart({ spec, records, series }: { spec: ChartSpec; 
   // Only runs that have this metric (the angle exists for AutoDrop runs only).
   const shown = series.filter((s) => rows.some((row) => row[s.id] !== undefined));
   const hasBands = rows.some((row) => Object.keys(row).some((key) => key.endsWith(':band')));
+  const domain = useMemo(() => yDomain(rows, shown.map((s) => s.id), spec.unit ? 'unit' : logY ? 'log' : 'linear'), [rows, shown, spec.unit, logY]);
+  const groups = useMemo(() => coincidences(rows, shown), [rows, shown]);
+  const widths = strokeWidths(groups, LINE_WIDTH);
+  const labelOf = (id: string) => shown.find((s) => s.id === id)?.label ?? id;
+  const empty = phase === 'no-webgpu' ? 'Nothing trains in this browser: it has no WebGPU (see above).' : phase === 'starting' ? 'Starting…' : 'No data yet: press Train (or space).';
   return (
     <figure className="chart" data-testid={`chart-${spec.metric}`} data-points={rows.length}>
       <figcaption>
@@ -137,13 +154,13 @@ const Chart = memo(function Chart({ spec, records, series }: { spec: ChartSpec; 
       </figcaption>
       <div ref={box} className="chart-box">
         {rows.length === 0 ? (
-          <p className="empty">No data yet: press Train (or space).</p>
+          <p className="empty">{empty}</p>
         ) : (
           <ResponsiveContainer width="100%" height={220}>
             <ComposedChart data={rows} margin={{ top: 6, right: 12, bottom: 14, left: 4 }}>
               <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
-              <XAxis dataKey="x" type="number" domain={['dataMin', 'dataMax']} tickFormatter={tick} stroke="var(--fg-muted)" label={{ value: xLabel, position: 'insideBottom', offset: -8, fill: 'var(--fg-muted)', fontSize: 11 }} />
-              <YAxis scale={logY ? 'log' : 'linear'} domain={['auto', 'auto']} allowDataOverflow tickFormatter={tick} stroke="var(--fg-muted)" width={52} />
+              <XAxis dataKey="x" type="number" domain={['dataMin', 'dataMax']} ticks={innerTicks(rows[0].x, rows[rows.length - 1].x)} tickFormatter={tick} stroke="var(--fg-muted)" label={{ value: xLabel, position: 'insideBottom', offset: -8, fill: 'var(--fg-muted)', fontSize: 11 }} />
+              <YAxis scale={logY ? 'log' : 'linear'} domain={domain ?? ['auto', 'auto']} ticks={domain && !logY ? linearTicks(domain) : undefined} allowDataOverflow tickFormatter={tick} stroke="var(--fg-muted)" width={52} />
               <Tooltip
                 isAnimationActive={false}
                 contentStyle={{ background: 'var(--bg-raised)', border: '1px solid var(--border)' }}
@@ -162,7 +179,10 @@ const Chart = memo(function Chart({ spec, records, series }: { spec: ChartSpec; 
                   className={`series-${s.id}`}
                   stroke={s.color}
                   strokeDasharray={s.dash}
-                  strokeWidth={1.8}
+                  strokeWidth={s.runKey === highlight ? (widths.get(s.id) ?? LINE_WIDTH) + 1.2 : (widths.get(s.id) ?? LINE_WIDTH)}
+                  strokeOpacity={highlight === null || s.runKey === highlight ? 1 : 0.3}
+                  // The highlighted run's line in a layer above the others' (recharts draws lines at z 400).
+                  zIndex={s.runKey === highlight ? 401 : undefined}
                   dot={false}
                   isAnimationActive={false}
                   connectNulls
@@ -172,6 +192,11 @@ const Chart = memo(function Chart({ spec, records, series }: { spec: ChartSpec; 
           </ResponsiveContainer>
         )}
       </div>
+      {groups.length > 0 && (
+        <p className="overlap" data-testid={`overlap-${spec.metric}`}>
+          On one line: {groups.map((group) => describeCoincidence(group, labelOf)).join('; ')}. The lower lines are drawn wider; hover a run in the legend to bring it to the front.
+        </p>
+      )}
     </figure>
   );
 });
@@ -181,11 +206,23 @@ function Legend() {
   const summary = useLab((state) => state.summary);
   const hidden = useLab((state) => state.hidden);
   const toggleHidden = useLab((state) => state.toggleHidden);
+  const highlight = (runKey: number | null) => useHighlight.setState({ runKey });
   const methods = summary ? summary.runs.filter((run) => run.replicate === 0) : [];
   return (
     <div className="legend" role="group" aria-label="Runs shown on the charts" data-testid="legend">
       {methods.map((run) => (
-        <button key={run.runKey} type="button" aria-pressed={!hidden[run.runKey]} onClick={() => toggleHidden(run.runKey)} className={hidden[run.runKey] ? 'off' : ''} data-testid={`legend-${run.method}`}>
+        <button
+          key={run.runKey}
+          type="button"
+          aria-pressed={!hidden[run.runKey]}
+          onClick={() => toggleHidden(run.runKey)}
+          onMouseEnter={() => highlight(run.runKey)}
+          onMouseLeave={() => highlight(null)}
+          onFocus={() => highlight(run.runKey)}
+          onBlur={() => highlight(null)}
+          className={hidden[run.runKey] ? 'off' : ''}
+          data-testid={`legend-${run.method}`}
+        >
           <svg width="28" height="10" aria-hidden="true">
             <line x1="0" y1="5" x2="28" y2="5" stroke={run.color} strokeWidth="2.5" strokeDasharray={dashOf(run.runKey)} />
           </svg>

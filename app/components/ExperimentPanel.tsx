@@ -1,10 +1,14 @@
 // The experiment panel: dataset (toys, MNIST, Fashion-MNIST, the user's CSV / IDX upload), model,
-// batch, budget, seed and replicates. These edits restart training, so they wait for Apply.
+// batch, budget, seed and replicates. These edits restart training, so they wait for Apply. A
+// dataset switch renames the experiment after the new data and applies the dataset's starting
+// point (model, rate, batch: src/experiment/starting-points.ts), which one click takes back.
 import { useState, type ChangeEvent } from 'react';
-import { applyDraft, discardDraft, editField, uploadDataset } from '../actions';
+import { applyDraft, discardDraft, editDraft } from '../actions';
+import { uploadDataset } from '../upload';
 import { EntryList } from '../form/controls';
 import { experimentEntries, specAt, switchVariant } from '../form/model';
-import { classifyEdit, useLab } from '../store';
+import { classifyEdit, useLab, type ConfigDoc } from '../store';
+import { datasetTitle, describeStartingPoint, hasStartingPoint, startingPointOf, switchDataset, withStartingPoint } from '../../src/experiment/starting-points';
 
 const datasetSpec = specAt('dataset', {});
 
@@ -20,6 +24,34 @@ function datasetOf(value: string, old: Record<string, unknown>): Record<string, 
   return datasetSpec ? { ...switchVariant(datasetSpec, old, kind), name } : { kind, name };
 }
 
+/** What the dataset switch did: the starting point applied (one click takes it back: `plain`), or on offer. */
+function StartingPointNote({ draft, plain, onKeep }: { draft: ConfigDoc; plain: ConfigDoc | null; onKeep: () => void }) {
+  const point = startingPointOf(draft.dataset);
+  if (!point) return null;
+  const title = datasetTitle(draft.dataset);
+  const what = `${describeStartingPoint(point)} (the baseline reaches ${(100 * point.accuracy).toFixed(1)} % test accuracy in 600 steps)`;
+  if (hasStartingPoint(draft, point)) {
+    return (
+      <p className="hint" data-testid="starting-point">
+        Starting point for {title} applied: {what}.{' '}
+        {plain && (
+          <button type="button" onClick={onKeep} data-testid="keep-settings">
+            Keep my model, batch and rates
+          </button>
+        )}
+      </p>
+    );
+  }
+  return (
+    <p className="hint" data-testid="starting-point">
+      Starting point for {title}: {what}.{' '}
+      <button type="button" onClick={() => editDraft(withStartingPoint(draft, point))} data-testid="use-starting-point">
+        Use it
+      </button>
+    </p>
+  );
+}
+
 /** The experiment-level fields, the upload, and Apply / Discard for edits that restart. */
 export function ExperimentPanel() {
   const draft = useLab((state) => state.draft);
@@ -27,10 +59,19 @@ export function ExperimentPanel() {
   const issues = useLab((state) => state.issues);
   const busy = useLab((state) => state.busy);
   const [uploadError, setUploadError] = useState<string | null>(null);
+  /** The draft as the last dataset switch left it without the starting point ("keep my settings"). */
+  const [plain, setPlain] = useState<ConfigDoc | null>(null);
   if (!draft) return null;
   const dataset = (draft.dataset ?? {}) as Record<string, unknown>;
   const datasetValue = dataset.kind === 'upload' ? `upload:${String(dataset.id)}` : `${String(dataset.kind)}:${String(dataset.name)}`;
   const pending = applied !== null && issues.length === 0 && classifyEdit(applied, draft).kind === 'restart';
+  const switching = applied !== null && JSON.stringify(applied.dataset) !== JSON.stringify(draft.dataset);
+  const onSwitch = (value: string) => {
+    const next = datasetOf(value, dataset);
+    const without = switchDataset(draft, next, false);
+    setPlain(without);
+    editDraft(switchDataset(draft, next, true));
+  };
   const onUpload = async (event: ChangeEvent<HTMLInputElement>) => {
     const files = [...(event.target.files ?? [])];
     event.target.value = '';
@@ -44,7 +85,7 @@ export function ExperimentPanel() {
           <span className="field-label" title={datasetSpec?.help}>
             {datasetSpec?.label}
           </span>
-          <select value={datasetValue} onChange={(event) => void editField('dataset', datasetOf(event.target.value, dataset))} data-testid="field-dataset" title={datasetSpec?.help}>
+          <select value={datasetValue} onChange={(event) => onSwitch(event.target.value)} data-testid="field-dataset" title={datasetSpec?.help}>
             {DATASETS.map((value) => (
               <option key={value} value={value}>
                 {value.replace(':', ': ')}
@@ -55,6 +96,16 @@ export function ExperimentPanel() {
         </label>
         <EntryList entries={experimentEntries(draft)} showRange={false} />
       </div>
+      {switching && (
+        <StartingPointNote
+          draft={draft}
+          plain={plain}
+          onKeep={() => {
+            if (plain) editDraft(plain);
+            setPlain(null);
+          }}
+        />
+      )}
       <label className="field upload">
         <span className="field-label">your data: one CSV (features…, label) or four IDX files</span>
         <input type="file" multiple accept=".csv,.tsv,.txt,.idx,.ubyte,application/octet-stream,text/csv" onChange={(event) => void onUpload(event)} data-testid="upload" disabled={busy} />

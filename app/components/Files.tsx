@@ -9,7 +9,14 @@ import { useLab } from '../store';
 export function Files() {
   const busy = useLab((state) => state.busy);
   const ready = useLab((state) => state.summary !== null && !state.busy);
+  const trained = useLab((state) => state.records.some((list) => list.length > 0));
   const [link, setLink] = useState('');
+  const [notice, setNotice] = useState('');
+  // The CSV holds logged steps: before the first one there is nothing to export, and the page says so.
+  const onExportCsv = () => {
+    setNotice(trained ? '' : 'Nothing to export yet: the CSV holds every logged step, and no step has been trained. Press Train first (Export JSON saves the config now).');
+    if (trained) void exportCsv();
+  };
   const onFile = (event: ChangeEvent<HTMLInputElement>) => {
     const file = event.target.files?.[0];
     event.target.value = '';
@@ -24,7 +31,7 @@ export function Files() {
     <section className="panel files" aria-labelledby="files-title">
       <h2 id="files-title">Files and sharing</h2>
       <div className="button-row">
-        <button type="button" data-testid="export" disabled={!ready} onClick={() => void exportCsv()}>
+        <button type="button" data-testid="export" disabled={!ready} onClick={onExportCsv}>
           Export CSV
         </button>
         <button type="button" data-testid="export-json" disabled={!ready} onClick={() => void exportJson()}>
@@ -43,6 +50,11 @@ export function Files() {
           Forget saved
         </button>
       </div>
+      {notice && !trained && (
+        <p role="status" className="hint" data-testid="export-notice">
+          {notice}
+        </p>
+      )}
       {link && (
         <label className="share">
           Link (copied): <input type="text" readOnly value={link} data-testid="share-url" onFocus={(event) => event.target.select()} />

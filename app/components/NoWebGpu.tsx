@@ -4,7 +4,11 @@ export function NoWebGpu({ message }: { message: string }) {
   return (
     <section className="panel no-webgpu" aria-labelledby="no-webgpu-title" data-testid="no-webgpu">
       <h2 id="no-webgpu-title">This browser cannot train here: WebGPU is missing</h2>
-      <p>LR Lab trains every network on your GPU through WebGPU, in a Web Worker. The browser said: {message}</p>
+      <p>LR Lab trains every network on your GPU through WebGPU, in a Web Worker.</p>
+      {/* The page's one copy of the browser's reason (the page's error line stays empty in this phase). */}
+      <p role="alert" className="error" data-testid="error">
+        The browser said: {message}
+      </p>
       <ul>
         <li>Chrome or Edge 113 or newer on Windows, macOS or ChromeOS: WebGPU is on by default. Update the browser.</li>
         <li>Chrome on Android 121+ (recent GPUs): on by default.</li>

@@ -49,11 +49,11 @@ export function Summary() {
               <th scope="col">Step</th>
               <th scope="col">Train loss</th>
               <th scope="col">Test loss</th>
-              <th scope="col">Test acc. (final)</th>
-              <th scope="col">Test acc. (best)</th>
-              <th scope="col">Steps to target</th>
+              <th scope="col">Test acc. final</th>
+              <th scope="col">Test acc. best</th>
+              <th scope="col" title="Steps until the train loss first reached the target above">Steps to target</th>
               <th scope="col">Status</th>
-              <th scope="col">ms/step</th>
+              <th scope="col">ms / step</th>
             </tr>
           </thead>
           <tbody>
@@ -72,7 +72,7 @@ export function Summary() {
                   <td>{pct(s.finalTestAccuracy)}</td>
                   <td>{pct(s.bestTestAccuracy)}</td>
                   <td>{Number.isFinite(s.stepsToTarget) ? s.stepsToTarget : '–'}</td>
-                  <td>{diverged == null ? 'ok' : `diverged at ${diverged}`}</td>
+                  <td className="status">{diverged == null ? 'ok' : `diverged at ${diverged}`}</td>
                   <td>{fmt(s.msPerStep, 3)}</td>
                 </tr>
               );
@@ -84,7 +84,13 @@ export function Summary() {
                 const members = runs.flatMap((run, index) => (run.method === method ? [stats[index]] : []));
                 const { mean, std, diverged } = aggregateStats(members);
                 const run = runs.find((r) => r.method === method)!;
-                const pm = (key: keyof typeof mean, as: (v: number) => string = fmt) => `${as(mean[key])} ± ${as(std[key])}`;
+                // Mean over ± std on two lines, so that the table keeps to its panel's width.
+                const pm = (key: keyof typeof mean, as: (v: number) => string = fmt) => (
+                  <>
+                    {as(mean[key])}
+                    <span className="pm">± {as(std[key])}</span>
+                  </>
+                );
                 return (
                   <tr key={`m${method}`} data-testid={`method-summary-${method}`}>
                     <th scope="row">
@@ -97,7 +103,7 @@ export function Summary() {
                     <td>{pm('finalTestAccuracy', pct)}</td>
                     <td>{pm('bestTestAccuracy', pct)}</td>
                     <td>{pm('stepsToTarget', (v) => fmt(v, 3))}</td>
-                    <td>{diverged === 0 ? 'ok' : `${diverged} diverged`}</td>
+                    <td className="status">{diverged === 0 ? 'ok' : `${diverged} diverged`}</td>
                     <td>{pm('msPerStep', (v) => fmt(v, 3))}</td>
                   </tr>
                 );

@@ -1,5 +1,6 @@
 /** The demo index and a hash router: #/ lists the demos, #/lrd, #/leap, #/ralr, #/autodrop, #/explr show one. */
 import { useEffect, useState, type ReactNode } from 'react';
+import { applyTheme, saveTheme, savedTheme, type Theme } from '../theme';
 import { AutoDropDemo } from './AutoDropDemo';
 import { ExplrDemo } from './ExplrDemo';
 import { LeapDemo } from './LeapDemo';
@@ -22,11 +23,48 @@ export const DEMOS: DemoEntry[] = [
   { route: 'explr', title: 'Exponential LR: the same training, a growing rate', claim: 'Weight decay + step decay and an exponentially growing rate without weight decay train the same network.', gpu: true, page: () => <ExplrDemo /> },
 ];
 
+/** The theme picker of the demos page: the same choice as the playground's (system, light, dark), remembered for both. */
+function ThemeBar() {
+  const [theme, setTheme] = useState<Theme>(savedTheme);
+  useEffect(() => applyTheme(theme), [theme]);
+  return (
+    <div className="theme-bar">
+      <label>
+        theme{' '}
+        <select
+          value={theme}
+          onChange={(event) => {
+            const next = event.target.value as Theme;
+            saveTheme(next);
+            setTheme(next);
+          }}
+          data-testid="theme"
+        >
+          <option value="system">system</option>
+          <option value="light">light</option>
+          <option value="dark">dark</option>
+        </select>
+      </label>
+    </div>
+  );
+}
+
 function currentRoute(): string {
   return window.location.hash.replace(/^#\/?/, '');
 }
 
+/** The demos page: the theme picker and the index or one demo. */
 export function Demos() {
+  return (
+    <>
+      <ThemeBar />
+      <DemoRoute />
+    </>
+  );
+}
+
+/** The index (#/) or the demo the hash names. */
+function DemoRoute() {
   const [route, setRoute] = useState(currentRoute);
   useEffect(() => {
     const onHash = () => {

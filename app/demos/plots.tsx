@@ -54,10 +54,10 @@ export function ContourPlot({ f, box, levels, trajectories, frame, marks = [], s
   const transform = `translate(0 ${size}) scale(${size / width} ${-size / height}) translate(${-box.x[0]} ${-box.y[0]})`;
   const stroke = width / size;
   return (
-    <svg width={size} height={size} viewBox={`0 0 ${size} ${size}`} role="img" aria-label="contour plot with trajectories" data-testid="contour-plot" style={{ background: '#fafafa', border: '1px solid #ddd' }}>
+    <svg width={size} height={size} viewBox={`0 0 ${size} ${size}`} role="img" aria-label="contour plot with trajectories" data-testid="contour-plot" style={{ background: 'var(--plot-bg)', border: '1px solid var(--border)' }}>
       <g transform={transform}>
         {contours.map((c) => (
-          <path key={c.level} d={c.d} fill="none" stroke={c.level < 0 ? '#9ecae1' : '#d9d9d9'} strokeWidth={stroke} />
+          <path key={c.level} d={c.d} fill="none" stroke={c.level < 0 ? 'var(--contour-low)' : 'var(--contour)'} strokeWidth={stroke} />
         ))}
         {trajectories.map((t) => {
           const last = Math.min(frame, t.path.length / 2 - 1);
@@ -71,7 +71,8 @@ export function ContourPlot({ f, box, levels, trajectories, frame, marks = [], s
           );
         })}
         {marks.map((m) => (
-          <circle key={m.label} cx={m.x} cy={m.y} r={4 * stroke} fill="none" stroke="#333" strokeWidth={stroke}>
+          // Keys by position: two marks may share a label (the two minima).
+          <circle key={`${m.x},${m.y}`} cx={m.x} cy={m.y} r={4 * stroke} fill="none" stroke="var(--fg)" strokeWidth={stroke}>
             <title>{m.label}</title>
           </circle>
         ))}
@@ -96,12 +97,12 @@ export function LandscapePlot({ f, range, walkers, frame, width = 560, height = 
   const sy = (y: number) => height - 20 - ((y - yMin) / (yMax - yMin || 1)) * (height - 40);
   const curve = samples.map((s, i) => `${i ? 'L' : 'M'}${sx(s.x)},${sy(s.y)}`).join('');
   return (
-    <svg width={width} height={height} role="img" aria-label="loss landscape with the runs" data-testid="landscape-plot" style={{ background: '#fafafa', border: '1px solid #ddd' }}>
-      <path d={curve} fill="none" stroke="#555" strokeWidth={2} />
+    <svg width={width} height={height} role="img" aria-label="loss landscape with the runs" data-testid="landscape-plot" style={{ background: 'var(--plot-bg)', border: '1px solid var(--border)' }}>
+      <path d={curve} fill="none" stroke="var(--fg-muted)" strokeWidth={2} />
       {marks.map((m) => (
-        <g key={m.label}>
-          <line x1={sx(m.x)} x2={sx(m.x)} y1={10} y2={height - 15} stroke="#bbb" strokeDasharray="3 3" />
-          <text x={sx(m.x) + 3} y={height - 4} fontSize={11} fill="#555">
+        <g key={`${m.x}`}>
+          <line x1={sx(m.x)} x2={sx(m.x)} y1={10} y2={height - 15} stroke="var(--border)" strokeDasharray="3 3" />
+          <text x={sx(m.x) + 3} y={height - 4} fontSize={11} fill="var(--fg-muted)">
             {m.label}
           </text>
         </g>

@@ -154,10 +154,10 @@ export function Chart({ series, xLabel, yLabel, log = false, height = 240, testI
     <figure className="chart" data-testid={testId}>
       <ResponsiveContainer width="100%" height={height}>
         <LineChart margin={{ top: 8, right: 16, bottom: 20, left: 8 }}>
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis type="number" dataKey="x" domain={['dataMin', 'dataMax']} label={{ value: xLabel, position: 'insideBottom', offset: -10 }} allowDuplicatedCategory={false} />
-          <YAxis type="number" scale={log ? 'log' : 'auto'} domain={yDomain ?? (log ? ['dataMin', 'dataMax'] : ['auto', 'auto'])} allowDataOverflow={log} label={{ value: yLabel, angle: -90, position: 'insideLeft' }} tickFormatter={(v: number) => (v !== 0 && (Math.abs(v) < 0.01 || Math.abs(v) >= 1000) ? v.toExponential(0) : String(Math.round(v * 1000) / 1000))} />
-          <Tooltip formatter={(v) => (typeof v === 'number' ? v.toPrecision(4) : String(v))} labelFormatter={(v) => `${xLabel} ${v}`} />
+          <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
+          <XAxis type="number" dataKey="x" domain={['dataMin', 'dataMax']} stroke="var(--fg-muted)" label={{ value: xLabel, position: 'insideBottom', offset: -10, fill: 'var(--fg-muted)' }} allowDuplicatedCategory={false} />
+          <YAxis type="number" scale={log ? 'log' : 'auto'} domain={yDomain ?? (log ? ['dataMin', 'dataMax'] : ['auto', 'auto'])} allowDataOverflow={log} stroke="var(--fg-muted)" label={{ value: yLabel, angle: -90, position: 'insideLeft', fill: 'var(--fg-muted)' }} tickFormatter={(v: number) => (v !== 0 && (Math.abs(v) < 0.01 || Math.abs(v) >= 1000) ? v.toExponential(0) : String(Math.round(v * 1000) / 1000))} />
+          <Tooltip contentStyle={{ background: 'var(--bg-raised)', border: '1px solid var(--border)' }} formatter={(v) => (typeof v === 'number' ? v.toPrecision(4) : String(v))} labelFormatter={(v) => `${xLabel} ${v}`} />
           <Legend verticalAlign="top" />
           {series.map((s) => (
             <Line key={s.name} name={s.name} data={s.points} dataKey="y" stroke={s.color} dot={false} isAnimationActive={false} strokeDasharray={s.dashed ? '5 4' : undefined} />

@@ -1,13 +1,16 @@
 /**
  * The playground's opening comparison: every method side by side on a 2-D spiral with a small MLP.
  * All runs share the base optimizer (SGD with momentum 0.9 and coupled weight decay 5e-4) and the
- * constant base rate 0.05, so each differs from the baseline only in its method. The exp-LR run
+ * constant base rate of the spiral's starting point (0.1; model and batch from it too:
+ * ./starting-points.ts), so each differs from the baseline only in its method. The exp-LR run
  * trains without weight decay and grows its rate instead (Li & Arora); it reproduces the baseline
  * exactly only on a scale-invariant model (public/examples/exp-lr.json), here approximately.
  */
 import { parseExperiment, RUN_COLORS, type ExperimentConfig, type ExperimentInput } from './config';
+import { STARTING_POINTS } from './starting-points';
 
-const RATE = 0.1;
+const SPIRAL = STARTING_POINTS.spiral;
+const RATE = SPIRAL.rate;
 const WEIGHT_DECAY = 5e-4;
 const optimizer = { rule: 'momentum', momentum: 0.9, weightDecay: WEIGHT_DECAY } as const;
 const schedule = { kind: 'constant', lr: RATE } as const;
@@ -22,8 +25,8 @@ export function defaultExperimentInput(): ExperimentInput {
     seed: 1,
     replicates: 1,
     dataset: { kind: 'toy', name: 'spiral', count: 600, noise: 0.1, testFraction: 0.2 },
-    model: { kind: 'mlp', hidden: [32, 32], activation: 'relu' },
-    batch: 32,
+    model: structuredClone(SPIRAL.model) as ExperimentInput['model'],
+    batch: SPIRAL.batch,
     budget: { unit: 'steps', amount: 600 },
     evalEvery: 30,
     logEvery: 10,
