@@ -55,10 +55,11 @@ test('export JSON, import it in a fresh page: the replay matches exactly and the
   const json = await download(page, 'export-json');
   const resultsPath = testInfo.outputPath('results.json');
   writeFileSync(resultsPath, json);
-  const doc = JSON.parse(json) as { format: string; step: number; records: unknown[]; config: { runs: unknown[] } };
+  const doc = JSON.parse(json) as { format: string; version: number; step: number; records: { run: unknown[] }; config: { runs: unknown[] } };
   expect(doc.format).toBe('lr-lab-results');
+  expect(doc.version).toBe(2);
   expect(doc.step).toBe(50);
-  expect(doc.records).toHaveLength(3 * 50);
+  expect(doc.records.run).toHaveLength(3 * 50); // the records as columns
   expect(JSON.parse(csv)).toHaveLength(3 * 50);
 
   // A fresh page: the default experiment, then the file. (The page keeps the experiment across

@@ -15,7 +15,7 @@ async function openWithBudget(page: Page, path: string, steps: number) {
   await openDefault(page);
   await page.getByTestId('config-file').setInputFiles(path);
   await expect(page.getByTestId('step')).toHaveText('0');
-  await expect(page.locator('.status')).toContainText(`of ${steps}`);
+  await expect(page.locator('.controls .status')).toContainText(`of ${steps}`);
 }
 
 test('a lost GPU device: the page says so in words and resumes from the last saved state', async ({ page }) => {
