@@ -63,13 +63,13 @@ export async function act<T>(command: (remote: Engine) => Promise<T>, { busy = f
 /** Folds one batch of engine events into the store; the experiment the engine applied comes with its events. */
 function onBatch(batch: EventBatch): void {
   const state = get();
-  const effect = foldBatch(state.records, batch);
+  const effect = foldBatch(state.records, batch); // (the records change in place)
   const applied = effect.applied;
   const offer = effect.replaced ? null : effect.budgetChanged && applied && state.config && state.summary
     ? budgetOfferOf(state.config, applied.config, state.summary.budgetSteps, applied.summary.budgetSteps, applied.summary.stepsPerEpoch)
     : state.budgetOffer;
   set({
-    records: effect.records,
+    recordsVersion: state.recordsVersion + 1,
     engine: batch.state,
     budgetOffer: offer,
     pausing: state.pausing && batch.state.running,
@@ -78,7 +78,7 @@ function onBatch(batch: EventBatch): void {
   });
   note(...effect.notes);
   for (const event of batch.events) if (event.kind === 'metrics') autosave.append(event.records);
-  if (effect.replaced || effect.cleared) autosave.restart(effect.records.flat());
+  if (effect.replaced || effect.cleared) autosave.restart(state.records.toArray());
   if (applied) void autosave.configApplied(applied.document, !effect.cleared);
   else if (effect.cleared && state.applied) void autosave.configApplied(state.applied, false);
   autosave.observe(batch.state);

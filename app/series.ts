@@ -2,7 +2,9 @@
  * Chart data, display only: debiased EMA smoothing, min/max decimation and the mean ± std of
  * replicates. Nothing here touches the raw records the store keeps for export.
  */
+import { RecordTable } from '../src/experiment/record-table';
 import type { MetricRecord } from '../src/experiment/records';
+import { ChartModel } from './chart-model';
 
 /** A numeric field of a metric record that a chart can plot. */
 export type MetricKey = 'trainLoss' | 'testLoss' | 'testAccuracy' | 'lr' | 'lrExpected' | 'angle';
@@ -88,12 +90,6 @@ export interface SeriesSpec {
   runKey?: number;
 }
 
-/** The value of `key` a chart plots for a record (undefined: no point at this step). */
-export function recordValue(record: MetricRecord, key: MetricKey): number | undefined {
-  const value = record[key];
-  return typeof value === 'number' ? value : undefined;
-}
-
 /** The x of a record on the chosen axis: step, epoch or wall time in seconds. */
 export function xOf(record: MetricRecord, axis: XAxisKind): number {
   return axis === 'step' ? record.step : axis === 'epoch' ? record.epoch : record.wallMs / 1000;
@@ -113,65 +109,16 @@ export interface ChartOptions {
 export type ChartRow = Record<string, number | [number, number] | undefined> & { x: number };
 
 /**
- * The rows a recharts chart draws: one row per logged step that has `metric` for any series;
- * each series its (smoothed) value, or the mean over its replicates with a ±std band. On a log
- * axis values ≤ 0 are dropped (a gap). Decimated to ~maxPoints rows.
+ * The rows a chart draws from every record at once (./chart-model.ts folds them in as they come;
+ * this builds one from scratch): one row per logged step that has `metric` for any series; each
+ * series its (smoothed) value, or the mean over its replicates with a ±std band. On a log axis
+ * values ≤ 0 are dropped (a gap). Decimated to ~maxPoints rows.
  */
-export function buildChartRows(records: ReadonlyArray<readonly MetricRecord[]>, series: readonly SeriesSpec[], options: ChartOptions): ChartRow[] {
-  const { metric, axis, smoothing, logY, maxPoints } = options;
-  // Steps where any covered run has the metric, in order.
-  const steps = new Set<number>();
-  const byRunStep = new Map<number, Map<number, MetricRecord>>();
-  for (const spec of series) {
-    for (const run of spec.runs) {
-      const map = new Map<number, MetricRecord>();
-      for (const record of records[run] ?? []) {
-        if (recordValue(record, metric) === undefined) continue;
-        map.set(record.step, record);
-        steps.add(record.step);
-      }
-      byRunStep.set(run, map);
-    }
-  }
-  const ordered = [...steps].sort((a, b) => a - b);
-  const xs = ordered.map((step) => {
-    for (const map of byRunStep.values()) {
-      const record = map.get(step);
-      if (record) return xOf(record, axis);
-    }
-    return step;
-  });
-  const positive = (v: number) => (logY && !(v > 0) ? Number.NaN : v);
-  const columns = series.map((spec) => {
-    const perRun = spec.runs.map((run) => smoothEma(ordered.map((step) => { const r = byRunStep.get(run)!.get(step); return r ? recordValue(r, metric)! : Number.NaN; }), smoothing));
-    const mean: number[] = [];
-    const low: number[] = [];
-    const high: number[] = [];
-    ordered.forEach((step, i) => {
-      if (spec.runs.length > 1) {
-        const { mean: m, std } = meanStd(perRun.map((values) => values[i]));
-        mean.push(positive(m));
-        low.push(positive(m - std));
-        high.push(positive(m + std));
-      } else {
-        mean.push(positive(perRun[0][i]));
-        const record = options.band ? byRunStep.get(spec.runs[0])!.get(step) : undefined;
-        low.push(record?.lrBandLow !== undefined ? positive(record.lrBandLow) : Number.NaN);
-        high.push(record?.lrBandHigh !== undefined ? positive(record.lrBandHigh) : Number.NaN);
-      }
-    });
-    return { mean, low, high };
-  });
-  const keep = decimateIndices(ordered.length, columns.map((c) => c.mean), maxPoints);
-  return keep.map((i) => {
-    const row: ChartRow = { x: xs[i] };
-    series.forEach((spec, s) => {
-      const { mean, low, high } = columns[s];
-      row[spec.id] = Number.isFinite(mean[i]) ? mean[i] : undefined;
-      if (Number.isFinite(low[i]) && Number.isFinite(high[i])) row[`${spec.id}:band`] = [Math.max(low[i], logY ? Number.MIN_VALUE : -Infinity), high[i]];
-    });
-    return row;
-  });
+export function buildChartRows(records: RecordTable | ReadonlyArray<readonly MetricRecord[]>, series: readonly SeriesSpec[], options: ChartOptions): ChartRow[] {
+  const table = records instanceof RecordTable ? records : RecordTable.of(records.flat());
+  const model = new ChartModel(series, options);
+  model.update(table);
+  return model.rows();
 }
 
 /** Dash patterns, one per series in turn, so that lines differ by more than colour. */

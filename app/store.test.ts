@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { defaultExperimentInput } from '../src/experiment/defaults';
 import type { MetricRecord } from '../src/experiment/records';
 import type { AppliedExperiment, EventBatch, ExperimentSummary, SessionState } from './engine-protocol';
-import { classifyEdit, draftAfter, foldBatch, getPath, issueAt, issuesUnder, setPath, statusOf, uniqueLabel, upsertRecord, upsertRecords, validate, type ConfigDoc } from './store';
+import { RecordTable } from '../src/experiment/record-table';
+import { classifyEdit, draftAfter, foldBatch, getPath, issueAt, issuesUnder, setPath, statusOf, uniqueLabel, validate, type ConfigDoc } from './store';
 import { aggregateStats, runStats } from './summary';
 import { asMethod, asRun, asStep } from '../src/util/ids';
 
@@ -16,43 +17,32 @@ const appliedDoc = { version: 1, batch: 8, budget: { amount: 10 }, runs: [{ labe
 const applied: AppliedExperiment = { document: appliedDoc, config: appliedDoc as unknown as AppliedExperiment['config'], summary };
 
 describe('records', () => {
-  it('upserts by step: appends, replaces an evaluated step, inserts out of order', () => {
-    const list = [record(0, 1), record(0, 3)];
-    upsertRecord(list, record(0, 4));
-    upsertRecord(list, record(0, 3, { testAccuracy: 0.5 }));
-    upsertRecord(list, record(0, 2));
-    expect(list.map((r) => r.step)).toEqual([1, 2, 3, 4]);
-    expect(list[2].testAccuracy).toBe(0.5);
-  });
-  it('copies only the touched runs (the old arrays stay as they were)', () => {
-    const old = [[record(0, 1)], [record(1, 1)]];
-    const next = upsertRecords(old, [record(0, 2)]);
-    expect(old[0]).toHaveLength(1);
-    expect(next[0]).toHaveLength(2);
-    expect(next[1]).toBe(old[1]);
-  });
-  it('folds a batch: loaded clears, metrics add, reset clears, imported replaces, notes say what happened', () => {
-    let effect = foldBatch([[record(0, 1)]], batch([{ kind: 'loaded', applied }]));
-    expect(effect.records).toEqual([[], []]);
+  it('folds a batch into the table: loaded clears, metrics add, reset clears, imported replaces, notes say what happened', () => {
+    const table = RecordTable.of([record(0, 1)]);
+    let effect = foldBatch(table, batch([{ kind: 'loaded', applied }]));
+    expect(table.length).toBe(0);
     expect(effect.applied !== undefined && effect.cleared).toBe(true);
-    effect = foldBatch(effect.records, batch([{ kind: 'metrics', records: [record(0, 1), record(1, 1)] }, { kind: 'progress', step: asStep(1), budgetSteps: 10 }]));
-    expect(effect.records.map((l) => l.length)).toEqual([1, 1]);
+    effect = foldBatch(table, batch([{ kind: 'metrics', records: [record(0, 1), record(1, 1)] }, { kind: 'progress', step: asStep(1), budgetSteps: 10 }]));
+    expect([table.ofRun(0).length, table.ofRun(1).length]).toEqual([1, 1]);
     expect(effect.applied).toBe(undefined);
-    const updated = foldBatch(effect.records, batch([{ kind: 'run-updated', method: asMethod(1), fromStep: asStep(2), applied }]));
+    foldBatch(table, batch([{ kind: 'metrics', records: [record(0, 1, { testAccuracy: 0.5 })] }])); // an evaluation re-sends the step
+    expect(table.ofRun(0)).toEqual([record(0, 1, { testAccuracy: 0.5 })]);
+    const updated = foldBatch(table, batch([{ kind: 'run-updated', method: asMethod(1), fromStep: asStep(2), applied }]));
     expect(updated.notes).toEqual(['b changed from step 2 (no reset)']);
-    expect(updated.records).toBe(effect.records);
-    expect(foldBatch(effect.records, batch([{ kind: 'reset' }])).records).toEqual([[], []]);
-    const imported = foldBatch(effect.records, batch([{ kind: 'imported', step: asStep(2), records: [record(1, 2)], difference: { compared: 4, differing: 0, missing: 0, maxRelative: 0, first: '' }, applied }]));
-    expect(imported.records.map((l) => l.map((r) => r.step))).toEqual([[], [2]]);
+    expect(table.length).toBe(2);
+    foldBatch(table, batch([{ kind: 'reset' }]));
+    expect(table.length).toBe(0);
+    const imported = foldBatch(table, batch([{ kind: 'imported', step: asStep(2), records: [record(1, 2)], difference: { compared: 4, differing: 0, missing: 0, maxRelative: 0, first: '' }, applied }]));
+    expect([table.ofRun(0).map((r) => r.step), table.ofRun(1).map((r) => r.step)]).toEqual([[], [2]]);
     expect(imported.notes[0]).toContain('the replay matches the file exactly');
   });
   it('the draft follows the engine: a new experiment replaces it, a run update or a budget keeps the edits waiting for Apply', () => {
     const draft = { ...appliedDoc, batch: 16, runs: [{ label: 'a' }, { label: 'b', lrd: { keepProb: 0.9 } }] };
-    expect(draftAfter(draft, foldBatch([], batch([{ kind: 'loaded', applied }])))).toEqual(appliedDoc);
-    const afterRun = draftAfter(draft, foldBatch([], batch([{ kind: 'run-updated', method: asMethod(1), fromStep: asStep(3), applied }])));
+    expect(draftAfter(draft, foldBatch(new RecordTable(), batch([{ kind: 'loaded', applied }])))).toEqual(appliedDoc);
+    const afterRun = draftAfter(draft, foldBatch(new RecordTable(), batch([{ kind: 'run-updated', method: asMethod(1), fromStep: asStep(3), applied }])));
     expect(afterRun).toEqual({ ...draft, runs: appliedDoc.runs }); // the batch edit (batch: 16) is still there
     const moved = { ...appliedDoc, budget: { amount: 20 } };
-    const afterBudget = draftAfter(draft, foldBatch([], batch([{ kind: 'budget-changed', applied: { ...applied, document: moved } }])));
+    const afterBudget = draftAfter(draft, foldBatch(new RecordTable(), batch([{ kind: 'budget-changed', applied: { ...applied, document: moved } }])));
     expect(afterBudget).toEqual({ ...draft, budget: { amount: 20 } });
   });
 });

@@ -9,7 +9,7 @@
 import type * as Comlink from 'comlink';
 import { create } from 'zustand';
 import { parseExperiment, type ExperimentConfig } from '../src/experiment/config';
-import type { MetricRecord } from '../src/experiment/records';
+import { RecordTable } from '../src/experiment/record-table';
 import { ConfigError } from '../src/util/validate';
 import type { AppliedExperiment, ConfigDocument, EventBatch, ExperimentSummary, SessionState } from './engine-protocol';
 import type { EngineApi } from './engine.worker';
@@ -43,8 +43,13 @@ export interface LabState {
   busy: boolean;
   summary: ExperimentSummary | null;
   engine: SessionState | null;
-  /** Raw records per stacked run, by step (upserted: evaluations re-send a step). */
-  records: MetricRecord[][];
+  /**
+   * Every record the engine sent, in compact columnar storage (upserted: evaluations re-send a step).
+   * Mutated in place as batches arrive; `recordsVersion` changes with it, so views re-render.
+   */
+  records: RecordTable;
+  /** The records' version (their table's count of changes) when last changed. */
+  recordsVersion: number;
   notes: string[];
   /** After a raised budget: schedules that end at the old one, and the offer to stretch them (./budget.ts). */
   budgetOffer: BudgetOffer | null;
@@ -76,7 +81,8 @@ export const useLab = create<LabState>()((set) => ({
   busy: true,
   summary: null,
   engine: null,
-  records: [],
+  records: new RecordTable(),
+  recordsVersion: 0,
   notes: [],
   budgetOffer: null,
   pausing: false,
@@ -96,42 +102,8 @@ export const useLab = create<LabState>()((set) => ({
 
 // ------------------------------------------------------------------------------- pure helpers
 
-/** Inserts or replaces (same step) `record` in a run's step-ordered list, in place. */
-export function upsertRecord(list: MetricRecord[], record: MetricRecord): void {
-  const last = list.length - 1;
-  if (last < 0 || list[last].step < record.step) {
-    list.push(record);
-    return;
-  }
-  let lo = 0;
-  let hi = last;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid].step < record.step) lo = mid + 1;
-    else hi = mid;
-  }
-  if (list[lo].step === record.step) list[lo] = record;
-  else list.splice(lo, 0, record);
-}
-
-/** New per-run lists with `incoming` upserted (only the runs touched are copied). */
-export function upsertRecords(records: MetricRecord[][], incoming: readonly MetricRecord[]): MetricRecord[][] {
-  const next = [...records];
-  const copied = new Set<number>();
-  for (const record of incoming) {
-    if (!copied.has(record.run)) {
-      next[record.run] = [...(next[record.run] ?? [])];
-      copied.add(record.run);
-    }
-    upsertRecord(next[record.run], record);
-  }
-  for (let i = 0; i < next.length; i++) next[i] ??= [];
-  return next;
-}
-
-/** What a batch of engine events changes: records, the experiment applied, notes. */
+/** What a batch of engine events changed besides the records: the experiment applied, notes. */
 export interface BatchEffect {
-  records: MetricRecord[][];
   /** The experiment as the engine now runs it (load, rebuild, run update, budget, import). */
   applied?: AppliedExperiment;
   /** A new experiment (load, rebuild, import): the draft starts over from it. */
@@ -145,19 +117,19 @@ export interface BatchEffect {
   cleared: boolean;
 }
 
-/** Folds a batch of engine events into the records (pure). */
-export function foldBatch(records: MetricRecord[][], batch: EventBatch): BatchEffect {
-  const effect: BatchEffect = { records, replaced: false, updatedMethods: [], budgetChanged: false, notes: [], cleared: false };
+/** Applies a batch of engine events to `records` (in place: a load or reset clears them, metrics are upserted); returns what else changed. */
+export function foldBatch(records: RecordTable, batch: EventBatch): BatchEffect {
+  const effect: BatchEffect = { replaced: false, updatedMethods: [], budgetChanged: false, notes: [], cleared: false };
   for (const event of batch.events) {
     switch (event.kind) {
       case 'loaded':
         effect.applied = event.applied;
-        effect.records = event.applied.summary.runs.map(() => []);
+        records.clear();
         effect.replaced = true;
         effect.cleared = true;
         break;
       case 'reset':
-        effect.records = effect.records.map(() => []);
+        records.clear();
         effect.cleared = true;
         break;
       case 'run-updated':
@@ -181,12 +153,13 @@ export function foldBatch(records: MetricRecord[][], batch: EventBatch): BatchEf
             : `restored at step ${event.step}; the replay differs from the file (${difference.differing} of ${difference.compared} numbers, max relative ${difference.maxRelative.toExponential(1)}; first: ${difference.first}); the file's metrics are kept`,
         );
         effect.applied = event.applied;
-        effect.records = upsertRecords(event.applied.summary.runs.map(() => []), event.records);
+        records.clear();
+        records.push(...event.records);
         effect.replaced = true;
         break;
       }
       case 'metrics':
-        effect.records = upsertRecords(effect.records, event.records);
+        records.push(...event.records);
         break;
       case 'diverged':
         effect.notes.push(`run ${event.run} diverged at step ${event.step}: ${event.reason}`);

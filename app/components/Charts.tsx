@@ -8,10 +8,11 @@ import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { Area, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { create } from 'zustand';
 import { coincidences, describeCoincidence, innerTicks, linearTicks, strokeWidths, yDomain } from '../chart-axes';
-import type { MetricRecord } from '../../src/experiment/records';
+import type { RecordTable } from '../../src/experiment/record-table';
 import type { ExperimentSummary } from '../engine-protocol';
 import { download } from '../actions';
-import { buildChartRows, dashOf, type MetricKey, type SeriesSpec } from '../series';
+import { ChartModel } from '../chart-model';
+import { dashOf, type ChartOptions, type MetricKey, type SeriesSpec } from '../series';
 import { useLab } from '../store';
 import { runLabel } from '../../src/experiment/expand';
 
@@ -119,17 +120,26 @@ async function exportChart(container: HTMLElement | null, format: 'svg' | 'png',
   if (blob) download(blob, 'image/png', `${metric}.png`);
 }
 
-/** One chart (memoized: it redraws only when its throttled records, series or view change). */
-const Chart = memo(function Chart({ spec, records, series }: { spec: ChartSpec; records: MetricRecord[][]; series: SeriesSpec[] }) {
+/**
+ * One chart (memoized: it redraws only when its throttled records, series or view change). Its
+ * rows come from a ChartModel that folds in only what changed since the last redraw; a new model
+ * is built when the view, the series or the experiment (a cleared table) change.
+ */
+const Chart = memo(function Chart({ spec, records, version, series }: { spec: ChartSpec; records: RecordTable; version: number; series: SeriesSpec[] }) {
   const view = useLab((state) => state.view);
   const phase = useLab((state) => state.phase);
   const highlight = useHighlight((state) => state.runKey);
   const box = useRef<HTMLDivElement>(null);
   const logY = spec.log === 'always' || (spec.log === 'view' && view.logY);
-  const rows = useMemo(
-    () => buildChartRows(records, series, { metric: spec.metric, axis: view.axis, smoothing: spec.metric === 'angle' || spec.metric === 'lrExpected' ? 0 : view.smoothing, logY, maxPoints: 1000, band: spec.band }),
-    [records, series, spec, view.axis, view.smoothing, logY],
+  const options = useMemo<ChartOptions>(
+    () => ({ metric: spec.metric, axis: view.axis, smoothing: spec.metric === 'angle' || spec.metric === 'lrExpected' ? 0 : view.smoothing, logY, maxPoints: 1000, band: spec.band }),
+    [spec, view.axis, view.smoothing, logY],
   );
+  // A new model when the view, the series or the experiment (a cleared table: a new generation) change;
+  // each redraw folds in only the records that changed since the last one.
+  const generation = records.generation;
+  const model = useMemo(() => new ChartModel(series, options, generation), [series, options, generation]);
+  const rows = useMemo(() => model.rows(records, version), [model, records, version]);
   const xLabel = view.axis === 'step' ? 'step' : view.axis === 'epoch' ? 'epoch' : 'wall time (s)';
   // Only runs that have this metric (the angle exists for AutoDrop runs only).
   const shown = series.filter((s) => rows.some((row) => row[s.id] !== undefined));
@@ -264,15 +274,15 @@ function ChartSettings() {
   );
 }
 
-/** Every chart, over throttled records. */
+/** Every chart, redrawn a few times a second at most. */
 export function Charts() {
-  const raw = useLab((state) => state.records);
+  const records = useLab((state) => state.records);
+  const version = useThrottled(useLab((state) => state.recordsVersion), 400);
   const summary = useLab((state) => state.summary);
   const hidden = useLab((state) => state.hidden);
   const aggregate = useLab((state) => state.view.aggregate);
-  const records = useThrottled(raw, 400);
   const series = useMemo(() => seriesOf(summary, aggregate, hidden), [summary, aggregate, hidden]);
-  const hasAngles = useMemo(() => records.some((list) => list.some((record) => record.angle !== undefined)), [records]);
+  const hasAngles = useLab((state) => state.config?.runs.some((run) => run.autodrop) ?? false);
   return (
     <section className="panel charts" aria-labelledby="charts-title">
       <h2 id="charts-title">Curves</h2>
@@ -280,7 +290,7 @@ export function Charts() {
       <Legend />
       <div className="chart-grid">
         {CHARTS.filter((spec) => spec.metric !== 'angle' || hasAngles).map((spec) => (
-          <Chart key={spec.metric} spec={spec} records={records} series={series} />
+          <Chart key={spec.metric} spec={spec} records={records} version={version} series={series} />
         ))}
       </div>
     </section>

@@ -9,7 +9,7 @@ import { useLab } from '../store';
 export function Files() {
   const busy = useLab((state) => state.busy);
   const ready = useLab((state) => state.summary !== null && !state.busy);
-  const trained = useLab((state) => state.records.some((list) => list.length > 0));
+  const trained = useLab((state) => state.recordsVersion >= 0 && state.records.length > 0);
   const [link, setLink] = useState('');
   const [notice, setNotice] = useState('');
   // The CSV holds logged steps: before the first one there is nothing to export, and the page says so.

@@ -3,7 +3,7 @@
 import { useMemo } from 'react';
 import { dashOf } from '../series';
 import { useLab } from '../store';
-import { aggregateStats, runStats, type RunStats } from '../summary';
+import { aggregateStats, StatsTracker, type RunStats } from '../summary';
 import { useThrottled } from './Charts';
 import { runLabel } from '../../src/experiment/expand';
 
@@ -22,15 +22,15 @@ export function Swatch({ color, runKey }: { color: string; runKey: number }) {
 /** The summary table of every run (and method), from throttled records. */
 export function Summary() {
   const summary = useLab((state) => state.summary);
-  const raw = useLab((state) => state.records);
+  const table = useLab((state) => state.records);
+  const version = useThrottled(useLab((state) => state.recordsVersion), 300);
   const engine = useLab((state) => state.engine);
   const targetLoss = useLab((state) => state.view.targetLoss);
   const setView = useLab((state) => state.setView);
-  const records = useThrottled(raw, 300);
-  const stats = useMemo(
-    () => (summary?.runs ?? []).map((_, index) => runStats(records[index] ?? [], targetLoss, engine?.diverged[index] ?? null)),
-    [summary, records, targetLoss, engine?.diverged],
-  );
+  // A new tracker for a new experiment (a cleared table) or target; each redraw folds in only what changed.
+  const generation = table.generation;
+  const tracker = useMemo(() => new StatsTracker(table, targetLoss, generation), [table, targetLoss, generation]);
+  const stats = useMemo(() => tracker.statsOf(summary?.runs.length ?? 0, engine?.diverged ?? [], version), [tracker, summary, engine?.diverged, version]);
   const runs = summary?.runs ?? [];
   const methods = [...new Set(runs.map((run) => run.method))];
   const replicated = runs.length > methods.length;

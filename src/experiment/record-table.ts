@@ -36,6 +36,11 @@ export class RecordTable implements Iterable<MetricRecord> {
   private readonly sparse: Record<SparseField, Map<number, number>> = Object.fromEntries(SPARSE.map((field) => [field, new Map()])) as Record<SparseField, Map<number, number>>;
   /** Per run: its rows in step order. */
   private byRun: number[][] = [];
+  /** Every row appended or replaced, in order: views fold in what changed since they last looked (journalSince). */
+  private journal = new Uint32Array(INITIAL_CAPACITY);
+  private journalSize = 0;
+  /** Counts clear(): a view folded from an earlier generation must start over. */
+  generation = 0;
 
   /** Number of records. */
   get length(): number {
@@ -45,7 +50,7 @@ export class RecordTable implements Iterable<MetricRecord> {
   /** Approximate bytes held (typed arrays at capacity, sparse entries, row lists). */
   get bytes(): number {
     const sparse = SPARSE.reduce((sum, field) => sum + this.sparse[field].size, 0);
-    return this.capacity * (4 + 4 + 1 + 8 * DENSE.length) + sparse * 40 + this.size * 8;
+    return this.capacity * (4 + 4 + 1 + 8 * DENSE.length) + this.journal.length * 4 + sparse * 40 + this.size * 8;
   }
 
   /** Every run that has a record, counted up to the highest index. */
@@ -58,7 +63,19 @@ export class RecordTable implements Iterable<MetricRecord> {
     const existing = this.rowOf(record.run, record.step);
     const row = existing >= 0 ? existing : this.append(record.run, record.step);
     this.write(row, record);
+    if (this.journalSize === this.journal.length) this.journal = grown(this.journal, this.journal.length * 2);
+    this.journal[this.journalSize++] = row;
     return row;
+  }
+
+  /** How many changes the table has seen (a cursor for journalSince). */
+  get version(): number {
+    return this.journalSize;
+  }
+
+  /** The rows appended or replaced since the table's version was `version`, in order (a view of the journal). */
+  journalSince(version: number): Uint32Array {
+    return this.journal.subarray(Math.min(version, this.journalSize), this.journalSize);
   }
 
   /** Appends every record (each an upsert). */
@@ -209,6 +226,8 @@ export class RecordTable implements Iterable<MetricRecord> {
   /** Forgets every record. */
   clear(): void {
     this.size = 0;
+    this.journalSize = 0;
+    this.generation++;
     this.byRun = [];
     for (const field of SPARSE) this.sparse[field].clear();
   }

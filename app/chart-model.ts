@@ -1,0 +1,184 @@
+/**
+ * One chart's rows, folded in as records arrive (display only; exports read the raw records).
+ * A fold takes the table rows changed since the last one, in arrival order, and does work in
+ * proportion to them, never to the history: each run's debiased EMA carries its state, each step
+ * becomes one row (every series' value: a run's, or a method's mean ± std over its replicates),
+ * and the rows go through a bucketed min/max decimation that keeps at most ~maxRows rows (each
+ * bucket keeps its first and last row and, for every series, the rows of its minimum and maximum,
+ * so spikes survive; when there are too many buckets, neighbours merge and the bucket size doubles).
+ */
+import type { RecordTable } from '../src/experiment/record-table';
+import type { MetricRecord } from '../src/experiment/records';
+import type { ChartOptions, ChartRow, MetricKey, SeriesSpec } from './series';
+
+/** A computed row before it is drawn: x, then per series its value and band (NaN: none). */
+interface RowValues {
+  x: number;
+  mean: Float64Array;
+  low: Float64Array;
+  high: Float64Array;
+}
+
+/** A decimation bucket: how many rows it stands for, and the rows it keeps. */
+interface Bucket {
+  count: number;
+  kept: RowValues[];
+}
+
+/** The value of `key` a chart plots for a record (undefined: no point at this step). */
+export function recordValue(record: MetricRecord, key: MetricKey): number | undefined {
+  const value = record[key];
+  return typeof value === 'number' ? value : undefined;
+}
+
+export class ChartModel {
+  /** Per stacked run: the series it belongs to and its place among that series' runs (−1: not drawn). */
+  private readonly seriesOf = new Map<number, { series: number; slot: number }>();
+  /** Per stacked run: the debiased EMA's state and the last step folded in. */
+  private readonly ema = new Map<number, { last: number; count: number; step: number }>();
+  /** Steps seen in this fold, not yet rows: per series, the values of its runs. */
+  private pending = new Map<number, { x: number; values: Float64Array[]; bands: Array<[number, number]> }>();
+  private buckets: Bucket[] = [];
+  private bucketSize = 1;
+  private readonly maxBuckets: number;
+  /** The table version folded so far. */
+  version = 0;
+  /** The table's generation it was folded from (a cleared table starts a new one: build the model again). */
+  generation = -1;
+
+  constructor(
+    private readonly series: readonly SeriesSpec[],
+    private readonly options: ChartOptions,
+    /** The table generation it folds (a cleared table starts a new one: build a new model). */
+    readonly tableGeneration?: number,
+  ) {
+    series.forEach((spec, index) => spec.runs.forEach((run, slot) => this.seriesOf.set(run, { series: index, slot })));
+    this.maxBuckets = Math.max(1, Math.floor((options.maxPoints - 2) / (2 + 2 * Math.max(series.length, 1))));
+  }
+
+  /** Folds in the table's changes since `this.version` (all of it the first time). */
+  update(table: RecordTable): void {
+    if (this.generation !== -1 && this.generation !== table.generation) throw new Error('the table was cleared: make a new ChartModel');
+    this.generation = table.generation;
+    const rows = table.journalSince(this.version);
+    for (let i = 0; i < rows.length; i++) this.take(table.get(rows[i]));
+    this.version = table.version;
+    this.finishSteps();
+  }
+
+  /** One record: the value of this chart's metric, smoothed, waiting for its step's other runs. */
+  private take(record: MetricRecord): void {
+    const place = this.seriesOf.get(record.run);
+    const value = recordValue(record, this.options.metric);
+    if (!place || value === undefined) return;
+    const state = this.ema.get(record.run) ?? { last: 0, count: 0, step: -1 };
+    if (record.step <= state.step) return; // a step seen already (its record re-sent with test metrics)
+    state.step = record.step;
+    let shown = value;
+    if (this.options.smoothing > 0 && Number.isFinite(value)) {
+      const w = Math.min(this.options.smoothing, 0.999);
+      state.last = state.last * w + (1 - w) * value;
+      state.count++;
+      shown = state.last / (1 - w ** state.count);
+    }
+    this.ema.set(record.run, state);
+    let step = this.pending.get(record.step);
+    if (!step) {
+      const x = this.options.axis === 'step' ? record.step : this.options.axis === 'epoch' ? record.epoch : record.wallMs / 1000;
+      step = { x, values: this.series.map((spec) => new Float64Array(spec.runs.length).fill(Number.NaN)), bands: this.series.map(() => [Number.NaN, Number.NaN]) };
+      this.pending.set(record.step, step);
+    }
+    step.values[place.series][place.slot] = shown;
+    if (this.options.band && this.series[place.series].runs.length === 1 && record.lrBandLow !== undefined && record.lrBandHigh !== undefined) {
+      step.bands[place.series] = [record.lrBandLow, record.lrBandHigh];
+    }
+  }
+
+  /** Turns the steps of this fold into rows, in step order (a block brings every run of its steps). */
+  private finishSteps(): void {
+    const steps = [...this.pending.keys()].sort((a, b) => a - b);
+    const positive = (v: number) => (this.options.logY && !(v > 0) ? Number.NaN : v);
+    for (const key of steps) {
+      const step = this.pending.get(key)!;
+      const count = this.series.length;
+      const row: RowValues = { x: step.x, mean: new Float64Array(count), low: new Float64Array(count), high: new Float64Array(count) };
+      this.series.forEach((spec, s) => {
+        const values = step.values[s];
+        if (spec.runs.length > 1) {
+          const { mean, std } = meanStdOf(values);
+          [row.mean[s], row.low[s], row.high[s]] = [positive(mean), positive(mean - std), positive(mean + std)];
+        } else {
+          [row.mean[s], row.low[s], row.high[s]] = [positive(values[0]), positive(step.bands[s][0]), positive(step.bands[s][1])];
+        }
+      });
+      this.push(row); // (a value dropped on a log axis leaves a gap in its row, as a NaN loss does)
+    }
+    this.pending = new Map();
+  }
+
+  /** Adds a row to the decimation: a new bucket every bucketSize rows, neighbours merged when there are too many. */
+  private push(row: RowValues): void {
+    const last = this.buckets[this.buckets.length - 1];
+    if (last && last.count < this.bucketSize) {
+      last.count++;
+      last.kept = this.keep([...last.kept, row]);
+    } else this.buckets.push({ count: 1, kept: [row] });
+    if (this.buckets.length > this.maxBuckets) {
+      const merged: Bucket[] = [];
+      for (let i = 0; i < this.buckets.length; i += 2) {
+        const [a, b] = [this.buckets[i], this.buckets[i + 1]];
+        merged.push(b ? { count: a.count + b.count, kept: this.keep([...a.kept, ...b.kept]) } : a);
+      }
+      this.buckets = merged;
+      this.bucketSize *= 2;
+    }
+  }
+
+  /** Of rows in x order: the first, the last, and each series' minimum and maximum. */
+  private keep(rows: RowValues[]): RowValues[] {
+    if (rows.length <= 2) return rows;
+    const chosen = new Set<RowValues>([rows[0], rows[rows.length - 1]]);
+    for (let s = 0; s < this.series.length; s++) {
+      let low: RowValues | null = null;
+      let high: RowValues | null = null;
+      for (const row of rows) {
+        const v = row.mean[s];
+        if (!Number.isFinite(v)) continue;
+        if (!low || v < low.mean[s]) low = row;
+        if (!high || v > high.mean[s]) high = row;
+      }
+      if (low) chosen.add(low);
+      if (high) chosen.add(high);
+    }
+    return rows.filter((row) => chosen.has(row));
+  }
+
+  /** The rows to draw: x, per series id its value and (when it has one) its band; with `table`, its changes folded in first. */
+  rows(table?: RecordTable, _version?: number): ChartRow[] {
+    if (table) this.update(table);
+    const out: ChartRow[] = [];
+    for (const bucket of this.buckets) {
+      for (const values of bucket.kept) {
+        const row: ChartRow = { x: values.x };
+        this.series.forEach((spec, s) => {
+          const [mean, low, high] = [values.mean[s], values.low[s], values.high[s]];
+          row[spec.id] = Number.isFinite(mean) ? mean : undefined;
+          if (Number.isFinite(low) && Number.isFinite(high)) row[`${spec.id}:band`] = [Math.max(low, this.options.logY ? Number.MIN_VALUE : -Infinity), high];
+        });
+        out.push(row);
+      }
+    }
+    return out;
+  }
+}
+
+/** Mean and (population) standard deviation of the finite values; NaN when there are none. */
+function meanStdOf(values: ArrayLike<number>): { mean: number; std: number } {
+  let [sum, count] = [0, 0];
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) [sum, count] = [sum + values[i], count + 1];
+  if (count === 0) return { mean: Number.NaN, std: Number.NaN };
+  const mean = sum / count;
+  let squares = 0;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) squares += (values[i] - mean) ** 2;
+  return { mean, std: Math.sqrt(squares / count) };
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { asRun, asStep } from '../util/ids';
+import { RecordTable } from './record-table';
+import type { MetricRecord } from './records';
+
+const record = (run: number, step: number, extra: Partial<MetricRecord> = {}): MetricRecord => ({
+  run: asRun(run), step: asStep(step), epoch: step / 4, trainLoss: 1 / step, trainAccuracy: 0.5, lr: 0.1, lrExpected: 0.05, diverged: false, wallMs: step * 2, ...extra,
+});
+
+describe('RecordTable', () => {
+  it('upserts by run and step: appends, replaces an evaluated step, keeps each run in step order', () => {
+    const table = new RecordTable();
+    table.push(record(0, 1), record(1, 1), record(0, 3), record(0, 4));
+    table.upsert(record(0, 3, { testAccuracy: 0.5, testLoss: Number.NaN }));
+    table.upsert(record(0, 2));
+    expect(table.length).toBe(5);
+    expect(table.ofRun(0).map((r) => r.step)).toEqual([1, 2, 3, 4]);
+    expect(table.ofRun(0)[2]).toEqual(record(0, 3, { testAccuracy: 0.5, testLoss: Number.NaN }));
+    expect(table.lastOf(1)).toEqual(record(1, 1));
+    expect(table.rowOf(0, 5)).toBe(-1);
+    expect([...table].map((r) => `${r.run}@${r.step}`)).toEqual(['0@1', '1@1', '0@3', '0@4', '0@2']); // insertion order
+  });
+
+  it('keeps every value exactly (−0, NaN, ±Infinity, optional fields absent or present)', () => {
+    const odd = record(2, 7, { trainLoss: Number.NEGATIVE_INFINITY, lrBandLow: -0, lrBandHigh: 1e-300, angle: Number.NaN, diverged: true, wallMs: 0.1 + 0.2 });
+    const table = RecordTable.of([odd, record(2, 8)]);
+    expect(Object.is(table.get(0).lrBandLow, -0)).toBe(true);
+    expect(table.get(0)).toEqual(odd);
+    expect(Object.keys(table.get(1))).not.toContain('testLoss');
+    expect(table.valueAt(0, 'angle')).toBeNaN();
+    expect(table.valueAt(1, 'angle')).toBeUndefined();
+    table.set(1, { angle: 12.5 });
+    expect(table.get(1).angle).toBe(12.5);
+  });
+
+  it('a journal of the rows that changed: a view folds in only what is new; clear starts a new generation', () => {
+    const table = RecordTable.of([record(0, 1), record(0, 2)]);
+    const seen = table.version;
+    table.upsert(record(0, 3));
+    table.upsert(record(0, 1, { testAccuracy: 0.9 }));
+    expect([...table.journalSince(seen)]).toEqual([2, 0]);
+    const generation = table.generation;
+    table.clear();
+    expect([table.length, table.version, table.generation]).toEqual([0, 0, generation + 1]);
+  });
+
+  it('costs about 60 bytes a record (objects cost several hundred)', () => {
+    const table = new RecordTable();
+    for (let step = 1; step <= 20_000; step++) for (let run = 0; run < 6; run++) table.upsert(record(run, step));
+    expect(table.length).toBe(120_000);
+    expect(table.bytes / table.length).toBeLessThan(110); // capacity doubling included
+  });
+});
