@@ -1,7 +1,7 @@
 /**
  * `npm run soak` (Node + Dawn): the playground's default experiment trained for 100,000 steps in a
  * TrainingSession, then 100 add/remove-run cycles (each rebuilds the stacked runner). It prints the
- * GPU buffers alive, their bytes and the JS heap (after a full GC) at the start, middle and end of
+ * GPU buffers alive, their bytes and the JS heap with its array buffers (after a full GC) at the start, middle and end of
  * each phase, and checks that they stay flat: GPU buffers and bytes exactly; the heap within a
  * margin, apart from the metric history the runner keeps by design (one record per run per step,
  * reported as bytes per record), which the close at the end must give back.
@@ -60,7 +60,9 @@ function sample(label: string, records: number): Sample {
   gc!();
   gc!();
   const bytes = [...live.values()].reduce((sum, size) => sum + size, 0);
-  const s = { label, buffers: live.size, bytes, heapMb: process.memoryUsage().heapUsed / 2 ** 20, records };
+  const memory = process.memoryUsage();
+  // The JS heap and the typed arrays' backing stores (kept outside it: the records' columns live there).
+  const s = { label, buffers: live.size, bytes, heapMb: (memory.heapUsed + memory.arrayBuffers) / 2 ** 20, records };
   console.log(`${label.padEnd(34)} buffers ${String(s.buffers).padStart(4)}  bytes ${String(s.bytes).padStart(9)}  heap ${s.heapMb.toFixed(1).padStart(6)} MB  records ${records}`);
   return s;
 }
