@@ -5,6 +5,7 @@ import { paramsOfRun, tensorOfRun } from '../gpu/param-layout';
 import { readF32 } from '../gpu/readback';
 import { ReferenceNetwork } from '../reference/network';
 import { randomArray, testGpu } from '../test/gpu';
+import { matmulKernel } from './kernels';
 import { METRIC_RECORD } from './layouts';
 import { GpuNetwork } from './network';
 import { initParams } from './params';
@@ -13,7 +14,7 @@ import { resolveModel, type ModelSpec } from './spec';
 /** Runs one training pass on the GPU with given inputs/labels written directly (no gather). */
 async function gpuPass(spec: ModelSpec, runs: number, batch: number, seed: number, quads?: boolean, fusedSmallMlp?: boolean) {
   const shared = await testGpu();
-  const gpu = quads === undefined ? shared : { ...shared, quads: quads && shared.quads };
+  const gpu = quads === undefined ? shared : { ...shared, tuning: { ...shared.tuning, quads: quads && shared.tuning.quads } };
   const model = resolveModel(spec);
   const net = new GpuNetwork(gpu, model, { runs, batch, fusedSmallMlp });
   const replicates = Array.from({ length: runs }, (_, r) => r);
@@ -71,7 +72,8 @@ describe('GpuNetwork vs float64 reference', () => {
       expect(net.fusedSmallMlp).toBe(fused === true);
       if (fused) expect(net.trainDispatches.map((d) => d.label)).toEqual(['small_mlp_step']);
       if (batchSize && !fused) {
-        const label = quads && (await testGpu()).quads ? 'matmul_quad' : 'matmul_vec4';
+        const shared = (await testGpu()).tuning;
+        const label = matmulKernel({ vec4: true }, { ...shared, quads: quads === true && shared.quads }).name;
         expect(net.trainDispatches.filter((d) => d.label === label).length).toBeGreaterThanOrEqual(6);
       }
       const ref = new ReferenceNetwork(model);
