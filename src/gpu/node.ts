@@ -35,8 +35,14 @@ async function loadDawn(): Promise<Dawn> {
   return dawn;
 }
 
+/**
+ * Dawn's flags: timestamps unquantized (the benchmark's per-kernel profile times kernels of a few
+ * microseconds on a GPU; Dawn rounds them for privacy by default, which a page needs, not Node).
+ */
+const DAWN_FLAGS = ['disable-dawn-features=timestamp_quantization'];
+
 function createGpu(dawn: Dawn): GPU {
-  const gpu = dawn.create([]);
+  const gpu = dawn.create(DAWN_FLAGS);
   keptAlive.push(gpu);
   return gpu;
 }
