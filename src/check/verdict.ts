@@ -146,7 +146,8 @@ export function firstDifference(a: readonly CheckRecord[], b: readonly CheckReco
     for (let i = 0; i < bx.length; i++) {
       if (bx[i] !== by[i]) {
         const at = i >> 1;
-        return `${x.label}[${at}]: ${x.values[at]}, then ${y.values[at]}`;
+        const show = (n: number) => (Object.is(n, -0) ? '-0' : String(n));
+        return `${x.label}[${at}]: ${show(x.values[at])}, then ${show(y.values[at])}`;
       }
     }
   }
