@@ -19,7 +19,9 @@ export function run(optimizer: OptimizerInput, extra: Partial<RunUpdateConfig> =
   return { optimizer: parseOptimizer(optimizer), seed: 7, runKey: 0, ...extra };
 }
 
+/** LRD with keep probability ½ (the vectors' masks). */
 export const LRD_HALF = parseLrd({ keepProb: 0.5 });
+/** The vectors' optimizers: SGD with momentum 0.9, Adam (official ε placement) and RMSprop (α 0.99), all with L2 5e-4. */
 export const SGDM = { rule: 'momentum', momentum: 0.9, weightDecay: 5e-4 } as const;
 export const ADAM_LRD = { rule: 'adam', adamEps: 'lrd_official', weightDecay: 5e-4 } as const;
 export const RMS_LRD = { rule: 'rmsprop', rmsAlpha: 0.99, weightDecay: 5e-4 } as const;
