@@ -17,7 +17,7 @@
  *   --repeats N        runs of each check (default 3)
  *   --only a,b         only the checks of these families (rng, gather, matmul, small-mlp, conv, pool, batchnorm, update, angle)
  *   --tuning cpu|gpu   the kernel choices of that profile instead of the adapter's
- *   --no-vitest / --no-checks / --no-bench / --no-tune / --tune
+ *   --no-vitest / --no-checks / --no-bench / --no-profile / --no-tune / --tune
  *   --quick            shorter benchmark repeats (3 of them)
  *   --deadline S       skip what is left of the benchmark and tuning after S seconds (outputs are still written)
  */
