@@ -7,8 +7,10 @@
 // Each invocation computes a 4×4 block of C straight from storage: no workgroup memory and no
 // barriers (on a CPU-emulated GPU such as SwiftShader, barriers switch coroutines and workgroup
 // memory is plain memory, so both only cost). Rows and columns past the edge are clamped on load
-// (no branch in the k loop) and skipped on store. A workgroup of 8×8 invocations covers 32×32.
-const TILE = 32u;
+// (no branch in the k loop) and skipped on store. A workgroup of WG_X×WG_Y invocations covers
+// 4·WG_Y rows × 4·WG_X columns (src/gpu/tuning.ts: 8×8, i.e. 32×32, on SwiftShader and GPUs).
+override WG_X: u32 = 8u;
+override WG_Y: u32 = 8u;
 
 fn a_index(base: u32, m: u32, k: u32) -> u32 {
   if (TRANS_A) { return base + k * dims.M + m; }
@@ -20,11 +22,11 @@ fn b_index(base: u32, k: u32, n: u32) -> u32 {
   return base + k * dims.N + n;
 }
 
-@compute @workgroup_size(8, 8)
+@compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let run = wg.z;
-  let row0 = wg.y * TILE + lid.y * 4u;
-  let col0 = wg.x * TILE + lid.x * 4u;
+  let row0 = (wg.y * WG_Y + lid.y) * 4u;
+  let col0 = (wg.x * WG_X + lid.x) * 4u;
   if (row0 >= dims.M || col0 >= dims.N) { return; }
   let a_base = dims.a_off + run * dims.a_run;
   let b_base = dims.b_off + run * dims.b_run;

@@ -1,14 +1,14 @@
 // Batched matmul for 4-invocation subgroups (SwiftShader), with matmul_vec4.wgsl's vec4 loads and
 // preconditions: each invocation computes an 8×16 block of C, each quad (4 consecutive local
 // invocation indices, i.e. one lid.y) a 16×32 block as 2×2 of them, and a workgroup of 4 quads
-// 32×64 (src/nn/kernels.ts MATMUL_QUAD_TILE_N). Each operand vector is loaded once per quad: an
+// 32×64 (src/gpu/tuning.ts matmulTile). Each operand vector is loaded once per quad: an
 // invocation loads half of its 8 rows of op(A) (quadSwapX brings the other half from the
 // invocation on the same rows) and half of its 16 columns of op(B) (quadSwapY), 12 vec4 loads per
 // 512 multiply-adds where matmul_vec4.wgsl needs 16 per 256. SwiftShader loads storage lane by
 // lane, while a quad swap is a register shuffle: with the loads taken out of the k loop, the
 // MLP-784 step measured 23 ms instead of 34, so loads were most of the matmul time. (An 8×8 block
 // per invocation with the same sharing: about 3% slower per MLP step.) Used only where every
-// subgroup is one quad (subgroup size 4, src/gpu/device.ts); the module starts with
+// subgroup is one quad (subgroup size 4: tuning.quads, src/gpu/tuning.ts); the module starts with
 // `enable subgroups;` (src/nn/kernels.ts). Every invocation runs the k loop (quad operations need
 // the whole quad); edge rows and columns are clamped on load and not stored.
 // Needs: activations.wgsl, matmul_common.wgsl.

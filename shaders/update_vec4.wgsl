@@ -1,10 +1,14 @@
 // The fused update without LEAP and LRD, 4 elements per invocation step: the same rules as
 // update.wgsl (see its header; the rule math is update_rule.wgsl, shared) in vec4 arithmetic, used
 // while no run has a per-element modifier.
-// Each invocation updates one whole 64-float chunk (16 vec4), so the chunk table entry, the tensor
-// entry and the run's words are read once per 64 elements: on a CPU-emulated GPU every storage
-// load is a lane-by-lane gather, and these were as many loads as the data's. A workgroup covers 64
-// chunks. Lanes past a tensor's end (its run segment's padding) keep their values.
+// LANES invocations share a 64-float chunk (16 vec4): invocation `lane` of the chunk updates vec4
+// lane, lane + LANES, … (src/gpu/tuning.ts updateVec4Elements = 64 / LANES floats each). On
+// SwiftShader LANES = 1: each invocation updates a whole chunk, so the chunk table entry, the
+// tensor entry and the run's words are read once per 64 elements (on a CPU-emulated GPU every
+// storage load is a lane-by-lane gather, and these were as many loads as the data's), and a
+// workgroup of 64 covers 64 chunks. On GPUs LANES = 16: consecutive invocations load consecutive
+// vec4 (coalesced), and the per-chunk words are the same address across 16 lanes (one cached
+// load). Lanes past a tensor's end (its run segment's padding) keep their values.
 // Needs: update_common.wgsl, update_rule.wgsl (the rules, shared with update.wgsl; here over vec4f).
 
 @group(0) @binding(4) var<storage, read> grads: array<vec4f>;
@@ -20,10 +24,14 @@ override ONLY_RULE: u32 = ONLY_RULE_MIXED;
 
 // 4-float lanes of one chunk.
 const CHUNK_VEC4S = CHUNK_FLOATS / 4u;
+// Invocations per chunk (1, 4 or 16) and per workgroup (a multiple of LANES).
+override LANES: u32 = 1u;
+override VEC4_WORKGROUP: u32 = 64u;
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(VEC4_WORKGROUP)
 fn update_vec4(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let chunk = (wg.x + wg.y * groups.x) * 64u + lid;
+  let chunk = (wg.x + wg.y * groups.x) * (VEC4_WORKGROUP / LANES) + lid / LANES;
+  let lane = lid % LANES;
   if (chunk >= dims.chunks) { return; }
   let entry = chunk_table[chunk];
   let tensor = entry & CHUNK_TENSOR_MASK;
@@ -56,7 +64,7 @@ fn update_vec4(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups
   let rms_clean = (flags & FLAG_RMS_CLEAN) != 0u;
 
   let count = min(CHUNK_VEC4S, (info.size - first_element + 3u) / 4u);
-  for (var q = 0u; q < count; q++) {
+  for (var q = lane; q < count; q += LANES) {
     let i = chunk * CHUNK_VEC4S + q;
     let valid = vec4u(first_element + q * 4u) + vec4u(0u, 1u, 2u, 3u) < vec4u(info.size);
     let theta = params[i];

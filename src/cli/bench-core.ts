@@ -5,8 +5,11 @@
  * N comes from timed warm-up steps: enough steps for a repeat of about TARGET_REPEAT_MS, within
  * [1, maxSteps], so a slow case (a CNN on a CPU-emulated GPU: seconds per step) still finishes in
  * minutes and a fast one (a real GPU: about a millisecond) is not dominated by submit latency.
- * The workloads are those of issue 7, which app/bench-tfjs.ts runs in TensorFlow.js too.
+ * The workloads are those of issue 7, which app/bench-tfjs.ts runs in TensorFlow.js too, and
+ * (Node by default) issue 17's: the playground's MLP stacked 1, 36, 144 and 576 times, and a
+ * 16M-element Adam update against a copy of the same bytes.
  */
+import { generateToy } from '../data/toys';
 import type { Dataset } from '../data/types';
 import { createStorage, upload } from '../gpu/buffers';
 import { encodeDispatches } from '../gpu/commands';
@@ -21,6 +24,10 @@ import { Trainer } from '../train/trainer';
 
 /** Elements of the parameter of the "one Adam update" workload. */
 export const ADAM_UPDATE_SIZE = 1_048_576;
+/** Elements of the large Adam update (issue 17's bandwidth target). */
+export const ADAM_LARGE_SIZE = 16_777_216;
+/** Stacked runs of the sweep-scaling workload. */
+export const SWEEP_RUNS = [1, 36, 144, 576];
 /** Bytes the fused Adam update moves per element: reads g, θ, m, v; writes θ, m, v (f32). */
 export const ADAM_BYTES_PER_ELEMENT = 28;
 
@@ -36,6 +43,12 @@ export interface BenchCase {
   optimizer: OptimizerInput;
   /** Most steps per timed repeat. */
   maxSteps: number;
+  /** Stacked runs to time (default: 1 and 6). */
+  runCounts?: number[];
+  /** Run in Node only unless named in `only` (issue 17's workloads: the page bench keeps its length). */
+  nodeOnly?: boolean;
+  /** The playground's spiral instead of synthetic data. */
+  spiral?: boolean;
 }
 
 /** Wall time a timed repeat aims at (ms), before `scale`. */
@@ -100,6 +113,12 @@ export function benchCases(): BenchCase[] {
       id: 'mlp-tiny', name: 'MLP 2-8-8-1 tanh b32, SGD', kind: 'train',
       model: mlp({ inputSize: 2, hidden: [8, 8], outputs: 1, activation: 'tanh', loss: 'mse' }), batch: 32, optimizer: { rule: 'sgd' }, maxSteps: 256,
     },
+    {
+      id: 'sweep', name: 'Playground MLP 2-32-32-2 relu b32 on the spiral, SGD+momentum', kind: 'train',
+      model: mlp({ inputSize: 2, hidden: [32, 32], outputs: 2, activation: 'relu' }), batch: 32,
+      optimizer: { rule: 'momentum', momentum: 0.9, weightDecay: 5e-4 }, maxSteps: 256, runCounts: SWEEP_RUNS, nodeOnly: true, spiral: true,
+    },
+    { id: 'adam-16m', name: 'Adam update, 16,777,216 elements', kind: 'update', updateSize: ADAM_LARGE_SIZE, batch: 0, optimizer: { rule: 'adam' }, maxSteps: 64, runCounts: [1], nodeOnly: true },
   ];
 }
 
@@ -163,7 +182,7 @@ function updateConfigs(spec: BenchCase, runs: number): RunUpdateConfig[] {
 }
 
 /** A stepper for one case: `step()` encodes and submits one step; `dispatches` per step. */
-interface Stepper {
+export interface Stepper {
   step: () => void;
   dispatches: number;
   /** Dispatch lists of one step, for the profiling mode (each submitted alone). */
@@ -173,7 +192,8 @@ interface Stepper {
 
 function trainStepper(gpu: GpuContext, spec: BenchCase, runs: number): Stepper {
   const model = resolveModel(spec.model!);
-  const dataset = syntheticDataset(spec.model!, spec.batch * 4);
+  // The playground's default dataset (src/experiment/defaults.ts): 600 spiral points, 20 % test.
+  const dataset = spec.spiral ? generateToy('spiral', { count: 600, noise: 0.1, seed: 1, testFraction: 0.2 }) : syntheticDataset(spec.model!, spec.batch * 4);
   const trainer = new Trainer(gpu, model, dataset, {
     batch: spec.batch, seed: 1, replicates: Array.from({ length: runs }, (_, r) => r), readEvery: 1000, updates: updateConfigs(spec, runs),
   });
@@ -194,7 +214,11 @@ function updateStepper(gpu: GpuContext, spec: BenchCase, runs: number): Stepper 
   const tensor: ParamTensor = { name: 'w', shape: [size], size, init: 'zeros', fanIn: 1, fanOut: 1, trainable: true, decay: true, scaleInvariantGroup: -1 };
   const layout = layoutParams([tensor], runs);
   const rng = new RandomStream(3, 5);
-  const random = () => Float32Array.from({ length: layout.total }, () => rng.uniform() - 0.5);
+  const random = () => {
+    const values = new Float32Array(layout.total);
+    for (let i = 0; i < values.length; i++) values[i] = rng.uniform() - 0.5;
+    return values;
+  };
   const params = createStorage(gpu.device, 'bench.params', layout.total * 4);
   const grads = createStorage(gpu.device, 'bench.grads', layout.total * 4);
   upload(gpu.device, params, random());
@@ -213,7 +237,7 @@ function updateStepper(gpu: GpuContext, spec: BenchCase, runs: number): Stepper 
       gpu.device.queue.submit([encoder.finish()]);
     },
     dispatches: 1,
-    parts: () => [{ label: 'update', encode: encodeUpdate }],
+    parts: () => [{ label: `${update.dispatch.label} [${update.dispatch.workgroups.join('×')}]`, encode: encodeUpdate }],
     destroy: async () => {
       await gpu.device.queue.onSubmittedWorkDone();
       update.destroy();
@@ -223,7 +247,8 @@ function updateStepper(gpu: GpuContext, spec: BenchCase, runs: number): Stepper 
   };
 }
 
-function makeStepper(gpu: GpuContext, spec: BenchCase, runs: number): Stepper {
+/** The stepper of `spec` with `runs` stacked runs on `gpu`. */
+export function makeStepper(gpu: GpuContext, spec: BenchCase, runs: number): Stepper {
   return spec.kind === 'update' ? updateStepper(gpu, spec, runs) : trainStepper(gpu, spec, runs);
 }
 
@@ -273,54 +298,32 @@ export async function benchCopy(gpu: GpuContext, bytes: number, repeats: number,
 }
 
 /**
- * Every case with R = 1 and R = 6, then the copy bandwidth of the Adam update's bytes; `scale`
- * multiplies the target repeat time (quick mode: < 1); `onResult` sees each result as it is measured.
+ * Every case with its run counts (R = 1 and 6 unless the case says otherwise; issue 17's Node-only
+ * cases only in Node or when named in `only`), then the copy bandwidth of the Adam updates' bytes
+ * (1M elements, and 16M when that case ran); `scale` multiplies the target repeat time (quick
+ * mode: < 1); `onResult` sees each result as it is measured.
  */
 export async function runBench(
   gpu: GpuContext,
-  options: { scale?: number; repeats?: number; runCounts?: number[]; only?: string[]; platform?: 'node' | 'chromium'; onResult?: (result: BenchResult) => void } = {},
-): Promise<{ results: BenchResult[]; copy: CopyResult }> {
+  options: {
+    scale?: number; repeats?: number; runCounts?: number[]; only?: string[]; platform?: 'node' | 'chromium';
+    onResult?: (result: BenchResult) => void; shouldStop?: () => boolean;
+  } = {},
+): Promise<{ results: BenchResult[]; copy: CopyResult; copies: CopyResult[] }> {
   const results: BenchResult[] = [];
   const platform = options.platform ?? 'node';
   for (const spec of benchCases()) {
-    if (options.only && !options.only.includes(spec.id)) continue;
-    for (const runs of options.runCounts ?? [1, 6]) {
+    if (options.only ? !options.only.includes(spec.id) : spec.nodeOnly && platform !== 'node') continue;
+    for (const runs of spec.runCounts ?? options.runCounts ?? [1, 6]) {
+      if (options.shouldStop?.()) break;
       const result = await benchCase(gpu, spec, runs, options.repeats ?? 5, options.scale ?? 1, platform);
       results.push(result);
       options.onResult?.(result);
     }
   }
   // The update moves 28 bytes per element (read+write); a copy of half of them moves as many.
-  const copy = await benchCopy(gpu, (ADAM_UPDATE_SIZE * ADAM_BYTES_PER_ELEMENT) / 2, options.repeats ?? 5, options.scale ?? 1, platform);
-  return { results, copy };
-}
-
-/**
- * Profiling mode: every dispatch of one step of `spec` submitted and waited for alone, `repeats`
- * times after a warm-up step; median ms per dispatch (includes a submit round trip each, so
- * small dispatches read high: compare big ones).
- */
-export async function profileCase(gpu: GpuContext, spec: BenchCase, runs: number, repeats = 5): Promise<Array<{ label: string; ms: number }>> {
-  const stepper = makeStepper(gpu, spec, runs);
-  try {
-    stepper.step();
-    await gpu.device.queue.onSubmittedWorkDone();
-    const parts = stepper.parts();
-    const times = parts.map(() => [] as number[]);
-    for (let repeat = 0; repeat < repeats; repeat++) {
-      for (const [index, part] of parts.entries()) {
-        const start = performance.now();
-        const encoder = gpu.device.createCommandEncoder();
-        const pass = encoder.beginComputePass();
-        part.encode(pass);
-        pass.end();
-        gpu.device.queue.submit([encoder.finish()]);
-        await gpu.device.queue.onSubmittedWorkDone();
-        times[index].push(performance.now() - start);
-      }
-    }
-    return parts.map((part, index) => ({ label: part.label, ms: median(times[index]) }));
-  } finally {
-    await stepper.destroy();
-  }
+  const sizes = [ADAM_UPDATE_SIZE, ...(results.some((r) => r.workload === 'adam-16m') ? [ADAM_LARGE_SIZE] : [])];
+  const copies: CopyResult[] = [];
+  for (const size of sizes) copies.push(await benchCopy(gpu, (size * ADAM_BYTES_PER_ELEMENT) / 2, options.repeats ?? 5, options.scale ?? 1, platform));
+  return { results, copy: copies[0], copies };
 }

@@ -3,7 +3,7 @@
  * LR Lab (Node + Dawn, Chromium) per case and R, TensorFlow.js per backend, ratios, the fused
  * Adam update's fraction of copy bandwidth.
  */
-import { ADAM_BYTES_PER_ELEMENT, ADAM_UPDATE_SIZE, benchCases, type BenchResult, type CopyResult } from './bench-core';
+import { ADAM_BYTES_PER_ELEMENT, ADAM_LARGE_SIZE, ADAM_UPDATE_SIZE, benchCases, SWEEP_RUNS, type BenchResult, type CopyResult } from './bench-core';
 
 /** A number with about 3 significant digits. */
 export const fmt = (x: number | undefined | null): string =>
@@ -69,7 +69,7 @@ export function comparison(lab: BenchResult[], tfjs: BenchResult[], copies: Copy
       checks.push({ workload: spec.id, what: 'dispatches per step (1 submit)', value: dispatches, target: '≤ 20', met: dispatches <= 20 && one.submitsPerStep === 1 });
     }
   }
-  for (const copy of copies) {
+  for (const copy of copies.filter((c) => c.bytes === (ADAM_UPDATE_SIZE * ADAM_BYTES_PER_ELEMENT) / 2)) {
     const adam = lab.find((r) => r.workload === 'adam-1m' && r.runs === 1 && r.platform === copy.platform);
     if (!adam) continue;
     const adamGbs = (ADAM_UPDATE_SIZE * ADAM_BYTES_PER_ELEMENT) / (adam.msPerStep * 1e6);
@@ -78,10 +78,59 @@ export function comparison(lab: BenchResult[], tfjs: BenchResult[], copies: Copy
   return { table: lines.join('\n'), checks };
 }
 
-/** The target checks as a table. */
-export function checksTable(checks: TargetCheck[]): string {
+/** The fused Adam update's bandwidth (28 bytes per element) and its fraction of a copy of the same bytes, per size measured. */
+export function bandwidths(lab: BenchResult[], copies: CopyResult[]): Array<{ workload: string; elements: number; platform: string; adamGbs: number; copyGbs: number; fraction: number }> {
+  const rows = [];
+  for (const [workload, elements] of [['adam-1m', ADAM_UPDATE_SIZE], ['adam-16m', ADAM_LARGE_SIZE]] as const) {
+    for (const copy of copies.filter((c) => c.bytes === (elements * ADAM_BYTES_PER_ELEMENT) / 2)) {
+      const adam = lab.find((r) => r.workload === workload && r.runs === 1 && r.platform === copy.platform && !r.error);
+      if (!adam) continue;
+      const adamGbs = (elements * ADAM_BYTES_PER_ELEMENT) / (adam.msPerStep * 1e6);
+      rows.push({ workload, elements, platform: copy.platform, adamGbs, copyGbs: copy.gbPerSecond, fraction: adamGbs / copy.gbPerSecond });
+    }
+  }
+  return rows;
+}
+
+/** The sweep-scaling table (the playground's MLP stacked R times): ms/step, time relative to R = 1, µs per run. */
+export function sweepTable(lab: BenchResult[]): string {
+  const sweep = lab.filter((r) => r.workload === 'sweep');
+  const single = sweep.find((r) => r.runs === 1);
+  if (!sweep.length) return '';
   return [
-    'Targets (issue 7), ratios from this run',
+    `Sweep scaling: ${sweep[0].name}, R = ${SWEEP_RUNS.join(', ')} stacked runs`,
+    '| R | ms/step (median) | min–max | time / R=1 | µs per run |',
+    '|---|---|---|---|---|',
+    ...sweep.map((r) => `| ${r.runs} | ${fmt(r.msPerStep)} | ${fmt(r.spread[0])}–${fmt(r.spread[1])} | ${single ? fmt(r.msPerStep / single.msPerStep) : '–'} | ${fmt((1000 * r.msPerStep) / r.runs)} |`),
+  ].join('\n');
+}
+
+/**
+ * Issue 17's targets on a real GPU: fused Adam ≥ 70 % of copy bandwidth at 16M elements, 576
+ * stacked runs of the playground's MLP ≤ 2× one run, an MLP 784-256-256-10 step < 1 ms.
+ */
+export function gpuTargets(lab: BenchResult[], copies: CopyResult[]): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  for (const b of bandwidths(lab, copies).filter((row) => row.workload === 'adam-16m')) {
+    checks.push({ workload: b.workload, what: `fused Adam ${fmt(b.adamGbs)} GB/s vs copy ${fmt(b.copyGbs)} GB/s (${b.platform})`, value: b.fraction, target: '≥ 0.7', met: b.fraction >= 0.7 });
+  }
+  const sweep = (runs: number) => lab.find((r) => r.workload === 'sweep' && r.runs === runs && !r.error);
+  const [one, many] = [sweep(1), sweep(SWEEP_RUNS[SWEEP_RUNS.length - 1])];
+  if (one && many) {
+    const ratio = many.msPerStep / one.msPerStep;
+    checks.push({ workload: 'sweep', what: `R=${many.runs} / R=1 time (${one.platform})`, value: ratio, target: '≤ 2', met: ratio <= 2 });
+  }
+  for (const id of ['mlp-sgdm', 'mlp-adam']) {
+    const r = lab.find((x) => x.workload === id && x.runs === 1 && !x.error);
+    if (r) checks.push({ workload: id, what: `ms per step, R=1 (${r.platform})`, value: r.msPerStep, target: '< 1 ms', met: r.msPerStep < 1 });
+  }
+  return checks;
+}
+
+/** The target checks as a table. */
+export function checksTable(checks: TargetCheck[], title = 'Targets (issue 7), ratios from this run'): string {
+  return [
+    title,
     '| workload | check | value | target | met |',
     '|---|---|---|---|---|',
     ...checks.map((c) => `| ${c.workload} | ${c.what} | ${c.value < 1 && c.value > 0 ? c.value.toFixed(2) : fmt(c.value)} | ${c.target} | ${c.met ? 'yes' : 'NO'} |`),

@@ -9,7 +9,9 @@
  *   --node-only / --browser-only / --no-tfjs
  *   --repeats N      timed repeats per case (default 5)
  *   --only a,b       only these workload ids (mlp-sgdm, mlp-adam, cnn-adam, adam-1m, mlp-tiny)
- *   --profile ID     Node only: each dispatch of one step of workload ID submitted alone (R from --runs, default 1)
+ *   --profile ID     Node only: the time of each dispatch of one step of workload ID (R from --runs,
+ *                    default 1): GPU timestamps around each dispatch where the device has
+ *                    timestamp-query, else each dispatch submitted alone (--profile-submits forces that)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -17,8 +19,10 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { chromium, type Browser } from '@playwright/test';
 import { build, preview } from 'vite';
 import { acquireNodeGpu } from '../gpu/node';
-import { benchCases, CASE_BUDGET_MS, MIN_REPEATS, profileCase, runBench, TARGET_REPEAT_MS, type BenchResult, type CopyResult } from './bench-core';
-import { checksTable, comparison, copyLines, lrLabTable } from './bench-report';
+import { benchCases, CASE_BUDGET_MS, MIN_REPEATS, TARGET_REPEAT_MS, type BenchResult, type CopyResult } from './bench-core';
+import { logResult, nodeBench, nodeSections } from './bench-node';
+import { profileCase, profileLines } from './bench-profile';
+import { checksTable, comparison, copyLines, gpuTargets, lrLabTable } from './bench-report';
 
 const args = process.argv.slice(2);
 const option = (name: string) => {
@@ -37,35 +41,17 @@ const SITE = '.bench/site';
 const started = performance.now();
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
 const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
-
-const log = (r: BenchResult) =>
-  console.error(
-    `  ${r.engine} ${r.platform}/${r.backend} ${r.workload} R=${r.runs}: ` +
-      (r.error ? `error: ${r.error}` : `${r.msPerStep.toFixed(2)} ms/step (${r.stepsPerRepeat} steps × ${r.samples.length} repeats, warm-up ${r.warmupMs.toFixed(0)} ms)`) +
-      ` [${elapsed()}, load ${load()}]`,
-  );
+const log = (r: BenchResult) => logResult(r, elapsed);
 
 if (option('--profile')) {
   const spec = benchCases().find((c) => c.id === option('--profile'));
   if (!spec) throw new Error(`--profile: unknown workload (one of ${ids.join(', ')})`);
   const gpu = await acquireNodeGpu();
   const runs = Number(option('--runs') ?? 1);
-  const parts = await profileCase(gpu, spec, runs, repeats);
-  const total = parts.reduce((sum, p) => sum + p.ms, 0);
-  console.log(`profile of ${spec.name}, R=${runs} (each dispatch submitted alone; median of ${repeats}); load ${load()}`);
-  parts.forEach((p, i) => console.log(`${String(i).padStart(2)} ${p.label.padEnd(36)} ${p.ms.toFixed(2).padStart(9)} ms ${((100 * p.ms) / total).toFixed(1).padStart(5)}%`));
-  console.log(`sum ${total.toFixed(2)} ms`);
+  const profile = await profileCase(gpu, spec, runs, repeats, args.includes('--profile-submits') ? 'submits' : undefined);
+  console.log(profileLines(`profile of ${spec.name}, R=${runs}; load ${load()}`, profile).join('\n'));
   gpu.device.destroy();
   process.exit(0);
-}
-
-async function nodeBench() {
-  const gpu = await acquireNodeGpu();
-  const adapter = Object.values(gpu.adapter).filter(Boolean).join(' / ');
-  console.error(`Node + Dawn: ${adapter}`);
-  const { results, copy } = await runBench(gpu, { scale, repeats, only, platform: 'node', onResult: log });
-  gpu.device.destroy();
-  return { adapter, results, copy };
 }
 
 type PageResult = { adapter: string; results: BenchResult[]; copy?: CopyResult; notes?: string[] };
@@ -125,11 +111,14 @@ const sections: string[] = [];
 const copies: CopyResult[] = [];
 let nodeResults: BenchResult[] = [];
 if (!args.includes('--browser-only')) {
-  const node = await nodeBench();
+  const gpu = await acquireNodeGpu();
+  console.error(`Node + Dawn: ${Object.values(gpu.adapter).filter(Boolean).join(' / ')} (tuning ${gpu.tuning.profile})`);
+  const node = await nodeBench(gpu, { scale, repeats, only, onResult: log });
+  gpu.device.destroy();
   report.node = node;
   nodeResults = node.results;
-  copies.push(node.copy);
-  sections.push(lrLabTable(`LR Lab, Node + Dawn (${node.adapter})`, node.results));
+  copies.push(...node.copies);
+  sections.push(...nodeSections(node).slice(0, -2)); // issue 17's targets and the copy lines come at the end
 }
 if (!args.includes('--node-only')) {
   const browser = await browserBench();
@@ -145,6 +134,7 @@ if (!args.includes('--node-only')) {
   sections.push(checksTable(checks.filter((c) => !c.what.includes('tfjs'))));
   report.checks = checks;
 }
+if (nodeResults.length) sections.push(checksTable(gpuTargets(nodeResults, copies), 'Targets on a real GPU (issue 17), from this run'));
 sections.push(copyLines(copies));
 report.loadAtEnd = loadavg();
 report.seconds = (performance.now() - started) / 1000;

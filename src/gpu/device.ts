@@ -3,6 +3,7 @@
  * The engine never touches `navigator` elsewhere: everything takes a GpuContext.
  */
 import { PipelineCache } from './pipelines';
+import { adapterTraits, checkTuning, overrideTuning, tuningFor, type Tuning, type TuningProfile } from './tuning';
 
 /** What we log about the adapter once per run (vendor, architecture, device, description). */
 export interface AdapterSummary {
@@ -10,6 +11,15 @@ export interface AdapterSummary {
   architecture: string;
   device: string;
   description: string;
+}
+
+/** Everything the GPU check reports about an adapter: its info, subgroup sizes, features and limits. */
+export interface AdapterReport extends AdapterSummary {
+  subgroupMinSize: number | null;
+  subgroupMaxSize: number | null;
+  isFallbackAdapter: boolean | null;
+  features: string[];
+  limits: Record<string, number>;
 }
 
 export interface GpuContext {
@@ -21,11 +31,18 @@ export interface GpuContext {
   lost: Promise<string>;
   /** Uncaptured validation/out-of-memory errors, most recent last (also logged). */
   errors: string[];
-  /**
-   * The device has WGSL `subgroups` and every subgroup is 4 invocations (SwiftShader), so a quad is
-   * a whole subgroup: shaders/matmul_quad.wgsl shares operand loads within it. False elsewhere.
-   */
-  quads?: boolean;
+  /** The adapter-driven kernel choices (./tuning.ts); with `quads`, the device has WGSL `subgroups`. */
+  tuning: Tuning;
+  /** The device has `timestamp-query` (per-kernel timing in the benchmark's profile mode). */
+  timestamps: boolean;
+  /** The adapter in full (info, subgroup sizes, features, limits), for reports. */
+  report: AdapterReport;
+}
+
+/** Options of acquireGpu. */
+export interface AcquireOptions {
+  /** Another profile's choices, or single choices replaced (tests, the GPU check's --tuning). */
+  tuning?: TuningProfile | Partial<Tuning>;
 }
 
 /** Thrown when no usable WebGPU adapter exists; the message says what to install or enable. */
@@ -42,6 +59,24 @@ const WANTED_LIMITS = [
   'maxBufferSize',
   'maxComputeWorkgroupsPerDimension',
 ] as const;
+
+/** The adapter's info, subgroup sizes, features and limits as plain data. */
+export function reportAdapter(adapter: GPUAdapter): AdapterReport {
+  const traits = adapterTraits(adapter);
+  const limits: Record<string, number> = {};
+  for (const name in adapter.limits) {
+    const value = (adapter.limits as unknown as Record<string, unknown>)[name];
+    if (typeof value === 'number') limits[name] = value;
+  }
+  return {
+    ...summarizeAdapter(adapter.info),
+    subgroupMinSize: traits.subgroupMinSize ?? null,
+    subgroupMaxSize: traits.subgroupMaxSize ?? null,
+    isFallbackAdapter: traits.isFallbackAdapter ?? null,
+    features: [...adapter.features].map(String).sort(),
+    limits,
+  };
+}
 
 /** Summarises GPUAdapterInfo (whose fields are getters, invisible to JSON.stringify). */
 export function summarizeAdapter(info: GPUAdapterInfo | undefined): AdapterSummary {
@@ -61,14 +96,22 @@ export function summarizeAdapter(info: GPUAdapterInfo | undefined): AdapterSumma
 export async function acquireGpu(
   gpu: GPU | undefined,
   noAdapterHint = 'Use a browser with WebGPU enabled (Chrome/Edge 113+, or Chromium with --enable-unsafe-webgpu).',
+  options: AcquireOptions = {},
 ): Promise<GpuContext> {
   if (!gpu) throw new NoAdapterError(`WebGPU is not available here (navigator.gpu is undefined). ${noAdapterHint}`);
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new NoAdapterError(`No WebGPU adapter was found. ${noAdapterHint}`);
   const requiredLimits: Record<string, number> = {};
   for (const name of WANTED_LIMITS) requiredLimits[name] = adapter.limits[name];
-  const quads = adapter.features.has('subgroups') && adapter.info?.subgroupMinSize === 4 && adapter.info.subgroupMaxSize === 4;
-  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures: quads ? ['subgroups' as GPUFeatureName] : [] });
+  const traits = adapterTraits(adapter);
+  const tuning = overrideTuning(tuningFor(traits), traits, options.tuning);
+  checkTuning(tuning, adapter.limits);
+  if (tuning.quads && !traits.subgroups) throw new Error('tuning.quads needs the adapter feature `subgroups`');
+  const timestamps = adapter.features.has('timestamp-query');
+  const requiredFeatures: GPUFeatureName[] = [];
+  if (tuning.quads) requiredFeatures.push('subgroups' as GPUFeatureName);
+  if (timestamps) requiredFeatures.push('timestamp-query');
+  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
   const errors: string[] = [];
   device.addEventListener('uncapturederror', (event) => {
     const message = (event as GPUUncapturedErrorEvent).error.message;
@@ -83,8 +126,34 @@ export async function acquireGpu(
     pipelines: new PipelineCache(device),
     lost,
     errors,
-    quads,
+    tuning,
+    timestamps,
+    report: reportAdapter(adapter),
   };
+}
+
+/** The traits tuning reads, from a report (./tuning.ts). */
+function traitsOfReport(report: AdapterReport) {
+  return {
+    ...report,
+    subgroupMinSize: report.subgroupMinSize ?? undefined,
+    subgroupMaxSize: report.subgroupMaxSize ?? undefined,
+    isFallbackAdapter: report.isFallbackAdapter ?? undefined,
+    subgroups: report.features.includes('subgroups'),
+    maxComputeInvocationsPerWorkgroup: report.limits.maxComputeInvocationsPerWorkgroup,
+  };
+}
+
+/**
+ * `ctx` with other kernel choices on the same device: a profile's (./tuning.ts) or single fields
+ * replaced. Quads stay off where the device was made without `subgroups`.
+ */
+export function withTuning(ctx: GpuContext, tuning: TuningProfile | Partial<Tuning>): GpuContext {
+  const chosen = overrideTuning(ctx.tuning, traitsOfReport(ctx.report), tuning);
+  const quads = chosen.quads && ctx.device.features.has('subgroups');
+  const result = { ...chosen, quads };
+  checkTuning(result, ctx.limits);
+  return { ...ctx, tuning: result };
 }
 
 /** Throws an error naming the limit when `bytes` exceeds the storage binding or buffer size limit. */

@@ -1,15 +1,12 @@
 /**
- * Node entry: WebGPU through Dawn (npm `webgpu`). On Linux without a GPU it finds the SwiftShader
- * Vulkan driver that Debian's `chromium` package ships, so tests and the CLI run anywhere.
- * Never imported by the browser bundle.
+ * Node entry: WebGPU through Dawn (npm `webgpu`). On Linux it finds a real GPU's Vulkan driver
+ * first and falls back to the SwiftShader driver that Debian's `chromium` package ships, so tests
+ * and the CLI run anywhere (./vulkan-linux.ts). Never imported by the browser bundle.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { acquireGpu, NoAdapterError, type GpuContext } from './device';
-
-const CHROMIUM_DIR = '/usr/lib/chromium';
-const SWIFTSHADER_ICD = `${CHROMIUM_DIR}/vk_swiftshader_icd.json`;
-const CHROMIUM_LIBVULKAN = `${CHROMIUM_DIR}/libvulkan.so.1`;
-const ICD_DIRS = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
+import { existsSync } from 'node:fs';
+import { acquireGpu, NoAdapterError, type AcquireOptions, type GpuContext } from './device';
+import { isCpuAdapter, type TuningProfile } from './tuning';
+import { prepareVulkan, SWIFTSHADER_ICD, useDrivers, type VulkanSetup } from './vulkan-linux';
 
 const NODE_HINT =
   'In Node, WebGPU comes from the npm package `webgpu` (Dawn) over Vulkan. On Linux without a GPU install ' +
@@ -21,70 +18,61 @@ type Dawn = { create: (flags: string[]) => GPU; globals: Record<string, unknown>
 /** Dawn's GPU objects must outlive every device made from them: dropping one lets GC destroy the instance. */
 const keptAlive: GPU[] = [];
 let dawnModule: Dawn | undefined;
+let setup: VulkanSetup = { loader: 'not Linux', drivers: '', how: 'loader default' };
 
-/** dlopen flags (glibc): keep the library resident even though it is not a Node addon. */
-const RTLD_NOW = 0x2;
-const RTLD_GLOBAL = 0x100;
-const RTLD_NODELETE = 0x1000;
-
-/**
- * Loads a shared library into this process so that Dawn's later dlopen("libvulkan.so.1") finds it
- * by soname. process.dlopen throws "did not self-register" for a library that loaded fine but is
- * not an addon; any other error means it could not be loaded.
- */
-function preload(path: string): boolean {
-  try {
-    process.dlopen({ exports: {} } as NodeJS.Module, path, RTLD_NOW | RTLD_GLOBAL | RTLD_NODELETE);
-    return true;
-  } catch (error) {
-    return /self-register/i.test((error as Error).message);
-  }
-}
-
-function hasVendorIcd(): boolean {
-  return ICD_DIRS.some((dir) => existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.json')));
-}
-
-/** Prepares the Vulkan loader and driver before Dawn is first loaded (Linux only). */
-function prepareVulkan(): void {
-  if (process.platform !== 'linux') return;
-  const chosenByUser = Boolean(process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES);
-  if (!preload('libvulkan.so.1') && existsSync(CHROMIUM_LIBVULKAN)) preload(CHROMIUM_LIBVULKAN);
-  if (!chosenByUser && !hasVendorIcd() && existsSync(SWIFTSHADER_ICD)) {
-    process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
-  }
+/** The Vulkan loader and driver this process uses (after the first acquireNodeGpu). */
+export function vulkanSetup(): VulkanSetup {
+  return setup;
 }
 
 /** Loads Dawn once and installs its WebGPU globals (GPUBufferUsage, GPUMapMode, …). */
 async function loadDawn(): Promise<Dawn> {
   if (dawnModule) return dawnModule;
-  prepareVulkan();
+  if (process.platform === 'linux') setup = prepareVulkan();
   const dawn = (await import('webgpu')) as unknown as Dawn;
   Object.assign(globalThis, dawn.globals);
   dawnModule = dawn;
   return dawn;
 }
 
+/**
+ * Dawn's flags: timestamps unquantized (the benchmark's per-kernel profile times kernels of a few
+ * microseconds on a GPU; Dawn rounds them for privacy by default, which a page needs, not Node).
+ */
+const DAWN_FLAGS = ['disable-dawn-features=timestamp_quantization'];
+
 function createGpu(dawn: Dawn): GPU {
-  const gpu = dawn.create([]);
+  const gpu = dawn.create(DAWN_FLAGS);
   keptAlive.push(gpu);
   return gpu;
 }
 
+/** The tuning asked for in the environment: LRLAB_TUNING=cpu|gpu (tests of the other profile, the GPU check). */
+function tuningFromEnvironment(): TuningProfile | undefined {
+  const value = process.env.LRLAB_TUNING;
+  if (!value) return undefined;
+  if (value !== 'cpu' && value !== 'gpu') throw new Error(`LRLAB_TUNING must be "cpu" or "gpu", got "${value}"`);
+  return value;
+}
+
 /**
- * A GpuContext in Node. Uses whatever Vulkan driver the system has; when that gives no adapter
- * (or a driver Dawn rejects, such as lavapipe) and Chromium's SwiftShader driver exists, selects
- * SwiftShader for this process and asks again.
+ * A GpuContext in Node. Uses a real GPU's Vulkan driver where one is installed; when that gives
+ * no adapter, or only a CPU one, and Chromium's SwiftShader driver exists, selects SwiftShader for
+ * this process and asks again. vulkanSetup() says which driver it used.
  */
-export async function acquireNodeGpu(): Promise<GpuContext> {
+export async function acquireNodeGpu(options: AcquireOptions = {}): Promise<GpuContext> {
   const dawn = await loadDawn();
-  const chosenByUser = Boolean(process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES);
+  const withTuning = { tuning: tuningFromEnvironment(), ...options };
+  const canFallBack = process.platform === 'linux' && setup.how === 'hardware' && existsSync(SWIFTSHADER_ICD);
+  if (!canFallBack) return acquireGpu(createGpu(dawn), NODE_HINT, withTuning);
   try {
-    return await acquireGpu(createGpu(dawn), NODE_HINT);
+    const ctx = await acquireGpu(createGpu(dawn), NODE_HINT, withTuning);
+    if (!isCpuAdapter(ctx.report)) return ctx;
+    ctx.device.destroy(); // a CPU adapter behind a "hardware" manifest: SwiftShader is the known one
   } catch (error) {
-    const canFallBack = process.platform === 'linux' && !chosenByUser && existsSync(SWIFTSHADER_ICD);
-    if (!(error instanceof NoAdapterError) || !canFallBack) throw error;
+    if (!(error instanceof NoAdapterError)) throw error;
   }
-  process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
-  return acquireGpu(createGpu(dawn), NODE_HINT);
+  useDrivers(SWIFTSHADER_ICD);
+  setup = { ...setup, drivers: SWIFTSHADER_ICD, how: 'swiftshader' };
+  return acquireGpu(createGpu(dawn), NODE_HINT, withTuning);
 }

@@ -1,48 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { runDispatches } from '../gpu/commands';
-import { readBuffer, readF32 } from '../gpu/readback';
-import { testGpu } from '../test/gpu';
-import { createOrderBuffer, gatherDispatch, GpuSplit, writeOrders } from './gather';
-import { mlp } from './models';
-import { GpuNetwork } from './network';
-import { resolveModel } from './spec';
+/** The minibatch gather on the GPU: the checks of ./gather.check.ts, one test each. */
+import { describe, it } from 'vitest';
+import { expectCheck } from '../test/expect-check';
+import { GATHER_CHECKS } from './gather.check';
 
 describe('minibatch gather', () => {
-  // features % 4 = 0 takes the 4-features-per-invocation kernel, the others the scalar one
-  const cases: Array<[string, number, boolean]> = [['u8, 12 features', 12, true], ['u8, 7 features', 7, true], ['f32, 8 features', 8, false], ['f32, 5 features', 5, false]];
-  for (const [name, features, u8] of cases) {
-    it(`${name}: every run's rows and labels, from its own order and the batch offset`, async () => {
-      const gpu = await testGpu();
-      const rows = 11;
-      const runs = 2;
-      const batch = 3;
-      const offset = 4;
-      const x = u8 ? Uint8Array.from({ length: rows * features }, (_, i) => (i * 37 + 11) % 256) : Float32Array.from({ length: rows * features }, (_, i) => Math.sin(i) * 3);
-      const y = Uint32Array.from({ length: rows }, (_, i) => (i * 5) % 3);
-      const scale = u8 ? 1 / 255 : 1;
-      const shift = u8 ? -0.5 : 0;
-      const split = new GpuSplit(gpu, { count: rows, x, y }, scale, shift, 'test');
-      const net = new GpuNetwork(gpu, resolveModel(mlp({ inputSize: features, hidden: [4], outputs: 3 })), { runs, batch });
-      const orders = [Uint32Array.from({ length: rows }, (_, i) => (i * 3 + 1) % rows), Uint32Array.from({ length: rows }, (_, i) => rows - 1 - i)];
-      const order = createOrderBuffer(net, rows, runs);
-      writeOrders(gpu, order, orders);
-      net.writeStepInfo(1, offset, 0);
-      const dispatch = gatherDispatch(net, split, order, rows);
-      expect(dispatch.label).toBe(features % 4 === 0 ? 'gather4' : 'gather');
-      runDispatches(gpu, [dispatch]);
-      const got = await readF32(gpu.device, net.input, runs * batch * features);
-      const labels = new Uint32Array(await readBuffer(gpu.device, net.labels, runs * batch * 4));
-      for (let run = 0; run < runs; run++)
-        for (let b = 0; b < batch; b++) {
-          const row = orders[run][offset + b];
-          const expected = Float32Array.from({ length: features }, (_, d) => Math.fround(Math.fround(x[row * features + d] * Math.fround(scale)) + Math.fround(shift)));
-          const at = (run * batch + b) * features;
-          expect(got.subarray(at, at + features), `run ${run} row ${b}`).toBeAllClose(expected, { rtol: 1e-6, atol: 1e-7 });
-          expect(labels[run * batch + b]).toBe(y[row]);
-        }
-      net.destroy();
-      split.destroy();
-      order.destroy();
-    });
-  }
+  for (const check of GATHER_CHECKS) it(check.name, () => expectCheck(check));
 });

@@ -18,6 +18,7 @@ import matmulVec4Wgsl from '../../shaders/matmul_vec4.wgsl?raw';
 import poolWgsl from '../../shaders/pool.wgsl?raw';
 import reduceWgsl from '../../shaders/reduce.wgsl?raw';
 import { composeWgsl, type KernelSpec } from '../gpu/pipelines';
+import type { Tuning } from '../gpu/tuning';
 import {
   ACTIVATION_WGSL, BATCHNORM_DIMS, COLSUM_DIMS, CONV_DIMS, ELEMENTWISE_DIMS, EPILOGUE, GATHER_DIMS, LOSS_DIMS, MATMUL_DIMS,
   METRIC_RECORD, POOL_DIMS, STEP_INFO, type Epilogue,
@@ -46,9 +47,6 @@ export const WGSL = {
   batchnorm: composeWgsl(BATCHNORM_DIMS.wgsl, batchnormWgsl),
 };
 
-export const MATMUL_TILE = 32;
-/** Columns per workgroup of shaders/matmul_quad.wgsl (its rows: MATMUL_TILE). */
-export const MATMUL_QUAD_TILE_N = 64;
 
 export interface MatmulVariant {
   transA?: boolean;
@@ -59,23 +57,34 @@ export interface MatmulVariant {
   activation?: Activation;
   /** vec4 loads (shaders/matmul_vec4.wgsl): only where matmulVec4Fits says the shapes allow it. */
   vec4?: boolean;
-  /** With vec4: loads shared within quads (shaders/matmul_quad.wgsl), only where GpuContext.quads. */
-  quad?: boolean;
 }
 
-/** Batched matmul C[r] = op(A[r])·op(B[r]) with a fused epilogue (shaders/matmul.wgsl, matmul_vec4.wgsl). */
-export function matmulKernel(variant: MatmulVariant): KernelSpec {
-  return {
-    name: variant.vec4 ? (variant.quad ? 'matmul_quad' : 'matmul_vec4') : 'matmul',
-    source: variant.vec4 ? (variant.quad ? WGSL.matmulQuad : WGSL.matmulVec4) : WGSL.matmul,
-    constants: {
-      TRANS_A: variant.transA ? 1 : 0,
-      TRANS_B: variant.transB ? 1 : 0,
-      EPILOGUE: EPILOGUE.values[variant.epilogue ?? 'none'],
-      HAS_BIAS: variant.hasBias ? 1 : 0,
-      ACT: ACTIVATION_CODE[variant.activation ?? 'none'],
-    },
+/** Which matmul kernel `variant` takes under `tuning`: 'quad' (vec4 with quads), 'vec4' or 'scalar'. */
+export function matmulKind(variant: Pick<MatmulVariant, 'vec4'>, tuning: Tuning): 'scalar' | 'vec4' | 'quad' {
+  if (!variant.vec4) return 'scalar';
+  return tuning.quads ? 'quad' : 'vec4';
+}
+
+/**
+ * Batched matmul C[r] = op(A[r])·op(B[r]) with a fused epilogue (shaders/matmul.wgsl,
+ * matmul_vec4.wgsl, matmul_quad.wgsl), with the workgroup size and block per invocation of
+ * `tuning`; matmulTile (src/gpu/tuning.ts) gives the rows and columns of C per workgroup.
+ */
+export function matmulKernel(variant: MatmulVariant, tuning: Tuning): KernelSpec {
+  const kind = matmulKind(variant, tuning);
+  const constants: Record<string, number> = {
+    TRANS_A: variant.transA ? 1 : 0,
+    TRANS_B: variant.transB ? 1 : 0,
+    EPILOGUE: EPILOGUE.values[variant.epilogue ?? 'none'],
+    HAS_BIAS: variant.hasBias ? 1 : 0,
+    ACT: ACTIVATION_CODE[variant.activation ?? 'none'],
   };
+  if (kind === 'quad') return { name: 'matmul_quad', source: WGSL.matmulQuad, constants };
+  const [x, y] = kind === 'vec4' ? tuning.matmulVec4Workgroup : tuning.matmulWorkgroup;
+  Object.assign(constants, { WG_X: x, WG_Y: y });
+  if (kind === 'scalar') return { name: 'matmul', source: WGSL.matmul, constants };
+  const block4 = tuning.matmulVec4Block === 4;
+  return { name: block4 ? 'matmul_vec4_b4' : 'matmul_vec4', source: WGSL.matmulVec4, entryPoint: block4 ? 'main_block4' : 'main', constants };
 }
 
 /** Column sums per run (bias gradients). */

@@ -1,17 +1,13 @@
 /**
  * Model builders: the shapes and parameter tensors resolveModel infers from them, the
  * scale-invariant variants' properties (groups, fixed last layer, ⟨∇W, W⟩ = 0 on the GPU, frozen
- * layers get no gradient) and the validation messages.
+ * layers get no gradient: GPU checks in ./cnn.check.ts) and the validation messages.
  */
 import { describe, expect, it } from 'vitest';
-import { upload } from '../gpu/buffers';
-import { runDispatches } from '../gpu/commands';
-import { tensorOfRun } from '../gpu/param-layout';
-import { randomArray, testGpu } from '../test/gpu';
+import { expectCheck } from '../test/expect-check';
+import { MODEL_CHECKS } from './cnn.check';
 import { mlp, scaleInvariantCnn, scaleInvariantMlp, smallCnn } from './models';
-import { GpuNetwork } from './network';
-import { initParams } from './params';
-import { resolveModel, type ModelSpec, type ResolvedModel } from './spec';
+import { resolveModel, type ResolvedModel } from './spec';
 
 const shapes = (model: ResolvedModel) => model.layers.map((l) => `${l.spec.kind}:${l.outShape.join('x')}`);
 const tensorShapes = (model: ResolvedModel) => Object.fromEntries(model.tensors.map((t) => [t.name, t.shape]));
@@ -108,59 +104,7 @@ describe('scale-invariant variants (Li & Arora)', () => {
     ]);
   });
 
-  it('GPU: ⟨∇W, W⟩ ≈ 0 for every scale-invariant group of scaleInvariantCnn; the fixed layer gets no gradient', async () => {
-    const gpu = await testGpu();
-    const model = resolveModel(scaleInvariantCnn({ inputShape: [1, 8, 8], classes: 3, channels: [3, 4], dense: 6 }));
-    const [runs, batch] = [2, 8];
-    const net = new GpuNetwork(gpu, model, { runs, batch });
-    net.setParams(initParams(model, net.layout, 5, [0, 1]));
-    upload(gpu.device, net.input, randomArray(runs * batch * model.inputSize, 9));
-    upload(gpu.device, net.labels, new Uint32Array(runs * batch).map((_, i) => i % 3));
-    net.writeStepInfo(1, 0, 0);
-    runDispatches(gpu, net.trainDispatches);
-    const [params, grads] = [await net.readParams(), await net.readGrads()];
-    expect(gpu.errors).toEqual([]);
-    model.tensors.forEach((tensor, t) => {
-      for (let run = 0; run < runs; run++) {
-        const w = tensorOfRun(params, net.layout, t, run);
-        const g = tensorOfRun(grads, net.layout, t, run);
-        if (!tensor.trainable) {
-          expect(g.every((v) => v === 0), `${tensor.name} gradient`).toBe(true);
-          continue;
-        }
-        const dot = w.reduce((s, v, i) => s + v * g[i], 0);
-        const norms = Math.hypot(...w) * Math.hypot(...g);
-        expect(norms, tensor.name).toBeGreaterThan(0);
-        expect(Math.abs(dot) / norms, `cos(∇W, W) of ${tensor.name} run ${run}`).toBeLessThan(1e-3);
-      }
-    });
-    net.destroy();
-  });
-
-  it('GPU: backward stops at the first layer with a trainable tensor (no unused input gradient)', async () => {
-    const gpu = await testGpu();
-    const labels = (spec: ModelSpec) => {
-      const net = new GpuNetwork(gpu, resolveModel(spec), { runs: 1, batch: 2 });
-      const names = net.trainDispatches.map((d) => d.label);
-      net.destroy();
-      return names.slice(names.indexOf('softmax_xent') + 1);
-    };
-    // flatten → dense(relu) → dense: dW, db, dX (fused relu') of the last layer, then dW, db of the first (no dX).
-    expect(labels(mlp({ inputShape: [1, 4, 4], hidden: [3], outputs: 2 }))).toEqual(['matmul', 'colsum', 'matmul', 'matmul', 'colsum']);
-    // frozen conv → conv → flatten → frozen dense: dX of the dense, relu' of the second conv (not fused
-    // across the flatten), its dW, and nothing for the frozen first conv.
-    expect(labels({
-      inputShape: [1, 4, 4],
-      layers: [
-        { kind: 'conv2d', filters: 2, kernelSize: 3, activation: 'relu', trainable: false },
-        { kind: 'conv2d', filters: 2, kernelSize: 3, activation: 'relu' },
-        { kind: 'flatten' },
-        { kind: 'dense', units: 2, trainable: false },
-      ],
-      loss: 'softmax_xent',
-    })).toEqual(['matmul', 'act_backward', 'conv_dw']);
-    expect(gpu.errors).toEqual([]);
-  });
+  for (const check of MODEL_CHECKS) it(check.name, () => expectCheck(check));
 });
 
 describe('builder validation names the field', () => {

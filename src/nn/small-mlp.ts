@@ -8,6 +8,12 @@
  * (14 dispatches of a few hundred multiply-adds each); here a step is gather, this kernel and the
  * update: 3 dispatches.
  *
+ * THREADS, the invocations per workgroup, follows the adapter (src/gpu/tuning.ts smallMlpThreads):
+ * 8 on SwiftShader (it switches each group of 4 at the barrier; 4–32 were no faster for 2-8-8-1 on
+ * batch 32), a whole number of subgroups with one row each on GPUs (the batch rounded up to the
+ * subgroup size, at most 256), where the weight gradients also take one (k, unit) pair per
+ * invocation instead of one k.
+ *
  * The math is the general path's (./layers/dense.ts and shaders/loss.wgsl), per run r, layer
  * l = 1..L, X₁ = input:
  *   forward    Z_l = X_l·W_l + b_l,  A_l = act_l(Z_l),  X_{l+1} = A_l,  logits = A_L
@@ -25,6 +31,7 @@
 import { makeDispatch, type Dispatch } from '../gpu/commands';
 import type { ParamLayout } from '../gpu/param-layout';
 import { composeWgsl } from '../gpu/pipelines';
+import { smallMlpThreads } from '../gpu/tuning';
 import { WGSL } from './kernels';
 import type { BuildContext } from './layer';
 import { ACTIVATION_WGSL, STEP_INFO } from './layouts';
@@ -44,8 +51,6 @@ export const SMALL_MLP_MAX_BATCH = 256;
  * won too (2-32-32-1 b32: 417 against 527 µs per run at R = 1).
  */
 export const SMALL_MLP_MAX_ROW_MACS = 2048;
-/** Invocations per workgroup (4, 16 and 32 were no faster for 2-8-8-1 on batch 32; the noise is large). */
-const THREADS = 8;
 
 /** Whether `model` at `batch` runs on the fused small-MLP step: dense layers only, all small. */
 export function smallMlpFits(model: ResolvedModel, batch: number): boolean {
@@ -70,7 +75,7 @@ interface FusedLayer {
 }
 
 /** Per-layer sizes and offsets in `work`, the metric partials' offset and the total. */
-function plan(model: ResolvedModel, layout: ParamLayout, runs: number, batch: number) {
+function plan(model: ResolvedModel, layout: ParamLayout, runs: number, batch: number, threads: number, gradPairs: boolean) {
   let work = 0;
   const take = (floats: number) => {
     const at = work;
@@ -88,11 +93,11 @@ function plan(model: ResolvedModel, layout: ParamLayout, runs: number, batch: nu
       z: take(region), a: l < last ? take(region) : -1, d: take(region),
     };
   });
-  // Each invocation's (loss, correct, non-finite) partial sums, [R][3][THREADS].
-  const partials = take(runs * 3 * THREADS);
+  // Each invocation's (loss, correct, non-finite) partial sums, [R][3][threads].
+  const partials = take(runs * 3 * threads);
   // Backward stops at the first layer with a trainable tensor (as in the general path).
   const first = layers.findIndex((layer) => layer.weight.trainable || layer.bias?.trainable);
-  return { layers, partials, work, first, runs };
+  return { layers, partials, work, first, runs, threads, gradPairs };
 }
 
 const u = (n: number) => `${n}u`;
@@ -168,19 +173,32 @@ ${each(N, (n) => `acc += d${n} * params[wk + ${u(n)}];`, '        ')}
 }
 
 /**
- * Gradients of layer l (after the barrier): ∂W[k][n] = Σ_b X[b][k]·D[b][n], invocations over k with
- * the row's sums over n in named registers; ∂b[n] = Σ_b D[b][n], invocations over n.
+ * Gradients of layer l (after the barrier): ∂W[k][n] = Σ_b X[b][k]·D[b][n], either invocations over
+ * k with the sums over n in named registers (SwiftShader: one load of X per row and k), or one
+ * (k, n) pair per invocation (GPUs: in·units invocations' worth of parallel work instead of in);
+ * both sum over b in order from 0, so they agree bit for bit. ∂b[n] = Σ_b D[b][n], invocations over n.
  */
 function gradients(p: Plan, l: number, batch: number): string {
   const layer = p.layers[l];
   const N = layer.units;
   const x = inputOf(p, l, batch);
   const D = (b: string) => rowStart(layer.d, batch, N, b);
+  const T = u(p.threads);
   let out = '';
-  if (layer.weight.trainable) {
+  if (layer.weight.trainable && p.gradPairs) {
+    out += `
+  // layer ${l}: dW = Xᵀ·D (${layer.inSize}×${N}, summed over ${batch} rows), one (k, n) per invocation
+  for (var kn = lid; kn < ${u(layer.inSize * N)}; kn += ${T}) {
+    let k = kn / ${u(N)};
+    let n = kn % ${u(N)};
+    var acc = 0.0;
+    for (var b = 0u; b < ${u(batch)}; b++) { acc += ${x.buffer}[${x.row('b')} + k] * work[${D('b')} + n]; }
+    grads[${u(layer.weight.offset)} + run * ${u(layer.weight.runStride)} + kn] = acc;
+  }`;
+  } else if (layer.weight.trainable) {
     out += `
   // layer ${l}: dW = Xᵀ·D (${layer.inSize}×${N}, summed over ${batch} rows)
-  for (var k = lid; k < ${u(layer.inSize)}; k += ${u(THREADS)}) {
+  for (var k = lid; k < ${u(layer.inSize)}; k += ${T}) {
 ${each(N, (n) => `var acc${n} = 0.0;`, '    ')}
     for (var b = 0u; b < ${u(batch)}; b++) {
       let x = ${x.buffer}[${x.row('b')} + k];
@@ -194,7 +212,7 @@ ${each(N, (n) => `grads[g0 + ${u(n)}] = acc${n};`, '    ')}
   if (layer.bias?.trainable) {
     out += `
   // layer ${l}: db = Σ_b D[b]
-  for (var n = lid; n < ${u(N)}; n += ${u(THREADS)}) {
+  for (var n = lid; n < ${u(N)}; n += ${T}) {
     var acc = 0.0;
     for (var b = 0u; b < ${u(batch)}; b++) { acc += work[${D('b')} + n]; }
     grads[${u(layer.bias.offset)} + run * ${u(layer.bias.runStride)} + n] = acc;
@@ -214,7 +232,8 @@ function stepSource(p: Plan, batch: number, loss: LossKind): string {
     loss === 'softmax_xent'
       ? `softmax_xent_row(run, b, ${u(outputs)}, 1.0 / f32(${u(batch)}))`
       : `mse_row(run, b, ${u(outputs)}, 1.0 / f32(${u(batch * outputs)}))`;
-  const partial = (k: number) => `${u(p.partials)} + (run * 3u + ${u(k)}) * ${u(THREADS)}`;
+  const T = u(p.threads);
+  const partial = (k: number) => `${u(p.partials)} + (run * 3u + ${u(k)}) * ${T}`;
   const backward = p.first < 0 ? [] : p.layers.map((_, l) => l).filter((l) => l > p.first).reverse();
   const trained = p.first < 0 ? [] : p.layers.map((_, l) => l).filter((l) => l >= p.first).reverse();
   return `
@@ -232,15 +251,15 @@ fn loss_logit(run: u32, b: u32, c: u32) -> f32 { return logits[${at}]; }
 fn loss_label(run: u32, b: u32) -> u32 { return labels[run * ${u(batch)} + b]; }
 fn loss_put_grad(run: u32, b: u32, c: u32, g: f32) { work[${u(lastLayer.d)} + ${at}] = g${actGrad}; }
 
-@compute @workgroup_size(${THREADS})
+@compute @workgroup_size(${p.threads})
 fn small_mlp_step(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let run = wg.x;
   _ = &grads;
-  // Rows lid, lid + ${THREADS}, …: forward, loss and every D of the row, with no barrier (a row needs only itself).
+  // Rows lid, lid + ${p.threads}, …: forward, loss and every D of the row, with no barrier (a row needs only itself).
   var loss = 0.0;
   var correct = 0.0;
   var bad = 0.0;
-  for (var b = lid; b < ${u(batch)}; b += ${u(THREADS)}) {${p.layers.map((_, l) => forwardRow(p, l, batch)).join('')}
+  for (var b = lid; b < ${u(batch)}; b += ${T}) {${p.layers.map((_, l) => forwardRow(p, l, batch)).join('')}
     // loss (shaders/loss_rows.wgsl), writing D_L
     {
       let r = ${row};
@@ -258,7 +277,7 @@ fn small_mlp_step(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_in
     var total_loss = 0.0;
     var total_correct = 0.0;
     var any_bad = 0.0;
-    for (var i = 0u; i < ${u(THREADS)}; i++) {
+    for (var i = 0u; i < ${T}; i++) {
       total_loss += work[${partial(0)} + i];
       total_correct += work[${partial(1)} + i];
       any_bad = max(any_bad, work[${partial(2)} + i]);
@@ -283,7 +302,7 @@ export interface SmallMlpBuffers {
 /** Builds the fused training step of `model` (which must satisfy smallMlpFits): one dispatch, one workgroup per run. */
 export function buildSmallMlpStep(ctx: BuildContext, buffers: SmallMlpBuffers): Dispatch {
   const { runs, batch, model, layout } = ctx;
-  const p = plan(model, layout, runs, batch);
+  const p = plan(model, layout, runs, batch, smallMlpThreads(ctx.gpu.tuning, batch), ctx.gpu.tuning.smallMlpGradPairs);
   const work = ctx.alloc('small_mlp.work', p.work);
   return makeDispatch(
     ctx.gpu,

@@ -26,12 +26,17 @@ import { lrdKeepScale, type LrdConfig } from './lrd';
 import { adamConstants, parseOptimizer, RULE_CODE, type OptimizerConfig } from './optimizer';
 import { ONLY_RULE, RUN_WORDS, TENSOR_ENTRY, TENSOR_FLAG, UPDATE_DIMS, UPDATE_FLAG, UPDATE_WGSL } from './update-layout';
 
-/**
- * 64-float chunks per update workgroup (a multiple of 4, see update_vec4.wgsl): 32 gives 1M elements 512 workgroups. On SwiftShader (CPU)
- * one chunk per workgroup spent most of the update's time starting workgroups.
- */
-export const UPDATE_CHUNKS_PER_GROUP = 32;
 const FLAG = UPDATE_FLAG.values;
+
+/**
+ * Workgroups of ⌈count / perGroup⌉ along x, wrapping onto y past maxComputeWorkgroupsPerDimension
+ * (the kernels number workgroups as x + y·groups.x).
+ */
+function wrappedGroups(gpu: GpuContext, count: number, perGroup: number): [number, number] {
+  const groups = Math.max(1, Math.ceil(count / perGroup));
+  const x = Math.min(groups, gpu.limits.maxComputeWorkgroupsPerDimension);
+  return [x, Math.ceil(groups / x)];
+}
 
 /** How one run updates its parameters. LRD and LEAP are off when absent. */
 export interface RunUpdateConfig {
@@ -111,8 +116,6 @@ export class FusedUpdate {
     this.configs = [...runs];
     this.words = RUN_WORDS.array(runs.length);
     this.runWords = own(createStorage(device, 'update.runs', this.words.u32.byteLength));
-    const groups = Math.ceil(chunks / UPDATE_CHUNKS_PER_GROUP);
-    const x = Math.min(groups, gpu.limits.maxComputeWorkgroupsPerDimension);
     const bindings = [
       own(createUniform(device, 'update.dims', UPDATE_DIMS, { chunks, runs: runs.length })),
       own(createStorage(device, 'update.chunks', layout.chunkTable)),
@@ -123,24 +126,27 @@ export class FusedUpdate {
       this.state1,
       this.state2,
     ];
-    const workgroups: [number, number] = [x, Math.ceil(groups / x)];
-    const constants = { CHUNKS_PER_GROUP: UPDATE_CHUNKS_PER_GROUP };
+    // The scalar kernel: tuning.updateChunksPerGroup chunks of 64 floats per workgroup (32 on
+    // SwiftShader, where starting a workgroup is what costs; 4 on GPUs).
+    const { updateChunksPerGroup, updateVec4Elements, updateVec4Workgroup } = gpu.tuning;
+    const constants = { CHUNKS_PER_GROUP: updateChunksPerGroup };
     this.withModifiers = lazy(() =>
-      makeDispatch(gpu, { name: 'update', source: composeWgsl(commonWgsl, rngWgsl, modifiersWgsl, UPDATE_WGSL, updateCommonWgsl, updateRuleWgsl, updateWgsl), entryPoint: 'update', constants }, bindings, workgroups),
+      makeDispatch(gpu, { name: 'update', source: composeWgsl(commonWgsl, rngWgsl, modifiersWgsl, UPDATE_WGSL, updateCommonWgsl, updateRuleWgsl, updateWgsl), entryPoint: 'update', constants }, bindings, wrappedGroups(gpu, chunks, updateChunksPerGroup)),
     );
-    // No LEAP/LRD: the vec4 kernel (shaders/update_vec4.wgsl), one 64-float chunk per invocation
-    // and 64 chunks per workgroup. One pipeline per ONLY_RULE value (a rule code, or ONLY_RULE_MIXED),
-    // built on first use.
-    const plainGroups = Math.ceil(chunks / 64);
-    const plainX = Math.min(plainGroups, gpu.limits.maxComputeWorkgroupsPerDimension);
-    const plainWorkgroups: [number, number] = [plainX, Math.ceil(plainGroups / plainX)];
+    // No LEAP/LRD: the vec4 kernel (shaders/update_vec4.wgsl), tuning.updateVec4Elements floats per
+    // invocation (SwiftShader: a whole 64-float chunk, 64 chunks per workgroup; GPUs: one vec4, 16
+    // invocations per chunk, loads coalesced). One pipeline per ONLY_RULE value (a rule code, or
+    // ONLY_RULE_MIXED), built on first use.
+    const lanes = 64 / updateVec4Elements;
+    const plainWorkgroups = wrappedGroups(gpu, chunks, updateVec4Workgroup / lanes);
+    const vec4Constants = { LANES: lanes, VEC4_WORKGROUP: updateVec4Workgroup };
     const plain = new Map<number, Dispatch>();
     this.plain = (onlyRule: number) => {
       let dispatch = plain.get(onlyRule);
       if (!dispatch) {
         dispatch = makeDispatch(
           gpu,
-          { name: 'update_vec4', source: composeWgsl(commonWgsl, UPDATE_WGSL, updateCommonWgsl, updateRuleWgsl, updateVec4Wgsl), entryPoint: 'update_vec4', constants: { ONLY_RULE: onlyRule } },
+          { name: 'update_vec4', source: composeWgsl(commonWgsl, UPDATE_WGSL, updateCommonWgsl, updateRuleWgsl, updateVec4Wgsl), entryPoint: 'update_vec4', constants: { ONLY_RULE: onlyRule, ...vec4Constants } },
           bindings,
           plainWorkgroups,
         );

@@ -4,7 +4,8 @@
  */
 import { divCeil, makeDispatch, type Dispatch } from '../../gpu/commands';
 import type { StructValues } from '../../gpu/layout';
-import { colsumKernel, matmulKernel, MATMUL_QUAD_TILE_N, MATMUL_TILE } from '../kernels';
+import { matmulTile } from '../../gpu/tuning';
+import { colsumKernel, matmulKernel, matmulKind, type MatmulVariant } from '../kernels';
 import type { ActGrad, BuildContext, GpuLayer } from '../layer';
 import { COLSUM_DIMS, MATMUL_DIMS } from '../layouts';
 import { LEAKY_SLOPE, type ResolvedLayer } from '../spec';
@@ -32,9 +33,9 @@ export function matmulVec4Fits(d: { M: number; N: number; K: number; aOff?: numb
   return !(transA && transB) && four(d.K) && (!transA || four(d.M)) && (transB || four(d.N)) && [d.aOff, d.aRun, d.bOff, d.bRun].every(four);
 }
 
-/** Workgroups of a matmul producing M×N per run. */
-export function matmulGroups(M: number, N: number, runs: number, tileN = MATMUL_TILE): [number, number, number] {
-  return [divCeil(N, tileN), divCeil(M, MATMUL_TILE), runs];
+/** Workgroups of a matmul producing M×N per run with `tile` rows × cols of C per workgroup. */
+export function matmulGroups(M: number, N: number, runs: number, tile: { rows: number; cols: number }): [number, number, number] {
+  return [divCeil(N, tile.cols), divCeil(M, tile.rows), runs];
 }
 
 export function buildDense(ctx: BuildContext, layer: ResolvedLayer, input: GPUBuffer): GpuLayer {
@@ -46,8 +47,10 @@ export function buildDense(ctx: BuildContext, layer: ResolvedLayer, input: GPUBu
   const bias = layer.bias !== undefined ? layout.slots[layer.bias] : undefined;
   const trainable = ctx.model.tensors[layer.weight!].trainable;
   const name = `dense${layer.index}`;
-  // Columns per workgroup: shaders/matmul_quad.wgsl covers 32×MATMUL_QUAD_TILE_N, the others 32×32.
-  const tileN = (vec4: boolean) => (vec4 && ctx.gpu.quads ? MATMUL_QUAD_TILE_N : MATMUL_TILE);
+  const tuning = ctx.gpu.tuning;
+  /** The matmul dispatch of `variant` for an M×N result per run (the kernel and its tile from the tuning). */
+  const matmul = (variant: MatmulVariant, bindings: GPUBuffer[], M: number, N: number) =>
+    makeDispatch(ctx.gpu, matmulKernel(variant, tuning), bindings, matmulGroups(M, N, runs, matmulTile(tuning, matmulKind(variant, tuning))));
   const output = ctx.alloc(`${name}.out`, runs * batch * units);
   const preact = act === 'none' ? ctx.dummyOut : ctx.alloc(`${name}.preact`, runs * batch * units);
 
@@ -57,11 +60,10 @@ export function buildDense(ctx: BuildContext, layer: ResolvedLayer, input: GPUBu
     biasOff: bias?.offset, biasRun: bias?.runStride, zRun: batch * units,
   };
   const forwardDims = ctx.uniform(`${name}.fwd`, MATMUL_DIMS, matmulDims(fwd));
-  const forward = makeDispatch(
-    ctx.gpu,
-    matmulKernel({ epilogue: 'biasActivation', hasBias: bias !== undefined, activation: act, vec4: matmulVec4Fits(fwd), quad: ctx.gpu.quads }),
+  const forward = matmul(
+    { epilogue: 'biasActivation', hasBias: bias !== undefined, activation: act, vec4: matmulVec4Fits(fwd) },
     [forwardDims, input, ctx.params, ctx.params, output, preact],
-    matmulGroups(batch, units, runs, tileN(matmulVec4Fits(fwd))),
+    batch, units,
   );
 
   return {
@@ -78,7 +80,7 @@ export function buildDense(ctx: BuildContext, layer: ResolvedLayer, input: GPUBu
         // dW = Xᵀ·dZ : M = in, N = units, K = batch; X stored B×in is op(A) transposed.
         const dw = { M: inSize, N: units, K: batch, aRun: batch * inSize, bRun: batch * units, cOff: weight.offset, cRun: weight.runStride };
         const dwDims = ctx.uniform(`${name}.dW`, MATMUL_DIMS, matmulDims(dw));
-        dispatches.push(makeDispatch(ctx.gpu, matmulKernel({ transA: true, vec4: matmulVec4Fits(dw, true), quad: ctx.gpu.quads }), [dwDims, input, dOut, ctx.dummy, ctx.grads, ctx.dummyOut], matmulGroups(inSize, units, runs, tileN(matmulVec4Fits(dw, true)))));
+        dispatches.push(matmul({ transA: true, vec4: matmulVec4Fits(dw, true) }, [dwDims, input, dOut, ctx.dummy, ctx.grads, ctx.dummyOut], inSize, units));
         if (bias) {
           const dbDims = ctx.uniform(`${name}.db`, COLSUM_DIMS, { M: batch, N: units, xRun: batch * units, outOff: bias.offset, outRun: bias.runStride });
           dispatches.push(makeDispatch(ctx.gpu, colsumKernel, [dbDims, dOut, ctx.grads], [divCeil(units, 64), runs]));
@@ -91,11 +93,10 @@ export function buildDense(ctx: BuildContext, layer: ResolvedLayer, input: GPUBu
           aRun: batch * units, bOff: weight.offset, bRun: weight.runStride, cRun: batch * inSize, zRun: batch * inSize,
         };
         const dxDims = ctx.uniform(`${name}.dX`, MATMUL_DIMS, matmulDims(dx));
-        dispatches.push(makeDispatch(
-          ctx.gpu,
-          matmulKernel({ transB: true, epilogue: dInAct ? 'activationGrad' : 'none', activation: dInAct?.activation ?? 'none', vec4: matmulVec4Fits(dx, false, true), quad: ctx.gpu.quads }),
+        dispatches.push(matmul(
+          { transB: true, epilogue: dInAct ? 'activationGrad' : 'none', activation: dInAct?.activation ?? 'none', vec4: matmulVec4Fits(dx, false, true) },
           [dxDims, dOut, ctx.params, ctx.dummy, dIn, dInAct?.preact ?? ctx.dummyOut],
-          matmulGroups(batch, inSize, runs, tileN(matmulVec4Fits(dx, false, true))),
+          batch, inSize,
         ));
       }
       return dispatches;
