@@ -7,6 +7,7 @@
 import Papa from 'papaparse';
 import type { RunnerRun } from './runner';
 import type { MetricRecord } from './records';
+import { sweptFieldsOf } from './sweep';
 
 /** The CSV columns, in order, with what each holds (README documents the same list). */
 export const CSV_COLUMNS = {
@@ -57,6 +58,12 @@ export function runParamsJson(run: RunnerRun): string {
 
 const cell = (value: number | undefined): string | number => (value === undefined || Number.isNaN(value) ? '' : value);
 
+/** A sweep's columns after CSV_COLUMNS: "sweep.<field>" per swept field, and a run's cells (empty where its axis does not apply). */
+export function sweptColumns(runs: readonly RunnerRun[]): { names: string[]; cells: (run: RunnerRun) => Array<string | number> } {
+  const fields = sweptFieldsOf(runs);
+  return { names: fields.map((field) => `sweep.${field}`), cells: (run) => fields.map((field) => cell(run.swept?.[field])) };
+}
+
 /** The long-format CSV of `records` (sorted by step, then run). */
 export function toCsv(experiment: string, runs: readonly RunnerRun[], records: readonly MetricRecord[]): string {
   const sorted = [...records].sort((a, b) => a.step - b.step || a.run - b.run);
@@ -91,7 +98,9 @@ export function toCsv(experiment: string, runs: readonly RunnerRun[], records: r
     };
     return row;
   });
-  return Papa.unparse({ fields: Object.keys(CSV_COLUMNS), data: rows.map((row) => Object.keys(CSV_COLUMNS).map((k) => row[k as CsvColumn])) }, {
+  const swept = sweptColumns(runs);
+  const data = rows.map((row, i) => [...Object.keys(CSV_COLUMNS).map((k) => row[k as CsvColumn]), ...swept.cells(runs[sorted[i].run])]);
+  return Papa.unparse({ fields: [...Object.keys(CSV_COLUMNS), ...swept.names], data }, {
     escapeFormulae: true,
     newline: '\n',
   });
