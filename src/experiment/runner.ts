@@ -17,6 +17,7 @@ import type { LrdConfig } from '../optim/lrd';
 import type { OptimizerConfig } from '../optim/optimizer';
 import { asRun, asStep, nextStep, type MethodIndex, type RunIndex, type Step } from '../util/ids';
 import type { MetricRecord, RunnerEvent } from './records';
+import type { TrainingRunner } from './training-runner';
 
 /** One stacked run as the runner sees it (see ./expand.ts expandRuns). */
 export interface RunnerRun {
@@ -24,6 +25,8 @@ export interface RunnerRun {
   /** The method (config.runs) this run repeats. */
   method: MethodIndex;
   replicate: number;
+  /** The values a sweep gives this run, by axis field (absent or empty without a sweep). */
+  swept?: Readonly<Record<string, number>>;
   /** Seed of this run's draws (LRD, LEAP, RALR); runs of one replicate share it. */
   seed: number;
   runKey: number;
@@ -49,7 +52,7 @@ export interface RunnerOptions {
   divergenceFactor: number;
 }
 
-export class ExperimentRunner {
+export class ExperimentRunner implements TrainingRunner {
   readonly trainer: Trainer;
   readonly records: MetricRecord[] = [];
   private rates: RunRates[];
@@ -137,6 +140,11 @@ export class ExperimentRunner {
       stepsPerEpoch: this.trainer.stepsPerEpoch,
       momentum: run.optimizer.rule === 'sgd' ? 0 : run.optimizer.momentum,
     });
+  }
+
+  /** ⌊train rows / batch⌋ (the Trainer's). */
+  get stepsPerEpoch(): number {
+    return this.trainer.stepsPerEpoch;
   }
 
   /** Optimizer steps taken (the last step's number). */
