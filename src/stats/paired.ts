@@ -80,7 +80,7 @@ function pairedT(x: number[], y: number[]): TestResult {
   if (x.length < MIN_PAIRS.tTest) return { p: null, statistic: Number.NaN, note: `needs ≥ ${MIN_PAIRS.tTest} pairs (has ${x.length})` };
   const result = ttest(x, y);
   if (!Number.isFinite(result.pValue)) return { p: null, statistic: result.statistic, note: 'every difference is the same: no variance to test' };
-  return { p: result.pValue, statistic: result.statistic };
+  return { p: probability(result.pValue), statistic: result.statistic };
 }
 
 /** The Wilcoxon signed-rank test of x − y (stdlib; zero differences dropped, as R's default). */
@@ -88,8 +88,11 @@ function signedRank(x: number[], y: number[]): TestResult {
   if (x.length < MIN_PAIRS.wilcoxon) return { p: null, statistic: Number.NaN, note: `needs ≥ ${MIN_PAIRS.wilcoxon} pairs (has ${x.length})` };
   if (x.every((value, i) => value === y[i])) return { p: null, statistic: Number.NaN, note: 'every difference is 0' };
   const result = wilcoxon(x, y);
-  return { p: result.pValue, statistic: result.statistic };
+  return { p: probability(result.pValue), statistic: result.statistic };
 }
+
+/** A p-value within [0, 1] (the normal approximation can round past 1: 1.0000000000000002). */
+const probability = (p: number) => Math.min(1, Math.max(0, p));
 
 /** Compares `method` with `reference`, replicate by replicate (pairs with a non-finite value are dropped). */
 export function pairedComparison(method: readonly number[], reference: readonly number[]): PairedResult {
@@ -112,7 +115,7 @@ export function pairedComparison(method: readonly number[], reference: readonly 
 export function holm(pValues: ReadonlyArray<number | null>): Array<number | null> {
   const present = pValues.flatMap((p, index) => (p === null ? [] : [index]));
   if (present.length === 0) return pValues.map(() => null);
-  const adjusted = padjust(present.map((index) => pValues[index] as number), 'holm');
+  const adjusted = padjust(present.map((index) => Math.min(1, Math.max(0, pValues[index] as number))), 'holm');
   const out: Array<number | null> = pValues.map(() => null);
   present.forEach((index, k) => (out[index] = adjusted[k]));
   return out;
