@@ -10,6 +10,8 @@
  *   --repeats N      timed repeats per case (default 5)
  *   --only a,b       only these workload ids (mlp-sgdm, mlp-adam, cnn-adam, adam-1m, mlp-tiny)
  *   --profile ID     Node only: each dispatch of one step of workload ID submitted alone (R from --runs, default 1)
+ *   --no-sweep       skip the sweep workload (src/cli/bench-sweep.ts; Node, after the Node cases; --only sweep runs it alone)
+ *   --sweep-steps N  steps of the sweep workload (default 600; --quick 100)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -19,6 +21,7 @@ import { build, preview } from 'vite';
 import { acquireNodeGpu } from '../gpu/node';
 import { benchCases, CASE_BUDGET_MS, MIN_REPEATS, profileCase, runBench, TARGET_REPEAT_MS, type BenchResult, type CopyResult } from './bench-core';
 import { checksTable, comparison, copyLines, lrLabTable } from './bench-report';
+import { runSweepBench, sweepBenchTable } from './bench-sweep';
 
 const args = process.argv.slice(2);
 const option = (name: string) => {
@@ -31,7 +34,8 @@ const scale = quick ? 0.25 : 1;
 const outFile = option('--out') ?? '.bench/latest.json';
 const only = option('--only')?.split(',');
 if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`--repeats must be a positive integer, got ${option('--repeats')}`);
-const ids = benchCases().map((c) => c.id);
+const ids = [...benchCases().map((c) => c.id), 'sweep'];
+const sweepOnly = only?.length === 1 && only[0] === 'sweep';
 for (const id of only ?? []) if (!ids.includes(id)) throw new Error(`--only: unknown workload ${id} (one of ${ids.join(', ')})`);
 const SITE = '.bench/site';
 const started = performance.now();
@@ -124,14 +128,21 @@ const report: Record<string, unknown> = { date: new Date().toISOString(), machin
 const sections: string[] = [];
 const copies: CopyResult[] = [];
 let nodeResults: BenchResult[] = [];
-if (!args.includes('--browser-only')) {
+if (!args.includes('--browser-only') && !sweepOnly) {
   const node = await nodeBench();
   report.node = node;
   nodeResults = node.results;
   copies.push(node.copy);
   sections.push(lrLabTable(`LR Lab, Node + Dawn (${node.adapter})`, node.results));
 }
-if (!args.includes('--node-only')) {
+if (!args.includes('--browser-only') && !args.includes('--no-sweep') && (!only || only.includes('sweep'))) {
+  const gpu = await acquireNodeGpu();
+  const sweep = await runSweepBench(gpu, { steps: Number(option('--sweep-steps') ?? (quick ? 100 : 600)), log: (line) => console.error(`${line} [${elapsed()}, load ${load()}]`) });
+  gpu.device.destroy();
+  report.sweep = sweep;
+  sections.push(sweepBenchTable(sweep));
+}
+if (!args.includes('--node-only') && !sweepOnly) {
   const browser = await browserBench();
   report.browser = browser;
   if (browser.copy) copies.push(browser.copy);
