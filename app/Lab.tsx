@@ -8,8 +8,11 @@ import { Controls } from './components/Controls';
 import { ExperimentPanel } from './components/ExperimentPanel';
 import { Files } from './components/Files';
 import { NoWebGpu } from './components/NoWebGpu';
+import { RangeTest } from './components/RangeTest';
 import { RunsEditor } from './components/RunsEditor';
 import { Summary } from './components/Summary';
+import { SweepEditor } from './components/SweepEditor';
+import { SweepPanel } from './components/SweepPanel';
 import { useLab, type ViewSettings } from './store';
 import { applyTheme } from './theme';
 
@@ -58,6 +61,7 @@ export function Lab() {
   const notes = useLab((state) => state.notes);
   const engineError = useLab((state) => state.engine?.error);
   const deviceLost = useLab((state) => state.engine?.deviceLost ?? false);
+  const sweep = useLab((state) => state.config?.sweep !== undefined);
   useEffect(() => startEngine(), []);
   return (
     <>
@@ -95,11 +99,15 @@ export function Lab() {
         <div className="layout">
           <div className="main-column">
             <Charts />
+            <SweepPanel />
             <Summary />
-            <Boundary />
+            {/* A sweep's hundreds of runs would each need a boundary read back every second. */}
+            {!sweep && <Boundary />}
+            <RangeTest />
           </div>
           <div className="side-column">
             <ExperimentPanel />
+            <SweepEditor />
             <RunsEditor />
             <Files />
           </div>

@@ -18,6 +18,8 @@ import type { EventBatch, RebuildSummary, UploadPayload, UploadShape } from './e
 import { EventHub } from './event-hub';
 import { loadSiteDataset } from './site-data';
 import { zipTexts } from './zip';
+import type { RangeTestOptions } from '../src/experiment/range-test';
+import { runRangeTest, type RangeTestResult } from '../src/experiment/range-test-run';
 
 /** At most one post to the page per FLUSH_MS while events are coming. */
 const FLUSH_MS = 100;
@@ -122,6 +124,18 @@ const api = {
         : datasetFromIdx({ name: id, ...upload });
     uploads.set(id, dataset);
     return { id, inputShape: dataset.inputShape, numClasses: dataset.numClasses, train: dataset.train.count, test: dataset.test.count };
+  },
+
+  /**
+   * The LR range test of every run of the experiment loaded, stacked, on its dataset (training is
+   * paused first; the experiment and its metrics stay as they are). `onProgress` hears the step reached.
+   */
+  async rangeTest(options: RangeTestOptions, onProgress?: (step: number, total: number) => unknown): Promise<RangeTestResult> {
+    const current = need();
+    await current.pause();
+    const applied = current.applied;
+    if (!applied) throw new Error('no experiment loaded');
+    return runRangeTest(current.gpu, applied.config, current.runner.dataset, options, (step, total) => void onProgress?.(step, total));
   },
 
   /** Each run's decision boundary on a grid (2-D classification datasets only; see src/experiment/boundary.ts). */

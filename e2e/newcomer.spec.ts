@@ -93,8 +93,19 @@ test('accuracy axes span [0, 1]; an uploaded 2-D file gets decision boundaries a
   await page.getByTestId('upload').setInputFiles(csv);
   await expect(page.getByTestId('notes')).toContainText('trained on your upload "points.csv"');
   await expect(page.getByTestId('experiment')).toHaveText('All methods on points.csv');
-  await trainTo(page, 35);
-  await expect(page.getByTestId('chart-testAccuracy').locator('path.recharts-line-curve')).toHaveCount(6);
+  // A budget of 30: one evaluation (step 30), shown as a dot per run; raised to 40, a second one draws the lines.
+  await page.getByTestId('field-budget.amount').fill('30');
+  await expect(page.locator('.controls .status')).toContainText('of 30');
+  await page.getByTestId('train').click();
+  await expect(page.getByTestId('status')).toHaveText('done', { timeout: 120_000 });
+  const accuracy = page.getByTestId('chart-testAccuracy');
+  await expect(accuracy.locator('.recharts-line-dot')).toHaveCount(6);
+  await page.getByTestId('field-budget.amount').fill('40');
+  await expect(page.locator('.controls .status')).toContainText('of 40');
+  await page.getByTestId('train').click();
+  await expect(page.getByTestId('status')).toHaveText('done', { timeout: 120_000 });
+  await expect(page.getByTestId('step')).toHaveText('40');
+  await expect(accuracy.locator('path.recharts-line-curve')).toHaveCount(6);
   expect(await yTicks(page, 'testAccuracy')).toEqual(['0', '0.25', '0.5', '0.75', '1']);
   await expect(page.getByTestId('boundary-0')).toBeVisible({ timeout: 30_000 });
   await expect(page.locator('[data-testid^="boundary-"]')).toHaveCount(6);

@@ -15,6 +15,8 @@ import { ChartModel } from '../chart-model';
 import { dashOf, type ChartOptions, type MetricKey, type SeriesSpec } from '../series';
 import { useLab } from '../store';
 import { runLabel } from '../../src/experiment/expand';
+import { sweepLabel } from '../../src/experiment/sweep';
+import { useSweepView } from '../sweep-view';
 
 /** `value`, updated at most every `ms` and only on an animation frame. */
 export function useThrottled<T>(value: T, ms: number): T {
@@ -37,24 +39,30 @@ export function useThrottled<T>(value: T, ms: number): T {
   return shown;
 }
 
-/** The chart lines: per stacked run, or per method (mean ± std) when replicates are aggregated. */
-export function seriesOf(summary: ExperimentSummary | null, aggregate: boolean, hidden: Record<number, boolean>): SeriesSpec[] {
+/**
+ * The chart lines: per stacked run, or per method and sweep point (mean ± std) when replicates are
+ * aggregated; only the runs in `shown` when given (a sweep's focus, app/sweep-view.ts).
+ */
+export function seriesOf(summary: ExperimentSummary | null, aggregate: boolean, hidden: Record<number, boolean>, shown: readonly number[] | null = null): SeriesSpec[] {
   if (!summary) return [];
-  const methods = new Map<number, SeriesSpec>();
+  const only = shown ? new Set(shown) : null;
+  const methods = new Map<string, SeriesSpec>();
   const specs: SeriesSpec[] = [];
   summary.runs.forEach((run, index) => {
-    if (hidden[run.runKey]) return;
+    if (hidden[run.runKey] || (only && !only.has(index))) return;
     const dash = dashOf(run.runKey);
+    const label = sweepLabel(run.label, run.swept ?? {});
     if (aggregate) {
-      const existing = methods.get(run.method);
+      const key = `${run.method}:${run.point ?? 0}`;
+      const existing = methods.get(key);
       if (existing) existing.runs.push(index);
       else {
-        const spec = { id: `m${run.method}`, label: run.label, color: run.color, runs: [index], dash, runKey: run.runKey };
-        methods.set(run.method, spec);
+        const spec = { id: run.point ? `m${run.method}p${run.point}` : `m${run.method}`, label, color: run.color, runs: [index], dash, runKey: run.runKey };
+        methods.set(key, spec);
         specs.push(spec);
       }
     } else {
-      specs.push({ id: `r${index}`, label: runLabel(run.label, run.replicate), color: run.color, runs: [index], dash, runKey: run.runKey });
+      specs.push({ id: `r${index}`, label: runLabel(label, run.replicate), color: run.color, runs: [index], dash, runKey: run.runKey });
     }
   });
   return specs;
@@ -193,7 +201,8 @@ const Chart = memo(function Chart({ spec, records, version, series }: { spec: Ch
                   strokeOpacity={highlight === null || s.runKey === highlight ? 1 : 0.3}
                   // The highlighted run's line in a layer above the others' (recharts draws lines at z 400).
                   zIndex={s.runKey === highlight ? 401 : undefined}
-                  dot={false}
+                  // One point (a first evaluation) draws no line: show it as a dot.
+                  dot={rows.length === 1 ? { r: 3, fill: s.color, strokeWidth: 0 } : false}
                   isAnimationActive={false}
                   connectNulls
                 />
@@ -217,7 +226,7 @@ function Legend() {
   const hidden = useLab((state) => state.hidden);
   const toggleHidden = useLab((state) => state.toggleHidden);
   const highlight = (runKey: number | null) => useHighlight.setState({ runKey });
-  const methods = summary ? summary.runs.filter((run) => run.replicate === 0) : [];
+  const methods = summary ? summary.runs.filter((run) => run.replicate === 0 && !run.point) : [];
   return (
     <div className="legend" role="group" aria-label="Runs shown on the charts" data-testid="legend">
       {methods.map((run) => (
@@ -281,7 +290,8 @@ export function Charts() {
   const summary = useLab((state) => state.summary);
   const hidden = useLab((state) => state.hidden);
   const aggregate = useLab((state) => state.view.aggregate);
-  const series = useMemo(() => seriesOf(summary, aggregate, hidden), [summary, aggregate, hidden]);
+  const focus = useSweepView((state) => state.focusRuns);
+  const series = useMemo(() => seriesOf(summary, aggregate, hidden, focus), [summary, aggregate, hidden, focus]);
   const hasAngles = useLab((state) => state.config?.runs.some((run) => run.autodrop) ?? false);
   return (
     <section className="panel charts" aria-labelledby="charts-title">

@@ -6,6 +6,10 @@ import { useLab } from '../store';
 import { aggregateStats, StatsTracker, type RunStats } from '../summary';
 import { useThrottled } from './Charts';
 import { runLabel } from '../../src/experiment/expand';
+import { sweepLabel } from '../../src/experiment/sweep';
+
+/** A run's group: its method and sweep point (replicates of one group are summarized together). */
+const groupOf = (run: { method: number; point?: number }) => `${run.method}:${run.point ?? 0}`;
 
 const fmt = (value: number, digits = 4) => (Number.isFinite(value) ? value.toPrecision(digits) : Number.isNaN(value) ? '–' : String(value));
 const pct = (value: number) => (Number.isFinite(value) ? `${(100 * value).toFixed(1)} %` : '–');
@@ -32,7 +36,7 @@ export function Summary() {
   const tracker = useMemo(() => new StatsTracker(table, targetLoss, generation), [table, targetLoss, generation]);
   const stats = useMemo(() => tracker.statsOf(summary?.runs.length ?? 0, engine?.diverged ?? [], version), [tracker, summary, engine?.diverged, version]);
   const runs = summary?.runs ?? [];
-  const methods = [...new Set(runs.map((run) => run.method))];
+  const methods = [...new Set(runs.map(groupOf))];
   const replicated = runs.length > methods.length;
   return (
     <section className="panel summary" aria-labelledby="summary-title">
@@ -61,10 +65,10 @@ export function Summary() {
               const s: RunStats = stats[index];
               const diverged = engine?.diverged[index];
               return (
-                <tr key={`${run.method}-${run.replicate}`} data-testid={`run-${index}`}>
+                <tr key={`${groupOf(run)}-${run.replicate}`} data-testid={`run-${index}`}>
                   <th scope="row">
                     <Swatch color={run.color} runKey={run.runKey} />
-                    {runLabel(run.label, run.replicate)}
+                    {runLabel(sweepLabel(run.label, run.swept ?? {}), run.replicate)}
                   </th>
                   <td>{s.step || '–'}</td>
                   <td data-testid={`loss-${index}`}>{fmt(s.trainLoss)}</td>
@@ -81,9 +85,9 @@ export function Summary() {
           {replicated && (
             <tbody className="aggregate">
               {methods.map((method) => {
-                const members = runs.flatMap((run, index) => (run.method === method ? [stats[index]] : []));
+                const members = runs.flatMap((run, index) => (groupOf(run) === method ? [stats[index]] : []));
                 const { mean, std, diverged } = aggregateStats(members);
-                const run = runs.find((r) => r.method === method)!;
+                const run = runs.find((r) => groupOf(r) === method)!;
                 // Mean over ± std on two lines, so that the table keeps to its panel's width.
                 const pm = (key: keyof typeof mean, as: (v: number) => string = fmt) => (
                   <>
@@ -92,10 +96,10 @@ export function Summary() {
                   </>
                 );
                 return (
-                  <tr key={`m${method}`} data-testid={`method-summary-${method}`}>
+                  <tr key={`m${method}`} data-testid={`method-summary-${run.point ? method : run.method}`}>
                     <th scope="row">
                       <Swatch color={run.color} runKey={run.runKey} />
-                      {run.label} (mean ± std of {members.length})
+                      {sweepLabel(run.label, run.swept ?? {})} (mean ± std of {members.length})
                     </th>
                     <td>{fmt(mean.step, 4)}</td>
                     <td>{pm('trainLoss')}</td>

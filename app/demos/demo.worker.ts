@@ -80,10 +80,10 @@ const api = {
     stopRequested = false;
     const config = explrConfig(settings);
     const session = await sessionFor(explrEngineConfig(config));
-    const { probe } = explrProbe(config, session.runner.dataset);
+    const { probe } = explrProbe(config, session.singleRunner.dataset);
     const sent = { count: 0 };
     try {
-      onProgress(progressOf(session.runner, sent), await probe(session.runner));
+      onProgress(progressOf(session.singleRunner, sent), await probe(session.singleRunner));
       await trainInChunks(session, 30, async (r) => onProgress(progressOf(r, sent), await probe(r)), () => stopRequested);
     } finally {
       await session.close();
@@ -98,7 +98,7 @@ const api = {
     try {
       await trainInChunks(session, 50, (r) => onProgress(progressOf(r, sent)), () => stopRequested);
       if (!session.state.done) return null;
-      return await leapSharpness(session.runner, session.runner.dataset, 0.2, 8);
+      return await leapSharpness(session.singleRunner, session.singleRunner.dataset, 0.2, 8);
     } finally {
       await session.close();
     }
@@ -108,7 +108,7 @@ const api = {
   async autodropMnist(settings: AutoDropMnistSettings, onProgress: (progress: NetworkProgress, log: AutoDropLog) => void): Promise<void> {
     stopRequested = false;
     const session = await sessionFor(autodropMnistConfig(settings));
-    const { log, stop } = watchAutoDrop(session.runner);
+    const { log, stop } = watchAutoDrop(session.singleRunner);
     const sent = { count: 0 };
     try {
       await trainInChunks(session, 50, (r) => onProgress(progressOf(r, sent), log), () => stopRequested);

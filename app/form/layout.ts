@@ -21,6 +21,15 @@ export const OWN_CONTROLS: Readonly<Record<string, string>> = {
   'dataset.id': 'the upload control (data-testid upload) sets the id of the uploaded file',
   'dataset.format': 'the upload control (data-testid upload) reads the format from the files',
   'runs.*.color': 'the colour picker in the run card head (data-testid color-N)',
+  // The sweep panel (app/components/SweepEditor.tsx) edits its axes as a list: add, remove, and per axis these fields.
+  'sweep.axes.*.kind': 'the sweep panel: each axis is a list of values or a range (data-testid sweep-kind-N)',
+  'sweep.axes.*.field': 'the sweep panel: a picker of the sweepable run fields (data-testid sweep-field-N)',
+  'sweep.axes.*.values': 'the sweep panel: the values, comma separated (data-testid sweep-values-N)',
+  'sweep.axes.*.from': 'the sweep panel: the first value of a range (data-testid sweep-from-N)',
+  'sweep.axes.*.to': 'the sweep panel: the last value of a range (data-testid sweep-to-N)',
+  'sweep.axes.*.count': 'the sweep panel: how many values the range has (data-testid sweep-count-N)',
+  'sweep.axes.*.spacing': 'the sweep panel: log or linear spacing of the range (data-testid sweep-spacing-N)',
+  'sweep.chunkRuns': 'the sweep panel: most stacked runs per chunk (data-testid sweep-chunk)',
 };
 
 /** Fields the form does not edit, each with the reason. */

@@ -12,6 +12,9 @@
  *   --profile ID     Node only: the time of each dispatch of one step of workload ID (R from --runs,
  *                    default 1): GPU timestamps around each dispatch where the device has
  *                    timestamp-query, else each dispatch submitted alone (--profile-submits forces that)
+ *   --no-sweep       skip the stacked-sweep workload (src/cli/bench-sweep.ts: 144 runs stacked against one
+ *                    experiment at a time, and the scaling curve; Node; --only sweep-stacked runs it alone)
+ *   --sweep-steps N  steps of the stacked-sweep workload (default 600; --quick 100)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -23,6 +26,7 @@ import { benchCases, CASE_BUDGET_MS, MIN_REPEATS, TARGET_REPEAT_MS, type BenchRe
 import { logResult, nodeBench, nodeSections } from './bench-node';
 import { profileCase, profileLines } from './bench-profile';
 import { checksTable, comparison, copyLines, gpuTargets, lrLabTable } from './bench-report';
+import { runSweepBench, sweepBenchTable } from './bench-sweep';
 
 const args = process.argv.slice(2);
 const option = (name: string) => {
@@ -35,7 +39,8 @@ const scale = quick ? 0.25 : 1;
 const outFile = option('--out') ?? '.bench/latest.json';
 const only = option('--only')?.split(',');
 if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`--repeats must be a positive integer, got ${option('--repeats')}`);
-const ids = benchCases().map((c) => c.id);
+const ids = [...benchCases().map((c) => c.id), 'sweep-stacked'];
+const sweepOnly = only?.length === 1 && only[0] === 'sweep-stacked';
 for (const id of only ?? []) if (!ids.includes(id)) throw new Error(`--only: unknown workload ${id} (one of ${ids.join(', ')})`);
 const SITE = '.bench/site';
 const started = performance.now();
@@ -110,7 +115,7 @@ const report: Record<string, unknown> = { date: new Date().toISOString(), machin
 const sections: string[] = [];
 const copies: CopyResult[] = [];
 let nodeResults: BenchResult[] = [];
-if (!args.includes('--browser-only')) {
+if (!args.includes('--browser-only') && !sweepOnly) {
   const gpu = await acquireNodeGpu();
   console.error(`Node + Dawn: ${Object.values(gpu.adapter).filter(Boolean).join(' / ')} (tuning ${gpu.tuning.profile})`);
   const node = await nodeBench(gpu, { scale, repeats, only, onResult: log });
@@ -120,7 +125,14 @@ if (!args.includes('--browser-only')) {
   copies.push(...node.copies);
   sections.push(...nodeSections(node).slice(0, -2)); // issue 17's targets and the copy lines come at the end
 }
-if (!args.includes('--node-only')) {
+if (!args.includes('--browser-only') && !args.includes('--no-sweep') && (!only || only.includes('sweep-stacked'))) {
+  const gpu = await acquireNodeGpu();
+  const sweep = await runSweepBench(gpu, { steps: Number(option('--sweep-steps') ?? (quick ? 100 : 600)), log: (line) => console.error(`${line} [${elapsed()}, load ${load()}]`) });
+  gpu.device.destroy();
+  report.sweep = sweep;
+  sections.push(sweepBenchTable(sweep));
+}
+if (!args.includes('--node-only') && !sweepOnly) {
   const browser = await browserBench();
   report.browser = browser;
   if (browser.copy) copies.push(browser.copy);

@@ -61,7 +61,7 @@ describe('experiment CLI arguments', () => {
       expect(() => parseArgs(args)).toThrow(UsageError);
       expect(() => parseArgs(args)).toThrow(message);
     };
-    fails(['c.json', '--out', 'a.csv', '--bogus'], /^unknown option --bogus \(options: --out, --json, --pytorch, --steps, --data-dir, --help\)$/);
+    fails(['c.json', '--out', 'a.csv', '--bogus'], /^unknown option --bogus \(options: --out, --json, --pytorch, --steps, --data-dir, --summary, --metric, --target-loss, --tolerance, --compare, --compare-at, --range-from, --range-to, --range-steps, --range-test, --help\)$/);
     fails(['c.json', '--out', 'a.csv', '-x'], /^unknown option -x/);
     fails(['c.json', '--out=a.csv', '--verbose=1'], /^unknown option --verbose /);
     fails(['c.json', '--out'], /^--out needs a value$/);
@@ -72,6 +72,40 @@ describe('experiment CLI arguments', () => {
     fails(['c.json'], /^nothing to write/);
     fails(['c.json', '--out', 'x', '--json', './x'], /same file/);
     for (const steps of ['0', '-3', '2.5', '1e3', 'ten']) fails(['c.json', '--out', 'a.csv', '--steps', steps], /^--steps must be a positive integer/);
+  });
+});
+
+describe('experiment CLI: sweep reports and the range test', () => {
+  it('reads --summary, the report options and --range-test, refusing bad values by name', () => {
+    expect(parseArgs(['c.json', '--summary', 's.csv'])).toEqual({ configPath: 'c.json', summary: 's.csv', out: undefined, json: undefined, pytorch: undefined, steps: undefined, dataDir: undefined });
+    expect(parseArgs(['c.json', '--out', 'a.csv', '--metric', 'finalTrainLoss', '--compare', 'LRD', '--compare-at', 'same'])?.report).toEqual({
+      metric: 'finalTrainLoss', targetLoss: 0.5, tolerance: 0.02, compare: 'LRD', compareAt: 'same',
+    });
+    expect(parseArgs(['c.json', '--range-test', '--range-to', '1', '--range-steps', '50'])?.rangeTest).toEqual({ startLr: 1e-7, endLr: 1, steps: 50, stopFactor: 4 });
+    expect(() => parseArgs(['c.json', '--out', 'a.csv', '--metric', 'accuracy'])).toThrow(/^--metric must be one of finalTestAccuracy, bestTestAccuracy, finalTrainLoss, finalTestLoss/);
+    expect(() => parseArgs(['c.json', '--range-test', '--range-from', '2', '--range-to', '1'])).toThrow(/^--range-to must be above --range-from/);
+    expect(() => parseArgs(['c.json', '--range-test', '--range-steps', '2.5'])).toThrow(/^--range-steps must be a positive integer/);
+  });
+
+  it('a sweep config: --summary has one row per stacked run with its swept value; the paired table and the sensitivity are printed', async () => {
+    const sweep = { ...SMALL, replicates: 2, sweep: { axes: [{ kind: 'values', field: 'lr', values: [0.05, 0.2] }] } };
+    const summary = join(dir, 'sweep-summary.csv');
+    const lines: string[] = [];
+    const gpu = await acquireNodeGpu();
+    try {
+      await runExperiment({ configPath: 'x', summary }, { config: loadConfig(writeJson('sweep.json', sweep)).config, fromResults: false }, gpu, (line) => lines.push(line));
+    } finally {
+      gpu.device.destroy();
+    }
+    const rows = readFileSync(summary, 'utf8').trim().split('\n');
+    expect(rows[0]).toBe('run,label,method,sweep.lr,replicate,final_test_accuracy,best_test_accuracy,final_train_loss,steps_to_target,diverged');
+    expect(rows).toHaveLength(1 + 2 * 2 * 2);
+    expect(rows[6]).toMatch(/^5,LRD lr=0\.05 #2,1,0\.05,1,/); // method, then rate, then replicate
+    const text = lines.join('\n');
+    expect(text).toMatch(/sensitivity of the final test accuracy to lr/);
+    expect(text).toMatch(/paired comparison of the final test accuracy with Baseline lr=0\.\d+/);
+    expect(text).toMatch(/LRD lr=0\.\d+ +2 /);
+    expect(text).toMatch(/needs ≥ 6/);
   });
 });
 

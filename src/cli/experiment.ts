@@ -1,12 +1,12 @@
 /**
- * `npm run experiment -- <config.json> [--out <file.csv>] [--json <results.json>] [--pytorch <train.py>] [--steps N] [--data-dir <dir>]`:
+ * `npm run experiment -- <config.json> [--out <file.csv>] [--json <results.json>] [--summary <file.csv>] [--pytorch <train.py>] [--steps N] [--data-dir <dir>] [--range-test]`:
  * runs an experiment headless in Node on Dawn WebGPU, with a progress bar and ETA, and writes the
  * same long-format CSV as the page (same config and seeds, same numbers within f32 tolerance) and
  * the results document (src/experiment/results.ts). The input may also be a results file: its
  * config is run again, to the step the file reached. Exit status: 0 done; 1 usage or I/O error
  * (message on stderr); 2 invalid config or results file (every issue on its own line, naming the field).
  */
-import { closeSync, openSync, readFileSync, realpathSync, statSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, realpathSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { nodeReader } from '../data/load-node';
@@ -19,15 +19,27 @@ import { acquireNodeGpu } from '../gpu/node';
 import { ConfigError } from '../util/validate';
 import { writePytorchScript } from '../export/pytorch-file';
 import { progressBar } from './progress';
+import { RANGE_TEST_DEFAULTS, type RangeTestOptions } from '../experiment/range-test';
+import { OUTCOME_METRICS, type OutcomeMetric } from '../stats/run-outcome';
+import { rangeTestCommand } from './range-test';
+import { outcomesOf, REPORT_DEFAULTS, summaryCsv, sweepReport, type ReportOptions } from './sweep-report';
 
-export const USAGE = `usage: npm run experiment -- <config.json> [--out <file.csv>] [--json <results.json>] [--pytorch <train.py>] [--steps N] [--data-dir <dir>]
+export const USAGE = `usage: npm run experiment -- <config.json> [--out <file.csv>] [--json <results.json>] [--summary <file.csv>] [--pytorch <train.py>] [--steps N] [--data-dir <dir>] [--range-test]
   <config.json>      an experiment config (public/examples/*.json), or a results file to run
                      again (to the step it reached, unless --steps says otherwise)
-  --out <file.csv>   write the metrics as long-format CSV
+  --out <file.csv>   write the metrics as long-format CSV (with --range-test: the test's curves)
   --json <file>      write the results document (config, runs, every metric; re-importable)
+  --summary <file>   write one row per stacked run: swept values, replicate, final and best test
+                     accuracy, final train loss, steps to the target loss, diverged
   --pytorch <file>   write the experiment as a runnable PyTorch script (needs torch and numpy)
   --steps N          train at most N optimizer steps (a quick look at a long budget)
   --data-dir <dir>   where the prepared image datasets are (default public/data)
+  --metric M         what the sweep report compares: ${Object.keys(OUTCOME_METRICS).join(', ')} (default finalTestAccuracy)
+  --target-loss X    the train loss of "steps to target" (default 0.5)
+  --tolerance X      the sensitivity's "within X of the best", relative (default 0.02)
+  --compare LABEL    the reference of the paired table (default the first run), at its best sweep point
+  --compare-at W     best (each method at its best sweep point, default) or same (at the reference's values)
+  --range-test       run the LR range test of every run instead (--range-from 1e-7, --range-to 10, --range-steps 100)
   --help             this text`;
 
 /** A bad command line: the message, then the usage, exit status 1. */
@@ -40,15 +52,25 @@ export interface CliOptions {
   pytorch?: string;
   steps?: number;
   dataDir?: string;
+  summary?: string;
+  /** How the sweep report compares (defaults: REPORT_DEFAULTS). */
+  report?: ReportOptions;
+  /** Set: run the LR range test instead of training. */
+  rangeTest?: RangeTestOptions;
 }
 
-const VALUE_OPTIONS = { '--out': 'out', '--json': 'json', '--pytorch': 'pytorch', '--steps': 'steps', '--data-dir': 'dataDir' } as const;
+const VALUE_OPTIONS = {
+  '--out': 'out', '--json': 'json', '--pytorch': 'pytorch', '--steps': 'steps', '--data-dir': 'dataDir', '--summary': 'summary', '--metric': 'metric',
+  '--target-loss': 'targetLoss', '--tolerance': 'tolerance', '--compare': 'compare', '--compare-at': 'compareAt', '--range-from': 'rangeFrom', '--range-to': 'rangeTo', '--range-steps': 'rangeSteps',
+} as const;
+const FLAG_OPTIONS = ['--range-test'] as const;
 type ValueOption = keyof typeof VALUE_OPTIONS;
 const isValueOption = (name: string): name is ValueOption => Object.hasOwn(VALUE_OPTIONS, name);
 
 /** Parses the command line (without node and the script); `null` asks for the help text. Throws UsageError. */
 export function parseArgs(args: readonly string[]): CliOptions | null {
   const values: Partial<Record<ValueOption, string>> = {};
+  const flags = new Set<string>();
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -63,7 +85,11 @@ export function parseArgs(args: readonly string[]): CliOptions | null {
     }
     const eq = arg.indexOf('=');
     const name = eq > 0 && arg.startsWith('--') ? arg.slice(0, eq) : arg;
-    if (!isValueOption(name)) throw new UsageError(`unknown option ${name} (options: ${[...Object.keys(VALUE_OPTIONS), '--help'].join(', ')})`);
+    if ((FLAG_OPTIONS as readonly string[]).includes(name)) {
+      flags.add(name);
+      continue;
+    }
+    if (!isValueOption(name)) throw new UsageError(`unknown option ${name} (options: ${[...Object.keys(VALUE_OPTIONS), ...FLAG_OPTIONS, '--help'].join(', ')})`);
     if (values[name] !== undefined) throw new UsageError(`${name} is given twice`);
     const value = eq > 0 && name !== arg ? arg.slice(eq + 1) : args[++i];
     if (value === undefined || value === '' || value.startsWith('--')) throw new UsageError(`${name} needs a value`);
@@ -71,8 +97,9 @@ export function parseArgs(args: readonly string[]): CliOptions | null {
   }
   if (positional.length === 0) throw new UsageError('no config file given');
   if (positional.length > 1) throw new UsageError(`one config file at a time (got ${positional.map((p) => JSON.stringify(p)).join(', ')})`);
-  if (values['--out'] === undefined && values['--json'] === undefined && values['--pytorch'] === undefined) {
-    throw new UsageError('nothing to write: give --out <file.csv>, --json <results.json>, --pytorch <train.py> or several');
+  const rangeTest = flags.has('--range-test') ? rangeTestOptions(values) : undefined;
+  if (!rangeTest && values['--out'] === undefined && values['--json'] === undefined && values['--pytorch'] === undefined && values['--summary'] === undefined) {
+    throw new UsageError('nothing to write: give --out <file.csv>, --json <results.json>, --summary <file.csv>, --pytorch <train.py> or several');
   }
   if (values['--out'] !== undefined && values['--json'] !== undefined && resolve(values['--out']) === resolve(values['--json'])) {
     throw new UsageError('--out and --json name the same file');
@@ -82,7 +109,51 @@ export function parseArgs(args: readonly string[]): CliOptions | null {
     steps = /^\d+$/.test(values['--steps']) ? Number(values['--steps']) : Number.NaN;
     if (!Number.isSafeInteger(steps) || steps < 1) throw new UsageError(`--steps must be a positive integer (got ${JSON.stringify(values['--steps'])})`);
   }
-  return { configPath: positional[0], out: values['--out'], json: values['--json'], pytorch: values['--pytorch'], steps, dataDir: values['--data-dir'] };
+  const report = reportOptions(values);
+  return {
+    configPath: positional[0], out: values['--out'], json: values['--json'], pytorch: values['--pytorch'], steps, dataDir: values['--data-dir'],
+    ...(values['--summary'] !== undefined ? { summary: values['--summary'] } : {}),
+    ...(report ? { report } : {}),
+    ...(rangeTest ? { rangeTest } : {}),
+  };
+}
+
+/** A positive number option, or its default; UsageError naming the option otherwise. */
+function positiveOption(values: Partial<Record<ValueOption, string>>, name: ValueOption, fallback: number, integer = false): number {
+  const text = values[name];
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!(Number.isFinite(value) && value > 0 && (!integer || Number.isInteger(value)))) throw new UsageError(`${name} must be a positive ${integer ? 'integer' : 'number'} (got ${JSON.stringify(text)})`);
+  return value;
+}
+
+/** The sweep report's options (undefined when none is given). */
+function reportOptions(values: Partial<Record<ValueOption, string>>): ReportOptions | undefined {
+  const given = (['--metric', '--target-loss', '--tolerance', '--compare', '--compare-at'] as const).some((name) => values[name] !== undefined);
+  if (!given) return undefined;
+  const metric = values['--metric'] ?? REPORT_DEFAULTS.metric;
+  if (!Object.hasOwn(OUTCOME_METRICS, metric)) throw new UsageError(`--metric must be one of ${Object.keys(OUTCOME_METRICS).join(', ')} (got ${JSON.stringify(metric)})`);
+  const compareAt = values['--compare-at'] ?? REPORT_DEFAULTS.compareAt;
+  if (compareAt !== 'best' && compareAt !== 'same') throw new UsageError(`--compare-at must be best or same (got ${JSON.stringify(compareAt)})`);
+  return {
+    metric: metric as OutcomeMetric,
+    targetLoss: positiveOption(values, '--target-loss', REPORT_DEFAULTS.targetLoss),
+    tolerance: positiveOption(values, '--tolerance', REPORT_DEFAULTS.tolerance),
+    compare: values['--compare'],
+    compareAt,
+  };
+}
+
+/** The range test's options from --range-from, --range-to, --range-steps (fastai's defaults otherwise). */
+function rangeTestOptions(values: Partial<Record<ValueOption, string>>): RangeTestOptions {
+  const options = {
+    ...RANGE_TEST_DEFAULTS,
+    startLr: positiveOption(values, '--range-from', RANGE_TEST_DEFAULTS.startLr),
+    endLr: positiveOption(values, '--range-to', RANGE_TEST_DEFAULTS.endLr),
+    steps: positiveOption(values, '--range-steps', RANGE_TEST_DEFAULTS.steps, true),
+  };
+  if (!(options.endLr > options.startLr)) throw new UsageError(`--range-to must be above --range-from (${options.startLr})`);
+  return options;
 }
 
 /** Why a file cannot be read, in words. */
@@ -176,6 +247,7 @@ async function main(args: string[]): Promise<void> {
   const loaded = loadConfig(options.configPath); // a bad config or output path fails before the GPU starts
   if (options.out) checkWritable('--out', options.out);
   if (options.json) checkWritable('--json', options.json);
+  if (options.summary) checkWritable('--summary', options.summary);
   if (options.pytorch && writePytorchScript(loaded.config, options.pytorch) && !options.out && !options.json) return;
   const gpu = await acquireNodeGpu();
   try {
@@ -197,6 +269,7 @@ export async function runExperiment(
   log: (line: string) => void = (line) => console.error(line),
 ): Promise<void> {
   const dataset = await loadExperimentDataset(config.dataset, config.seed, { read: nodeReader(options.dataDir) });
+  if (options.rangeTest) return rangeTestCommand(gpu, config, dataset, options.rangeTest, options.out, log);
   const session = new TrainingSession(gpu, { loadDataset: async () => dataset });
   await session.load(config);
   const { runner } = session;
@@ -231,12 +304,20 @@ export async function runExperiment(
     writeChunks(options.json, await session.exportJson());
     written.push(options.json);
   }
-  for (const [index, run] of runner.runs.entries()) {
-    const final = runner.records.lastOf(index);
-    const test = runner.records.ofRun(index).filter((r) => r.testAccuracy !== undefined).pop();
-    const status = runner.diverged[index] !== null ? `diverged at step ${runner.diverged[index]}` : 'ok';
-    log(`  ${run.label.padEnd(24)} train loss ${final?.trainLoss.toPrecision(4) ?? '-'}  test acc ${test?.testAccuracy?.toFixed(4) ?? '-'}  ${status}`);
+  const report = options.report ?? REPORT_DEFAULTS;
+  const { runs, outcomes } = outcomesOf(config, runner.records, runner.diverged, report.targetLoss);
+  if (options.summary) {
+    writeFileSync(options.summary, summaryCsv(runs, outcomes));
+    written.push(options.summary);
   }
+  if (!config.sweep) {
+    for (const [index, run] of runner.runs.entries()) {
+      const outcome = outcomes[index];
+      const status = runner.diverged[index] !== null ? `diverged at step ${runner.diverged[index]}` : 'ok';
+      log(`  ${run.label.padEnd(24)} train loss ${outcome.finalTrainLoss.toPrecision(4)}  test acc ${Number.isNaN(outcome.finalTestAccuracy) ? '-' : outcome.finalTestAccuracy.toFixed(4)}  ${status}`);
+    }
+  }
+  for (const line of sweepReport(config, runs, outcomes, report)) log(line);
   log(`wrote ${written.join(' and ')}${failure ? ' (what was collected before the failure)' : ''}`);
   await session.close();
   if (failure) throw failure;

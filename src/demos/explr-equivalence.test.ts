@@ -18,9 +18,9 @@ async function run(bnEps: number | null) {
   const session = new TrainingSession(gpu, { loadDataset: async () => dataset });
   await session.load(explrEngineConfig(config, bnEps));
   const { probe, points } = explrProbe(config, dataset);
-  await probe(session.runner);
+  await probe(session.singleRunner);
   await trainInChunks(session, 100, probe);
-  const accuracy = [0, 1, 2].map((r) => testAccuracyCurve(session.runner.records, r));
+  const accuracy = [0, 1, 2].map((r) => testAccuracyCurve(session.singleRunner.records, r));
   await session.close();
   return { points, accuracy };
 }

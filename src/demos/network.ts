@@ -47,7 +47,7 @@ export async function trainInChunks(
 ): Promise<void> {
   while (!session.state.done && !shouldStop()) {
     await session.step(chunk);
-    await onChunk(session.runner);
+    await onChunk(session.singleRunner);
   }
 }
 

@@ -9,7 +9,9 @@ import { paramsOfRun } from '../gpu/param-layout';
 import { readF32 } from '../gpu/readback';
 import { runningStatsOfRun } from '../nn/layers/batchnorm';
 import { ReferenceNetwork } from '../reference/network';
+import { ChunkedRunner } from './chunked-runner';
 import type { ExperimentRunner } from './runner';
+import type { TrainingRunner } from './training-runner';
 
 export interface BoundaryGrid {
   /** Grid cells per side. */
@@ -47,7 +49,15 @@ export function dataExtent(dataset: Dataset): [number, number, number, number] {
  * BatchNorm layers evaluate with each run's running statistics, read back from the GPU with the
  * parameters. Throws when the dataset is not 2-D classification.
  */
-export async function predictGrid(runner: ExperimentRunner, size = 48, maxPoints = 400): Promise<BoundaryGrid> {
+export async function predictGrid(runner: TrainingRunner, size = 48, maxPoints = 400): Promise<BoundaryGrid> {
+  if (!(runner instanceof ChunkedRunner)) return predictRunnerGrid(runner as ExperimentRunner, size, maxPoints);
+  const grids = [];
+  for (const chunk of runner.chunks) grids.push(await predictRunnerGrid(chunk.runner, size, maxPoints));
+  return { ...grids[0], predictions: grids.flatMap((grid) => grid.predictions), confidence: grids.flatMap((grid) => grid.confidence) };
+}
+
+/** predictGrid of the runs of one ExperimentRunner. */
+async function predictRunnerGrid(runner: ExperimentRunner, size: number, maxPoints: number): Promise<BoundaryGrid> {
   const { dataset, model } = runner;
   if (dataset.inputShape.length !== 1 || dataset.inputShape[0] !== 2 || dataset.numClasses < 2) {
     throw new Error('a decision boundary needs a 2-D classification dataset');

@@ -9,7 +9,9 @@
  *
  * Fairness: all runs share the model, the dataset, the initial weights and the minibatch order; with
  * `replicates` = N each run is repeated N times, replicate r varying init, data order and the
- * methods' random draws, identically for every run (see expandRuns in ./expand.ts).
+ * methods' random draws, identically for every run (see expandRuns in ./expand.ts). An optional
+ * `sweep` crosses the runs with the values of up to two run fields (./sweep.ts): every point of
+ * every run trains stacked, at most MAX_STACKED_RUNS runs in all.
  */
 import { z } from 'zod';
 import { autodropSchema } from '../optim/autodrop';
@@ -23,6 +25,8 @@ import { MAX_TOY_COUNT, TOY_NAMES } from '../data/toys';
 import { ACTIVATIONS } from '../nn/spec';
 import { isRecord, parseJsonText, withoutNegativeZero } from '../util/json';
 import { crossFieldIssues } from './cross-field';
+import { sweepSchema } from './sweep';
+import { sweepIssues } from './sweep-issues';
 import { ConfigError, expected, flag, integer as integerIn, oneOf, parseConfig, text } from '../util/validate';
 
 /** The config version this code reads and writes. */
@@ -170,7 +174,8 @@ export const modelSchema = z
 /** An LR method as an optional run field, described by its module's metadata (name, summary, starting values). */
 const lrMethod = <S extends z.ZodType>(schema: S) => schema.optional().meta(z.globalRegistry.get(schema) ?? {});
 
-const runSchema = z.strictObject(
+/** One run of the config (a method): what an axis of a sweep varies (./sweep.ts). */
+export const runSchema = z.strictObject(
   {
     label: text(1, 60).meta({ title: 'label', description: 'Name of the run in legends and exports; unique in the experiment.' }),
     color: z
@@ -246,13 +251,14 @@ const experimentObject = z.strictObject({
     .min(1, 'must list at least one run')
     .max(MAX_RUNS, `must list at most ${MAX_RUNS} runs`)
     .meta({ title: 'runs', description: 'The runs to compare; all share model, data, init and batch order, and differ only in their method.' }),
+  sweep: sweepSchema.optional().meta(z.globalRegistry.get(sweepSchema) ?? {}),
 });
 
 /** The experiment config schema (input: ExperimentInput; output: ExperimentConfig, defaults filled). */
 export const experimentSchema = experimentObject
   .superRefine(
     (config, ctx) => {
-      for (const issue of crossFieldIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
+      for (const issue of [...crossFieldIssues(config), ...sweepIssues(config, runSchema)]) ctx.addIssue({ code: 'custom', ...issue });
     },
     // Also when other fields failed, so that one pass reports every problem (the checks read defensively).
     { when: (payload) => isRecord(payload.value) },

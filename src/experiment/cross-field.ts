@@ -48,6 +48,9 @@ function expLrIssues(run: Record<string, unknown>, index: number): Issue[] {
   if (rule !== 'sgd' && finiteOr(optimizer.dampening, OPTIMIZER_DEFAULTS.dampening) !== 0) {
     issues.push({ path: at('optimizer', 'dampening'), message: 'must be 0 in an exp-LR run (the equivalence assumes momentum without dampening)' });
   }
+  if (schedule.kind === 'exponential' && typeof schedule.gamma === 'number' && schedule.gamma > 1) {
+    issues.push({ path: at('schedule', 'gamma'), message: 'must be <= 1 in an exp-LR run: its conditions hold for a base rate that does not grow' });
+  }
   if (expLr.form === 'texp') {
     if (typeof schedule.kind === 'string' && !TEXP_SCHEDULES.includes(schedule.kind)) {
       issues.push({ path: at('schedule', 'kind'), message: 'TEXP needs a step-decay schedule ("constant", "step" or "multistep"); use expLr.form "exact" for others' });

@@ -1,6 +1,6 @@
 /**
  * What a validated experiment config trains, worked out without a GPU: the ModelSpec of its model
- * for a dataset's input shape and classes, the stacked runs (methods × replicates) with the seed of
+ * for a dataset's input shape and classes, the stacked runs (methods × sweep points × replicates) with the seed of
  * each replicate's draws, and the budget in optimizer steps. createRunner (./setup.ts) builds the
  * runner from these; the page's Worker and the results document list the stacked runs with expandRuns.
  */
@@ -8,9 +8,10 @@ import { mlp, scaleInvariantCnn, scaleInvariantMlp, smallCnn } from '../nn/model
 import type { ModelSpec } from '../nn/spec';
 import { RandomStream, StreamPurpose, streamId } from '../rng/stream';
 import { ConfigError } from '../util/validate';
-import type { ExperimentConfig, ModelConfig, RunConfig } from './config';
+import { runSchema, type ExperimentConfig, type ModelConfig, type RunConfig } from './config';
 import { asMethod, asRun, type MethodIndex, type RunIndex } from '../util/ids';
 import type { RunnerRun } from './runner';
+import { applySwept, sweepLabel, sweepPointsOf, type SweptValues } from './sweep';
 
 /** What buildModelSpec needs of a dataset. numClasses 0 (regression) takes targetDim outputs with MSE (MLPs only). */
 export interface DatasetShape {
@@ -73,41 +74,53 @@ export function runLabel(label: string, replicate: number): string {
   return replicate > 0 ? `${label} #${replicate + 1}` : label;
 }
 
-/** One stacked run of the engine: method `method` of the config in replicate `replicate`. */
+/** One stacked run of the engine: method `method` of the config at sweep point `point`, in replicate `replicate`. */
 export interface ExpandedRun {
   /** Position among the stacked runs (the Trainer's run index). */
   index: RunIndex;
   /** The method (config.runs) it repeats. */
   method: MethodIndex;
+  /** Its sweep point among the method's (0 without a sweep): see sweepPointsOf in ./sweep.ts. */
+  point: number;
+  /** The values the sweep gives it, by axis field (empty without a sweep). */
+  swept: SweptValues;
   /** Replicate id: the Trainer's `replicates[index]` (init and data order come from (config.seed, replicate)). */
   replicate: number;
   label: string;
   color: string;
   /** Seed of this run's draws (RunUpdateConfig.seed, RALR's seed): replicateSeed(config.seed, replicate). */
   seed: number;
-  /** The run's runKey (RunUpdateConfig.runKey). */
+  /** The run's runKey (RunUpdateConfig.runKey): the method's, at every sweep point. */
   runKey: number;
+  /** The method's run with the swept values set. */
   run: RunConfig;
 }
 
 /**
- * The stacked runs, method-major: index = method·replicates + replicate. Replicate r of every method
- * shares init, data order (Trainer seed = config.seed, replicates[index] = r) and draw seed;
- * different replicates differ in all three.
+ * The stacked runs, method-major, then sweep point, then replicate: without a sweep,
+ * index = method·replicates + replicate. Replicate r of every method and point shares init, data
+ * order (Trainer seed = config.seed, replicates[index] = r) and draw seed; different replicates
+ * differ in all three. The points of one method share its run key, hence its draws.
  */
 export function expandRuns(config: ExperimentConfig): ExpandedRun[] {
   const seeds = Array.from({ length: config.replicates }, (_, r) => replicateSeed(config.seed, r));
+  let index = 0;
   return config.runs.flatMap((run, method) =>
-    seeds.map((seed, replicate) => ({
-      index: asRun(method * config.replicates + replicate),
-      method: asMethod(method),
-      replicate,
-      label: run.label,
-      color: run.color,
-      seed,
-      runKey: run.runKey,
-      run,
-    })),
+    sweepPointsOf(runSchema, config.sweep, run).flatMap((swept, point) => {
+      const sweptRun = point === 0 && Object.keys(swept).length === 0 ? run : applySwept(runSchema, run, swept);
+      return seeds.map((seed, replicate) => ({
+        index: asRun(index++),
+        method: asMethod(method),
+        point,
+        swept,
+        replicate,
+        label: run.label,
+        color: run.color,
+        seed,
+        runKey: run.runKey,
+        run: sweptRun,
+      }));
+    }),
   );
 }
 
@@ -120,9 +133,10 @@ export function budgetSteps(config: Pick<ExperimentConfig, 'budget'>, stepsPerEp
 export function runnerRun(expanded: ExpandedRun): RunnerRun {
   const { run } = expanded;
   return {
-    label: runLabel(expanded.label, expanded.replicate),
+    label: runLabel(sweepLabel(expanded.label, expanded.swept), expanded.replicate),
     method: expanded.method,
     replicate: expanded.replicate,
+    swept: expanded.swept,
     seed: expanded.seed,
     runKey: run.runKey,
     optimizer: run.optimizer,

@@ -14,6 +14,7 @@ import Papa from 'papaparse';
 import type { RecordTable } from './record-table';
 import type { MetricRecord } from './records';
 import type { RunnerRun } from './runner';
+import { sweptFieldsOf } from './sweep';
 
 /** The metrics table's columns, in order, with what each holds (README documents the same list). */
 export const METRIC_COLUMNS = {
@@ -90,20 +91,26 @@ export function csvText(value: string): string {
   return /[",\n\r]|^ | $/.test(text) || text !== value ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+/** A sweep's columns: "sweep.<field>" per swept field, and a run's cells (empty where its axis does not apply). */
+export function sweptColumns(runs: readonly Pick<RunnerRun, 'swept'>[]): { names: string[]; cells: (run: Pick<RunnerRun, 'swept'>) => string[] } {
+  const fields = sweptFieldsOf(runs);
+  return { names: fields.map((field) => `sweep.${field}`), cells: (run) => fields.map((field) => numberCell(run.swept?.[field])) };
+}
+
 /** A number cell: '' for absent or NaN, else as JavaScript prints it. */
 const numberCell = (value: number | undefined): string => (value === undefined || Number.isNaN(value) ? '' : String(value));
 
-/** Who a row's run is (the identity fields of a RunnerRun). */
-type RunIdentityFields = Pick<RunnerRun, 'label' | 'method' | 'replicate'>;
+/** Who a row's run is (the identity fields of a RunnerRun, and its swept values in a sweep). */
+type RunIdentityFields = Pick<RunnerRun, 'label' | 'method' | 'replicate' | 'swept'>;
 
-/** One metrics row. */
-function metricsRow(record: MetricRecord, run: RunIdentityFields, label: string): string {
-  return [
+/** One metrics row (`swept`: the run's cells of the sweep's columns, already joined). */
+function metricsRow(record: MetricRecord, run: RunIdentityFields, label: string, swept: string): string {
+  return `${[
     record.run, label, run.method, run.replicate, record.step, numberCell(record.epoch),
     numberCell(record.trainLoss), numberCell(record.trainAccuracy), numberCell(record.testLoss), numberCell(record.testAccuracy),
     numberCell(record.lr), numberCell(record.lrExpected), numberCell(record.lrBandLow), numberCell(record.lrBandHigh),
     numberCell(record.angle), record.diverged ? 1 : 0, Math.round(record.wallMs),
-  ].join(',');
+  ].join(',')}${swept}`;
 }
 
 /**
@@ -113,6 +120,8 @@ function metricsRow(record: MetricRecord, run: RunIdentityFields, label: string)
  */
 export function* metricsCsvChunks(runs: readonly RunIdentityFields[], table: RecordTable, rowsPerChunk = 10_000): Generator<string> {
   const labels = runs.map((run) => csvText(run.label));
+  const sweep = sweptColumns(runs);
+  const swept = runs.map((run) => sweep.cells(run).map((cell) => `,${cell}`).join(''));
   const rowsOfRun = Array.from({ length: table.runCount }, (_, run) => table.rowsOf(run));
   const cursor = rowsOfRun.map(() => 0);
   // A binary heap of runs by (step of their next row, run).
@@ -143,11 +152,11 @@ export function* metricsCsvChunks(runs: readonly RunIdentityFields[], table: Rec
       up(heap.length - 1);
     }
   });
-  let lines = [Object.keys(METRIC_COLUMNS).join(',')];
+  let lines = [[...Object.keys(METRIC_COLUMNS), ...sweep.names].join(',')];
   while (heap.length > 0) {
     const run = heap[0];
     const record = table.get(rowsOfRun[run][cursor[run]]);
-    lines.push(metricsRow(record, runs[run], labels[run]));
+    lines.push(metricsRow(record, runs[run], labels[run], swept[run]));
     cursor[run]++;
     if (cursor[run] < rowsOfRun[run].length) down(0);
     else {
@@ -165,10 +174,11 @@ export function* metricsCsvChunks(runs: readonly RunIdentityFields[], table: Rec
 
 /** The runs table as CSV text: one row per stacked run. */
 export function runsCsv(experiment: string, runs: readonly RunnerRun[]): string {
+  const sweep = sweptColumns(runs);
   const rows = runs.map((run, index) =>
-    [csvText(experiment), index, csvText(run.label), run.method, run.replicate, run.seed, run.runKey, run.optimizer.rule, run.lr.schedule.kind, methodsOf(run), csvText(runParamsJson(run))].join(','),
+    [csvText(experiment), index, csvText(run.label), run.method, run.replicate, run.seed, run.runKey, run.optimizer.rule, run.lr.schedule.kind, methodsOf(run), csvText(runParamsJson(run)), ...sweep.cells(run)].join(','),
   );
-  return `${[Object.keys(RUN_COLUMNS).join(','), ...rows].join('\n')}\n`;
+  return `${[[...Object.keys(RUN_COLUMNS), ...sweep.names].join(','), ...rows].join('\n')}\n`;
 }
 
 /** Parses CSV text into rows of column → string; `required` columns must be there (named when missing). */

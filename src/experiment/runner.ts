@@ -18,6 +18,7 @@ import type { OptimizerConfig } from '../optim/optimizer';
 import { asRun, asStep, nextStep, type MethodIndex, type RunIndex, type Step } from '../util/ids';
 import { RecordTable } from './record-table';
 import type { MetricRecord, RunnerEvent } from './records';
+import type { TrainingRunner } from './training-runner';
 
 /** One stacked run as the runner sees it (see ./expand.ts expandRuns). */
 export interface RunnerRun {
@@ -25,6 +26,8 @@ export interface RunnerRun {
   /** The method (config.runs) this run repeats. */
   method: MethodIndex;
   replicate: number;
+  /** The values a sweep gives this run, by axis field (absent or empty without a sweep). */
+  swept?: Readonly<Record<string, number>>;
   /** Seed of this run's draws (LRD, LEAP, RALR); runs of one replicate share it. */
   seed: number;
   runKey: number;
@@ -50,7 +53,7 @@ export interface RunnerOptions {
   divergenceFactor: number;
 }
 
-export class ExperimentRunner {
+export class ExperimentRunner implements TrainingRunner {
   readonly trainer: Trainer;
   /** Every record collected, in compact columnar storage (./record-table.ts). */
   readonly records = new RecordTable();
@@ -139,6 +142,11 @@ export class ExperimentRunner {
       stepsPerEpoch: this.trainer.stepsPerEpoch,
       momentum: run.optimizer.rule === 'sgd' ? 0 : run.optimizer.momentum,
     });
+  }
+
+  /** ⌊train rows / batch⌋ (the Trainer's). */
+  get stepsPerEpoch(): number {
+    return this.trainer.stepsPerEpoch;
   }
 
   /** Optimizer steps taken (the last step's number). */

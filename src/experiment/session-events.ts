@@ -9,7 +9,8 @@ import type { ExperimentConfig } from './config';
 import { expandRuns } from './expand';
 import type { RecordDifference } from './results';
 import type { MetricRecord, RunnerEvent } from './records';
-import type { ExperimentRunner } from './runner';
+import type { SweptValues } from './sweep';
+import type { TrainingRunner } from './training-runner';
 import type { TrainingSpeed } from './speed';
 
 /** An experiment config document as the user wrote it (defaults not filled in). */
@@ -23,6 +24,10 @@ export interface RunSummary {
   /** The method in config.runs (updateRun / removeRun take it). */
   method: MethodIndex;
   replicate: number;
+  /** Its sweep point among the method's (0 without a sweep; views group runs by method and point). */
+  point?: number;
+  /** The values the sweep gives it, by axis field (empty without a sweep; sweepLabel in ./sweep.ts names them). */
+  swept?: SweptValues;
   /** The method's run key: stable across removals and reorders, unique unless the user shares draws. */
   runKey: number;
 }
@@ -38,12 +43,12 @@ export interface ExperimentSummary {
 }
 
 /** The summary of an experiment a view lists: name, stacked runs (method × replicate), budget. */
-export function summarizeExperiment(config: ExperimentConfig, runner: ExperimentRunner, dataset: Dataset): ExperimentSummary {
+export function summarizeExperiment(config: ExperimentConfig, runner: TrainingRunner, dataset: Dataset): ExperimentSummary {
   return {
     name: config.name,
-    runs: expandRuns(config).map(({ label, color, method, replicate, runKey }) => ({ label, color, method, replicate, runKey })),
+    runs: expandRuns(config).map(({ label, color, method, replicate, point, swept, runKey }) => ({ label, color, method, replicate, point, swept, runKey })),
     budgetSteps: runner.options.budgetSteps,
-    stepsPerEpoch: runner.trainer.stepsPerEpoch,
+    stepsPerEpoch: runner.stepsPerEpoch,
     evalEvery: config.evalEvery,
     testCount: dataset.test.count,
   };

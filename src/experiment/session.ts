@@ -22,8 +22,9 @@ import { budgetSteps, expandRuns, runnerRun } from './expand';
 import { recordDifferences, resultsJsonChunks, upToLastRecord, type ResultsDocument } from './results';
 import { appendRun, documentRuns, removeRun, replaceRun } from './run-edits';
 import type { ExperimentRunner } from './runner';
+import type { TrainingRunner } from './training-runner';
 import { summarizeExperiment, type AppliedExperiment, type ConfigDocument, type RebuildResult, type RestoreResult, type SessionEvent, type SessionState } from './session-events';
-import { createRunner } from './setup';
+import { createTrainingRunner } from './setup';
 import { SpeedMeter } from './speed';
 import { WorkQueue } from './work-queue';
 
@@ -38,7 +39,7 @@ interface Experiment {
   document: ConfigDocument;
   config: ExperimentConfig;
   dataset: Dataset;
-  runner: ExperimentRunner;
+  runner: TrainingRunner;
   unsubscribe: () => void;
 }
 
@@ -100,9 +101,16 @@ export class TrainingSession {
   }
 
   /** The runner of the experiment loaded (throws when none is); still readable after a failure. */
-  get runner(): ExperimentRunner {
+  get runner(): TrainingRunner {
     if (!this.current) throw new Error('no experiment loaded: call load(config) first');
     return this.current.runner;
+  }
+
+  /** The runner as one stacked Trainer (the demos read its weights); throws for a sweep trained in chunks. */
+  get singleRunner(): ExperimentRunner {
+    const runner = this.runner;
+    if (!('trainer' in runner)) throw new Error('this experiment trains in chunks of stacked runs: it has no single runner');
+    return runner as ExperimentRunner;
   }
 
   /** The experiment loaded, as a view needs it (null before the first load). */
@@ -164,7 +172,7 @@ export class TrainingSession {
     return this.work.serialized(async () => {
       await this.pause();
       if (this.lostReason) throw new Error(`${this.lostReason}. Start again to train on a new device.`);
-      const runner = createRunner(this.gpu, config, dataset);
+      const runner = createTrainingRunner(this.gpu, config, dataset);
       const old = this.current;
       if (old) {
         old.unsubscribe();
@@ -298,7 +306,7 @@ export class TrainingSession {
    * every block boundary); at a speed limit, one block (to the next logEvery boundary) whose
    * unused time is then waited out.
    */
-  private async trainBlock(runner: ExperimentRunner, target: number): Promise<void> {
+  private async trainBlock(runner: TrainingRunner, target: number): Promise<void> {
     const interrupted = () => this.pauseRequested || this.work.waiting;
     if (this.maxStepsPerSecond <= 0) {
       await runner.advance(target - runner.step, interrupted);
@@ -348,7 +356,7 @@ export class TrainingSession {
     const exp = this.need();
     const document = { ...exp.document, budget: jsonDocument(budget, 'budget') };
     const config = parseExperiment(document);
-    const steps = budgetSteps(config, exp.runner.trainer.stepsPerEpoch);
+    const steps = budgetSteps(config, exp.runner.stepsPerEpoch);
     return this.atBoundary(() => {
       if (this.current !== exp) throw new Error('the experiment was replaced before the change could apply');
       if (steps < exp.runner.step) {

@@ -156,15 +156,29 @@ export function withTuning(ctx: GpuContext, tuning: TuningProfile | Partial<Tuni
   return { ...ctx, tuning: result };
 }
 
-/** Throws an error naming the limit when `bytes` exceeds the storage binding or buffer size limit. */
+/** A buffer larger than a device limit: the message names the limit; `bytes` and `limit` let a caller split the work. */
+export class BufferLimitError extends Error {
+  constructor(
+    message: string,
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(message);
+    this.name = 'BufferLimitError';
+  }
+}
+
+/** Throws a BufferLimitError naming the limit when `bytes` exceeds the storage binding or buffer size limit. */
 export function checkBufferFits(ctx: GpuContext, bytes: number, what: string): void {
   if (bytes > ctx.limits.maxStorageBufferBindingSize) {
-    throw new Error(
+    throw new BufferLimitError(
       `${what} needs ${bytes} bytes but device.limits.maxStorageBufferBindingSize is ${ctx.limits.maxStorageBufferBindingSize}: use fewer runs, a smaller batch or a smaller model.`,
+      bytes,
+      ctx.limits.maxStorageBufferBindingSize,
     );
   }
   if (bytes > ctx.limits.maxBufferSize) {
-    throw new Error(`${what} needs ${bytes} bytes but device.limits.maxBufferSize is ${ctx.limits.maxBufferSize}.`);
+    throw new BufferLimitError(`${what} needs ${bytes} bytes but device.limits.maxBufferSize is ${ctx.limits.maxBufferSize}.`, bytes, ctx.limits.maxBufferSize);
   }
 }
 

@@ -116,7 +116,7 @@ describe('validation names the field', () => {
   it('range and type errors, NaN included', () => {
     expect(errorOf({ kind: 'step', lr: 0.1, stepSize: 3, gamma: 2 })).toBe('schedule.gamma: must be in (0, 1] (got 2)');
     expect(errorOf({ kind: 'step', lr: 0.1, stepSize: 3, gamma: NaN })).toBe('schedule.gamma: must be in (0, 1] (got NaN)');
-    expect(errorOf({ kind: 'exponential', lr: 0.1, gamma: 0 })).toBe('schedule.gamma: must be in (0, 1] (got 0)');
+    expect(errorOf({ kind: 'exponential', lr: 0.1, gamma: 0 })).toBe('schedule.gamma: must be a number > 0 (got 0)');
     expect(errorOf({ kind: 'constant', lr: Infinity })).toContain('schedule.lr: must be a number > 0');
     expect(errorOf({ kind: 'constant', lr: -1 })).toBe('schedule.lr: must be a number > 0 (got -1)');
     expect(errorOf({ kind: 'constant' })).toBe('schedule.lr: must be a number > 0');

@@ -82,8 +82,14 @@ const multistepSchema = z
   .strict()
   .meta({ description: 'PyTorch MultiStepLR: η = lr·γ^#{m ∈ milestones : m ≤ i}.' });
 
+const growthFactor = finite('must be a number > 0').gt(0, 'must be a number > 0');
 const exponentialSchema = z
-  .object({ kind: z.literal('exponential'), lr: rate, gamma: gamma('Factor per step or per epoch (by unit).'), ...common })
+  .object({
+    kind: z.literal('exponential'),
+    lr: rate,
+    gamma: growthFactor.meta({ title: 'γ', description: 'Factor per step or per epoch (by unit): below 1 the rate decays, above 1 it grows (as in the LR range test).' }),
+    ...common,
+  })
   .strict()
   .meta({ description: 'PyTorch ExponentialLR: η = lr·γ^i.' });
 

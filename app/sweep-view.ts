@@ -1,0 +1,74 @@
+/**
+ * The sweep views' state and their one selector over the playground's store: the stacked runs
+ * grouped by method and sweep point, each run's outcome (final / best metrics) from its records, and
+ * the records themselves for the difference curve. The numbers come from src/stats, as the CLI's.
+ * Which runs the main charts show for a sweep (`focus`) lives here too: Charts reads it.
+ */
+import { useMemo } from 'react';
+import { create } from 'zustand';
+import { runOutcome, type OutcomeMetric, type RunOutcome } from '../src/stats/run-outcome';
+import { bestGroups, groupRuns, type CompareAt, type SweepGroup } from '../src/stats/sweep-analysis';
+import type { MetricRecord } from '../src/experiment/records';
+import { useThrottled } from './components/Charts';
+import { useLab } from './store';
+
+export interface SweepViewState {
+  metric: OutcomeMetric;
+  /** Relative tolerance of the "within the best" range (0.02 = 2 %). */
+  tolerance: number;
+  /** The swept field on the sensitivity plot's x axis (null: the first). */
+  xField: string | null;
+  /** The paired table's reference group key (null: the first method's best point). */
+  reference: string | null;
+  compareAt: CompareAt;
+  /** The group clicked on a plot: the main charts show its runs (null: each method at its best point). */
+  clicked: string | null;
+  /** Stacked runs the main charts show while a sweep is loaded (null: every run). */
+  focusRuns: number[] | null;
+  set: (patch: Partial<Omit<SweepViewState, 'set'>>) => void;
+}
+
+export const useSweepView = create<SweepViewState>()((set) => ({
+  metric: 'finalTestAccuracy',
+  tolerance: 0.02,
+  xField: null,
+  reference: null,
+  compareAt: 'best',
+  clicked: null,
+  focusRuns: null,
+  set: (patch) => set(patch),
+}));
+
+/** What the sweep views read: groups, per-run outcomes and records (throttled), or null without a sweep. */
+export interface SweepData {
+  groups: SweepGroup[];
+  outcomes: RunOutcome[];
+  records: MetricRecord[][];
+  /** The swept fields, in axis order. */
+  fields: string[];
+  replicates: number;
+}
+
+/** The selector of the sweep views: recomputed at most every 500 ms of training. */
+export function useSweepData(): SweepData | null {
+  const summary = useLab((state) => state.summary);
+  const config = useLab((state) => state.config);
+  const table = useLab((state) => state.records);
+  const version = useThrottled(useLab((state) => state.recordsVersion), 500);
+  const diverged = useLab((state) => state.engine?.diverged);
+  return useMemo(() => {
+    if (!summary || !config?.sweep) return null;
+    const groups = groupRuns(summary.runs);
+    const records = summary.runs.map((_, index) => table.ofRun(index));
+    const outcomes = records.map((runRecords, index) => runOutcome(runRecords, 0, diverged?.[index] ?? null));
+    return { groups, outcomes, records, fields: config.sweep.axes.map((axis) => axis.field), replicates: config.replicates };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the table is mutated in place; its version says when
+  }, [summary, config, table, version, diverged]);
+}
+
+/** The runs the main charts show for a sweep: the clicked group's, else each method's best group (by `metric`). */
+export function focusRunsOf(data: SweepData, metric: OutcomeMetric, clicked: string | null): number[] {
+  const chosen = data.groups.find((group) => group.key === clicked);
+  if (chosen) return chosen.runs;
+  return [...bestGroups(data.groups, data.outcomes, metric).values()].flatMap((group) => group.runs);
+}
