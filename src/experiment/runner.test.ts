@@ -1,4 +1,5 @@
 /** The lockstep runner on the GPU: divergence isolation, pause/resume determinism, mid-training changes. */
+import { RecordTable } from './record-table';
 import { describe, expect, it } from 'vitest';
 import { generateToy } from '../data/toys';
 import { resolveModel } from '../nn/spec';
@@ -140,7 +141,11 @@ describe('ExperimentRunner', () => {
       const runner = await makeRunner([runOf('plain', 0.05), runOf('autodrop', 0.05, { autodrop, runKey: 1 })], 60);
       const drops: Array<[number, number]> = [];
       runner.subscribe((e) => e.kind === 'autodrop' && e.decision.dropped && drops.push([e.step, e.effectStep]));
+      // What a listener (the page, the autosave) sees: every metrics event upserted in order.
+      const heard = new RecordTable();
+      runner.subscribe((e) => e.kind === 'metrics' && heard.push(...e.records));
       await runner.advance(60);
+      expect([...heard]).toEqual([...runner.records]); // angles that come after their record are sent again
       const result = { drops, records: [...runner.records] };
       runner.destroy();
       return result;

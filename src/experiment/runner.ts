@@ -121,8 +121,11 @@ export class ExperimentRunner implements TrainingRunner {
 
   private noteAngle(run: RunIndex, step: Step, angle: number): void {
     const row = this.records.rowOf(run, step);
-    if (row >= 0) this.records.set(row, { angle });
-    else this.angles[run].set(step, angle); // its record comes later (collect takes it from here)
+    if (row >= 0) {
+      // Its record went out already: send it again with the angle (listeners upsert it, as an evaluation's).
+      this.records.set(row, { angle });
+      this.emit({ kind: 'metrics', records: [this.records.get(row)] });
+    } else this.angles[run].set(step, angle); // its record comes later (collect takes it from here)
   }
 
   /** Before step s: every AutoDrop window whose decision applies at or before s is in. */

@@ -13,6 +13,7 @@ import { loadExperimentDataset } from './datasets';
 import { parseResultsJson } from './results';
 import type { MetricRecord } from './records';
 import type { SessionEvent } from './session-events';
+import { RecordTable } from './record-table';
 import { TrainingSession } from './session';
 import type { GpuContext } from '../gpu/device';
 import { asMethod } from '../util/ids';
@@ -78,6 +79,16 @@ async function uninterrupted(doc = document()): Promise<MetricRecord[]> {
 }
 
 describe('TrainingSession', () => {
+  it('its metrics events carry every record as the runner holds it (AutoDrop angles that come after their record included)', async () => {
+    const { session, events } = await open();
+    await session.start();
+    const heard = new RecordTable();
+    for (const event of events) if (event.kind === 'metrics') heard.push(...event.records);
+    expect(session.runner.records.some((record) => record.angle !== undefined)).toBe(true);
+    expect(comparable(heard)).toEqual(comparable(session.runner.records));
+    await session.close();
+  });
+
   it('pause takes effect after the step in flight (not at a block boundary); resume continues bit for bit as if never paused', async () => {
     const whole = await uninterrupted();
     const { session } = await open();
