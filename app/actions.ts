@@ -309,6 +309,12 @@ export async function removeRun(index: number): Promise<void> {
   if (result) note(result.message);
 }
 
+/** Moves run (method) `index` one place up (−1) or down (+1); colours, dashes and hide flags stay with the runs; the experiment restarts. */
+export async function moveRun(index: number, by: -1 | 1): Promise<void> {
+  const result = await act((remote) => remote.moveRun(index, index + by), { busy: true });
+  if (result) note(result.message);
+}
+
 // ------------------------------------------------------------------------------ files, exports
 
 /** Opens a file: a config loads a fresh experiment, a results file restores one (the engine tells them apart by parsing). */

@@ -100,6 +100,7 @@ const api = {
   addRun: (runDocument: unknown) => andFlush(need().addRun(runDocument).then(rebuilt)),
   /** Removes method `method` (every replicate); the others keep their colours and draws; training restarts. */
   removeRun: (method: number) => andFlush(need().removeRun(asMethod(method)).then(rebuilt)),
+  moveRun: (method: number, to: number) => andFlush(need().moveRun(asMethod(method), asMethod(to)).then(rebuilt)),
   /** The CSV export as a ZIP (metrics.csv and runs.csv, ./zip.ts), its bytes in parts (transferred, not copied). */
   exportCsv(): Uint8Array[] {
     const { metrics, runs } = need().exportCsv();

@@ -67,7 +67,7 @@ test('the end of the budget says how to go on; Go on continues from the step rea
   expect(errors).toEqual([]);
 });
 
-test('hide flags stay with their run: hide LEAP, remove LRD, train again: LEAP stays hidden, RALR shown; colours and dashes stay', async ({ page }) => {
+test('hide flags stay with their run: hide LEAP, remove LRD, train again, move LEAP down: LEAP stays hidden, RALR shown; colours and dashes stay', async ({ page }) => {
   test.setTimeout(120_000);
   const errors = watchErrors(page);
   await openDefault(page);
@@ -79,13 +79,18 @@ test('hide flags stay with their run: hide LEAP, remove LRD, train again: LEAP s
   await expect(legend('LEAP')).toHaveAttribute('aria-pressed', 'false');
   await page.getByTestId('remove-1').click(); // LRD
   await expect(legend('LRD')).toHaveCount(0);
-  for (const round of ['after the removal', 'after training again']) {
+  for (const round of ['after the removal', 'after training again', 'after moving LEAP down']) {
     await expect(legend('LEAP'), round).toHaveAttribute('aria-pressed', 'false');
     await expect(legend('RALR'), round).toHaveAttribute('aria-pressed', 'true');
     expect([await dash('LEAP'), await dash('RALR'), await colour('LEAP'), await colour('RALR')], round).toEqual([leapDash, ralrDash, leapColour, ralrColour]);
     if (round === 'after the removal') {
       await page.getByTestId('step-once').click();
       await expect(page.getByTestId('step')).toHaveText('1');
+    }
+    if (round === 'after training again') {
+      await page.getByTestId('move-down-1').click(); // LEAP below RALR
+      await expect(page.getByTestId('notes')).toContainText('Reordering the runs rebuilds the experiment');
+      await expect(page.getByTestId('field-runs.2.label')).toHaveValue('LEAP');
     }
   }
   expect(errors).toEqual([]);

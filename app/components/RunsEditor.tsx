@@ -1,7 +1,7 @@
 // The runs table: one card per run (method) of the experiment, with its colour, label, optimizer,
 // schedule and a toggle per LR method with that method's parameters. Edits validate the whole
 // config; valid parameter edits apply mid-training (no reset); add / duplicate / remove restart.
-import { addRun, editField, removeRun } from '../actions';
+import { addRun, editField, moveRun, removeRun } from '../actions';
 import { EntryControl, EntryList } from '../form/controls';
 import { runForm, specAt, startingValue, type Entry } from '../form/model';
 import { getPath, issuesUnder, useLab } from '../store';
@@ -71,6 +71,12 @@ function RunCard({ index, run, runCount }: { index: number; run: RunDoc; runCoun
           </button>
           <button type="button" onClick={() => void addRun(index)} disabled={busy || runCount >= MAX_RUNS} title="Duplicate this run (restarts training)" data-testid={`duplicate-${index}`}>
             Duplicate
+          </button>
+          <button type="button" onClick={() => void moveRun(index, -1)} disabled={busy || index === 0} title="Move this run up (restarts training)" aria-label={`move ${label} up`} data-testid={`move-up-${index}`}>
+            ↑
+          </button>
+          <button type="button" onClick={() => void moveRun(index, 1)} disabled={busy || index >= runCount - 1} title="Move this run down (restarts training)" aria-label={`move ${label} down`} data-testid={`move-down-${index}`}>
+            ↓
           </button>
           <button type="button" onClick={() => void removeRun(index)} disabled={busy || runCount <= 1} title="Remove this run (restarts training)" data-testid={`remove-${index}`}>
             Remove

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { minimalConfig } from '../test/configs';
 import { parseExperiment, RUN_COLORS } from './config';
-import { appendRun, documentRuns, removeRun, replaceRun } from './run-edits';
+import { appendRun, documentRuns, moveRun, removeRun, replaceRun } from './run-edits';
 
 const threeRuns = (): Record<string, unknown> => ({
   ...minimalConfig(),
@@ -37,6 +37,16 @@ describe('run edits of a config document', () => {
     const after = parseExperiment(removeRun(input, before, 0));
     expect(after.runs.map((run) => run.label)).toEqual(['B', 'C']);
     expect(after.runs.map((run) => [run.color, run.runKey])).toEqual(before.runs.slice(1).map((run) => [run.color, run.runKey]));
+  });
+
+  it('moveRun reorders the runs; each keeps its colour and run key; a bad place is named', () => {
+    const input = threeRuns();
+    const before = parseExperiment(input);
+    const after = parseExperiment(moveRun(input, before, 2, 0));
+    expect(after.runs.map((run) => run.label)).toEqual(['C', 'A', 'B']);
+    const byLabel = (config: typeof before) => Object.fromEntries(config.runs.map((run) => [run.label, [run.color, run.runKey]]));
+    expect(byLabel(after)).toEqual(byLabel(before));
+    expect(() => moveRun(input, before, 0, 3)).toThrow('runs.3: no such run (the experiment has 3)');
   });
 
   it('appendRun gives a run without its own a fresh run key and an unused colour, after a removal too', () => {

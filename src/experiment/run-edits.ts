@@ -46,3 +46,14 @@ export function removeRun(input: Record<string, unknown>, config: ExperimentConf
   const kept = runs.flatMap((run, i) => (i === index ? [] : [isRecord(run) ? { ...run, color: config.runs[i].color, runKey: config.runs[i].runKey } : run]));
   return { ...input, runs: kept };
 }
+
+/** The document with run `index` moved to `to` (the others shift); every run keeps the colour and run key `config` gave it. */
+export function moveRun(input: Record<string, unknown>, config: ExperimentConfig, index: number, to: number): Record<string, unknown> {
+  const runs = documentRuns(input);
+  checkIndex(runs, index);
+  checkIndex(runs, to);
+  const pinned = runs.map((run, i) => (isRecord(run) ? { ...run, color: config.runs[i].color, runKey: config.runs[i].runKey } : run));
+  const [moved] = pinned.splice(index, 1);
+  pinned.splice(to, 0, moved);
+  return { ...input, runs: pinned };
+}

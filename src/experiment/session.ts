@@ -20,7 +20,7 @@ import { metricsCsvChunks, runsCsv } from './export';
 import { readExperimentFile } from './files';
 import { budgetSteps, expandRuns, runnerRun } from './expand';
 import { recordDifferences, resultsJsonChunks, upToLastRecord, type ResultsDocument } from './results';
-import { appendRun, documentRuns, removeRun, replaceRun } from './run-edits';
+import { appendRun, documentRuns, moveRun, removeRun, replaceRun } from './run-edits';
 import type { ExperimentRunner } from './runner';
 import type { TrainingRunner } from './training-runner';
 import { summarizeExperiment, type AppliedExperiment, type ConfigDocument, type RebuildResult, type RestoreResult, type SessionEvent, type SessionState } from './session-events';
@@ -385,6 +385,14 @@ export class TrainingSession {
     const document = removeRun(exp.document, exp.config, method);
     const applied = await this.install(document, parseExperiment(document), exp.dataset);
     return { applied, message: 'Removing a run rebuilds the experiment: training restarted from step 0.' };
+  }
+
+  /** Moves method `method` to place `to` (a reorder); every run keeps its colour and draws; training restarts. */
+  async moveRun(method: MethodIndex, to: MethodIndex): Promise<RebuildResult> {
+    const exp = this.need();
+    const document = moveRun(exp.document, exp.config, method, to);
+    const applied = await this.install(document, parseExperiment(document), exp.dataset);
+    return { applied, message: 'Reordering the runs rebuilds the experiment: training restarted from step 0.' };
   }
 
   // ----------------------------------------------------------------------------------- exports
