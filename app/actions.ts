@@ -14,7 +14,7 @@ import { budgetOfferOf, type BudgetOffer } from './budget';
 import { issuesAfterEdit } from './edit-issues';
 import type { EventBatch, UploadPayload } from './engine-protocol';
 import type { EngineApi } from './engine.worker';
-import { appendResults, clearSaved, dropResults, loadSaved, loadUpload, saveConfig, type ResultsHead } from './persist';
+import { appendResults, clearSaved, dropResults, loadSaved, loadUpload, saveCheckpoint, saveConfig, type ResultsHead } from './persist';
 import { classifyEdit, clone, draftAfter, foldBatch, getPath, setPath, uniqueLabel, useLab, validate, type ConfigDoc, type Engine } from './store';
 
 declare global {
@@ -31,7 +31,8 @@ const set = useLab.setState;
 
 /** The results and config this browser keeps (IndexedDB), saved as training goes. */
 const autosave = new Autosave({
-  storage: { saveConfig, appendResults, dropResults, clear: clearSaved },
+  storage: { saveConfig, appendResults, dropResults, saveCheckpoint, clear: clearSaved },
+  checkpoint: () => (engine ? engine.checkpoint() : Promise.resolve(null)),
   context: () => {
     const { config, engine: state } = get();
     return config && state ? { config, runs: expandRuns(config).map(runIdentity), diverged: state.diverged } : null;
@@ -157,7 +158,12 @@ async function openFirstExperiment(remote: Engine, fromSaved: boolean): Promise<
     const saved = await loadSaved();
     const results = saved.log ? resultsOfLog(saved.log.head, saved.log.records) : saved.results;
     if (results) {
-      const restored = await autosave.while(() => remote.open(results).then(() => true, () => false));
+      const restored = await autosave.while(() =>
+        remote.open(results, saved.log ? saved.checkpoint : null).then(
+          () => true,
+          (error: Error) => (set({ error: `Could not restore the saved results (${error.message}); opened the saved config instead.` }), false),
+        ),
+      );
       if (restored) return note('restored your last experiment from this browser');
     }
     if (saved.config && (await tryLoad(remote, saved.config))) return note('restored your last experiment from this browser');

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseExperiment } from '../src/experiment/config';
 import { defaultExperimentInput } from '../src/experiment/defaults';
+import type { RunnerCheckpoint } from '../src/experiment/checkpoint';
 import type { MetricRecord } from '../src/experiment/records';
 import type { SessionState } from '../src/experiment/session-events';
 import { asRun, asStep } from '../src/util/ids';
@@ -19,7 +20,9 @@ function world() {
   let now = 0;
   const timers = new Map<number, { at: number; callback: () => void }>();
   let nextId = 1;
-  const disk: { head?: ResultsHead; chunks: MetricRecord[][]; config?: Record<string, unknown>; cleared: number } = { chunks: [], cleared: 0 };
+  const disk: { head?: ResultsHead; chunks: MetricRecord[][]; config?: Record<string, unknown>; checkpoint?: RunnerCheckpoint; cleared: number } = { chunks: [], cleared: 0 };
+  /** The engine's answers to checkpoint requests: each request waits for answer(step) (or null). */
+  const asked: Array<(checkpoint: RunnerCheckpoint | null) => void> = [];
   const writes: number[] = []; // records per chunk written
   let hold: Promise<void> | null = null;
   const autosave = new Autosave({
@@ -34,7 +37,9 @@ function world() {
       dropResults: async () => {
         disk.head = undefined;
         disk.chunks = [];
+        disk.checkpoint = undefined;
       },
+      saveCheckpoint: async (checkpoint) => void (disk.checkpoint = checkpoint ?? undefined),
       clear: async () => {
         disk.head = undefined;
         disk.chunks = [];
@@ -49,6 +54,9 @@ function world() {
       return nextId++;
     },
     clearTimer: (id) => timers.delete(id as number),
+    checkpoint: () => new Promise((resolve) => asked.push(resolve)),
+    checkpointEveryMs: 5000,
+    now: () => now,
   });
   const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
   return {
@@ -78,6 +86,15 @@ function world() {
         hold = null;
         release();
       };
+    },
+    /** Checkpoint requests not answered yet. */
+    get asked() {
+      return asked.length;
+    },
+    /** The engine answers the oldest request with a checkpoint at `step` (null: it cannot take one). */
+    async answer(step: number | null) {
+      asked.shift()!(step === null ? null : ({ step } as RunnerCheckpoint));
+      await settle();
     },
     /** What a reload reads: the head's chunks, in order. */
     saved: () => (disk.head ? disk.chunks.slice(0, disk.head.chunks).flat() : []),
@@ -158,5 +175,55 @@ describe('Autosave (an append-only log of records)', () => {
     w.autosave.restart([]); // a reset
     await w.tick(0);
     expect(w.disk.head).toBeUndefined();
+  });
+
+  it('checkpoints: every 5 s while training and once stopped, written once the log reaches their step, dropped when the log starts over', async () => {
+    const w = world();
+    await w.batch(steps(1, 10), { step: 10, running: true });
+    expect(w.asked).toBe(1); // the first at once
+    await w.answer(12); // taken at step 12: its records are still on their way
+    await w.tick(1000);
+    expect(w.disk.head!.step).toBe(10);
+    expect(w.disk.checkpoint).toBeUndefined(); // not before the log reaches step 12
+    await w.batch(steps(11, 20), { step: 20, running: true });
+    expect(w.asked).toBe(0); // 5 s have not passed
+    await w.tick(1000);
+    expect(w.disk.checkpoint).toEqual({ step: 12 });
+    await w.tick(4000);
+    await w.batch(steps(21, 30), { step: 30, running: true });
+    expect(w.asked).toBe(1);
+    await w.answer(30);
+    await w.tick(1000);
+    expect(w.disk.checkpoint).toEqual({ step: 30 });
+    await w.batch([], { step: 30, running: false }); // paused: one at the step it stopped (30 has one already)
+    expect(w.asked).toBe(0);
+    await w.batch(steps(31, 35), { step: 35, running: false });
+    expect(w.asked).toBe(1);
+    w.autosave.restart([]); // a reset: the log and its checkpoint are dropped, and a late answer is not written
+    await w.answer(35);
+    await w.tick(0);
+    expect(w.disk.checkpoint).toBeUndefined();
+    expect(w.disk.head).toBeUndefined();
+  });
+
+  it('a restore asks for a checkpoint at the restored step once its replay is done; an engine without one is not asked again at that step', async () => {
+    const w = world();
+    const file = steps(1, 40);
+    await w.autosave.while(async () => {
+      w.autosave.restart([]);
+      await w.batch(steps(1, 40), { step: 40, running: false }); // the replay (not asked meanwhile)
+      expect(w.asked).toBe(0);
+      w.autosave.restart(file);
+    });
+    expect(w.asked).toBe(1);
+    await w.answer(40);
+    await w.tick(0);
+    expect(w.saved()).toEqual(file);
+    expect(w.disk.checkpoint).toEqual({ step: 40 });
+    await w.batch(steps(41, 45), { step: 45, running: false });
+    await w.answer(null); // a sweep trained in chunks: no checkpoint
+    await w.batch([], { step: 45, running: false });
+    expect(w.asked).toBe(0);
+    expect(w.disk.checkpoint).toEqual({ step: 40 }); // the older one stays: a reload replays from 40
   });
 });

@@ -6,7 +6,14 @@
  * pause, the end of the budget, a lost device), and on demand (the page hiding). A new experiment,
  * a reset or a restored file starts the log over. "Forget saved" drops everything scheduled or in
  * flight across it. Storage is passed in, so the unit is tested without a browser.
+ *
+ * Beside the log it keeps the engine's last checkpoint (src/experiment/checkpoint.ts), so that a
+ * reload replays the seconds since it, not the whole run: one every `checkpointEveryMs` while
+ * training (or 50× the time the last one took, if longer: its cost stays under 2 % of training,
+ * however big the stack), and one when training stops. A checkpoint is written only once the log
+ * reaches its step (its records may still be on their way), and a log that starts over drops it.
  */
+import type { RunnerCheckpoint } from '../src/experiment/checkpoint';
 import type { ExperimentConfig } from '../src/experiment/config';
 import type { MetricRecord } from '../src/experiment/records';
 import type { RunIdentity } from '../src/experiment/results';
@@ -19,6 +26,8 @@ export interface AutosaveStorage {
   saveConfig(config: Record<string, unknown>, keepResults: boolean): Promise<void>;
   appendResults(records: MetricRecord[], head: ResultsHead): Promise<void>;
   dropResults(): Promise<void>;
+  /** Replaces the saved checkpoint (null drops it). */
+  saveCheckpoint(checkpoint: RunnerCheckpoint | null): Promise<void>;
   clear(): Promise<void>;
 }
 
@@ -37,6 +46,11 @@ export interface AutosaveOptions {
   intervalMs?: number;
   setTimer?: (callback: () => void, ms: number) => unknown;
   clearTimer?: (timer: unknown) => void;
+  /** Asks the engine for its training state (null when it cannot take one); none asked without it. */
+  checkpoint?: () => Promise<RunnerCheckpoint | null>;
+  /** Least time between two checkpoints while training. */
+  checkpointEveryMs?: number;
+  now?: () => number;
 }
 
 export class Autosave {
@@ -62,9 +76,24 @@ export class Autosave {
   private readonly intervalMs: number;
   private readonly setTimer: (callback: () => void, ms: number) => unknown;
   private readonly clearTimer: (timer: unknown) => void;
+  /** The log restarts (and "Forget saved") count up: a checkpoint asked for before one belongs to the old log. */
+  private generation = 0;
+  /** The engine step the last checkpoint was asked at (-1: none in this log). */
+  private checkpointStep = -1;
+  private checkpointing = false;
+  private lastCheckpointAt = Number.NEGATIVE_INFINITY;
+  private checkpointCostMs = 0;
+  /** The engine's state at the last observe (a restore's checkpoint is asked for once its replay is done). */
+  private lastState: SessionState | null = null;
+  /** A checkpoint past the last saved step, written once the log reaches it. */
+  private held: RunnerCheckpoint | null = null;
+  private readonly checkpointEveryMs: number;
+  private readonly now: () => number;
 
   constructor(private readonly options: AutosaveOptions) {
     this.intervalMs = options.intervalMs ?? 1000;
+    this.checkpointEveryMs = options.checkpointEveryMs ?? 5000;
+    this.now = options.now ?? (() => performance.now());
     this.setTimer = options.setTimer ?? ((callback, ms) => setTimeout(callback, ms));
     this.clearTimer = options.clearTimer ?? ((timer) => clearTimeout(timer as ReturnType<typeof setTimeout>));
   }
@@ -72,7 +101,7 @@ export class Autosave {
   /** Records that arrived: new steps, or a step's records re-sent with its evaluation. */
   append(records: readonly MetricRecord[]): void {
     if (this.forgetting || this.replaying > 0 || records.length === 0) return;
-    this.pending.push(...records);
+    for (const record of records) this.pending.push(record);
   }
 
   /**
@@ -90,12 +119,15 @@ export class Autosave {
     this.pending = [...records];
     this.chunks = 0;
     this.savedStep = 0;
+    this.forgetCheckpoint();
+    void this.enqueue(() => this.options.storage.saveCheckpoint(null));
     if (this.pending.length > 0) this.schedule(0);
     else this.enqueue(() => this.options.storage.dropResults());
   }
 
   /** The engine's state after a batch of events: when to save (see the module comment). */
   observe(state: SessionState): void {
+    this.lastState = state;
     const stopped = this.wasRunning && !state.running;
     this.wasRunning = state.running;
     if (this.forgetting) return;
@@ -104,6 +136,43 @@ export class Autosave {
       this.savedAfterLoss = true;
     } else if (stopped || !state.running) this.schedule(0);
     else if (this.timer === null) this.schedule(this.intervalMs);
+    if (!state.deviceLost) this.maybeCheckpoint(state);
+  }
+
+  /** Asks for a checkpoint when one is due: training and the interval passed, or stopped at a step without one. */
+  private maybeCheckpoint(state: SessionState): void {
+    const take = this.options.checkpoint;
+    if (!take || this.forgetting || this.replaying > 0 || this.checkpointing || state.step === 0 || state.step === this.checkpointStep) return;
+    const started = this.now();
+    if (state.running && started - this.lastCheckpointAt < Math.max(this.checkpointEveryMs, 50 * this.checkpointCostMs)) return;
+    this.checkpointing = true;
+    this.checkpointStep = state.step;
+    this.lastCheckpointAt = started;
+    const generation = this.generation;
+    void take()
+      .then((checkpoint) => {
+        this.checkpointCostMs = this.now() - started;
+        if (!checkpoint || generation !== this.generation || this.forgetting) return;
+        this.held = checkpoint;
+        this.writeHeldCheckpoint();
+      })
+      .catch(() => undefined) // no checkpoint: a reload replays from the one before (or from step 0)
+      .finally(() => (this.checkpointing = false));
+  }
+
+  /** Writes the held checkpoint once the saved records reach its step. */
+  private writeHeldCheckpoint(): void {
+    const checkpoint = this.held;
+    if (!checkpoint || checkpoint.step > this.savedStep || this.chunks === 0) return;
+    this.held = null;
+    void this.enqueue(() => this.options.storage.saveCheckpoint(checkpoint));
+  }
+
+  private forgetCheckpoint(): void {
+    this.generation++;
+    this.held = null;
+    this.checkpointStep = -1;
+    this.lastCheckpointAt = Number.NEGATIVE_INFINITY;
   }
 
   /** A config was applied: saved at once (results saved before it stay only if `keepResults`). */
@@ -134,6 +203,7 @@ export class Autosave {
         this.deferred = {};
         if (config) void this.configApplied(config, true);
         if (records) this.restart(records);
+        if (this.lastState) this.maybeCheckpoint(this.lastState); // the restored step, so that the next reload starts there
       }
     }
   }
@@ -143,6 +213,7 @@ export class Autosave {
     this.forgetting = true;
     this.cancel();
     this.pending = [];
+    this.forgetCheckpoint();
     try {
       await this.chain;
       await this.options.storage.clear();
@@ -190,6 +261,8 @@ export class Autosave {
       chunks: this.chunks,
       savedAt: new Date().toISOString(),
     };
-    return this.enqueue(() => this.options.storage.appendResults(records, head));
+    const saved = this.enqueue(() => this.options.storage.appendResults(records, head));
+    this.writeHeldCheckpoint();
+    return saved.then(() => this.chain);
   }
 }

@@ -10,6 +10,7 @@ import { datasetFromCsv } from '../src/data/csv';
 import { datasetFromIdx } from '../src/data/idx';
 import type { Dataset } from '../src/data/types';
 import { predictGrid, type BoundaryGrid } from '../src/experiment/boundary';
+import type { RunnerCheckpoint } from '../src/experiment/checkpoint';
 import type { RebuildResult, SessionEvent, SessionState } from '../src/experiment/session-events';
 import { TrainingSession } from '../src/experiment/session';
 import { acquireGpu } from '../src/gpu/device';
@@ -88,7 +89,15 @@ const api = {
   /** Validates and loads an experiment config (object or JSON text); a bad one throws naming every field, and what was loaded stays. */
   load: (document: unknown) => andFlush(need().load(document)),
   /** Opens a file's text: an experiment config loads, a results file restores (replaying its training). */
-  open: (text: string) => andFlush(need().open(text)),
+  open: (text: string, checkpoint?: RunnerCheckpoint | null) => andFlush(need().open(text, checkpoint)),
+  /** The training state now (a checkpoint for the autosave: a reload then replays seconds, not the run); its arrays are transferred. */
+  async checkpoint(): Promise<RunnerCheckpoint | null> {
+    const checkpoint = await need().checkpoint();
+    if (!checkpoint) return null;
+    const { trainer, autodrop } = checkpoint;
+    const arrays = [...trainer.network, trainer.optimizer.first, trainer.optimizer.second, ...(autodrop ? [autodrop.sum, autodrop.yPrev, autodrop.sPrev, autodrop.dots] : [])];
+    return Comlink.transfer(checkpoint, [...new Set(arrays.map((array) => array.buffer as ArrayBuffer))]);
+  },
   start: () => andFlush(need().start()),
   pause: () => andFlush(need().pause()),
   step: () => andFlush(need().step()),

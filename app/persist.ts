@@ -3,10 +3,12 @@
  * results as an append-only log (a small head, then one chunk of records per save: a save costs
  * what was trained since the last one, never the whole history), and the last uploaded dataset.
  * On load the page assembles the results document from the log and restores it (a deterministic
- * replay), or loads the config alone if nothing trained. Results saved by earlier versions as one
+ * replay, from the engine's last checkpoint when there is one: src/experiment/checkpoint.ts), or
+ * loads the config alone if nothing trained. Results saved by earlier versions as one
  * document (key `results`) are still read.
  */
 import { createStore, delMany, get, getMany, keys, set, setMany } from 'idb-keyval';
+import type { RunnerCheckpoint } from '../src/experiment/checkpoint';
 import type { ExperimentConfig } from '../src/experiment/config';
 import type { MetricRecord } from '../src/experiment/records';
 import type { RunIdentity } from '../src/experiment/results';
@@ -19,6 +21,8 @@ const LEGACY_RESULTS_KEY = 'results';
 const HEAD_KEY = 'results-head';
 const CHUNK_PREFIX = 'results-chunk-';
 const UPLOAD_KEY = 'upload';
+/** The engine's last checkpoint of the training in the log (typed arrays, by structured clone). */
+const CHECKPOINT_KEY = 'checkpoint';
 
 /** The user's last uploaded dataset as the Worker's addUpload takes it (CSV text or IDX bytes). */
 export interface StoredUpload {
@@ -45,6 +49,8 @@ export interface Saved {
   log?: { head: ResultsHead; records: MetricRecord[] };
   /** An earlier version's results document (JSON text). */
   results?: string;
+  /** The training state at a step the log reaches (the restore replays from there). */
+  checkpoint?: RunnerCheckpoint;
 }
 
 const chunkKey = (index: number) => `${CHUNK_PREFIX}${index}`;
@@ -53,8 +59,9 @@ const chunkKey = (index: number) => `${CHUNK_PREFIX}${index}`;
 export async function loadSaved(): Promise<Saved> {
   try {
     const db = store();
-    const [config, head, results] = await getMany<unknown>([CONFIG_KEY, HEAD_KEY, LEGACY_RESULTS_KEY], db);
+    const [config, head, results, checkpoint] = await getMany<unknown>([CONFIG_KEY, HEAD_KEY, LEGACY_RESULTS_KEY, CHECKPOINT_KEY], db);
     const saved: Saved = { config: config as Record<string, unknown> | undefined, results: results as string | undefined };
+    if (checkpoint) saved.checkpoint = checkpoint as RunnerCheckpoint;
     if (head) {
       const logHead = head as ResultsHead;
       const chunks = await getMany<MetricRecord[]>(Array.from({ length: logHead.chunks }, (_, i) => chunkKey(i)), db);
@@ -86,11 +93,21 @@ export async function appendResults(records: MetricRecord[], head: ResultsHead):
   }
 }
 
-/** Drops the results log (a new experiment, a reset, or forget). */
+/** Replaces the checkpoint (null drops it). */
+export async function saveCheckpoint(checkpoint: RunnerCheckpoint | null): Promise<void> {
+  try {
+    if (checkpoint) await set(CHECKPOINT_KEY, checkpoint, store());
+    else await delMany([CHECKPOINT_KEY], store());
+  } catch {
+    // as above
+  }
+}
+
+/** Drops the results log and its checkpoint (a new experiment, a reset, or forget). */
 export async function dropResults(): Promise<void> {
   try {
     const db = store();
-    const old = (await keys<string>(db)).filter((key) => key === HEAD_KEY || key === LEGACY_RESULTS_KEY || String(key).startsWith(CHUNK_PREFIX));
+    const old = (await keys<string>(db)).filter((key) => key === HEAD_KEY || key === LEGACY_RESULTS_KEY || key === CHECKPOINT_KEY || String(key).startsWith(CHUNK_PREFIX));
     await delMany(old, db);
   } catch {
     // as above

@@ -32,7 +32,7 @@ describe('records', () => {
     expect(table.length).toBe(2);
     foldBatch(table, batch([{ kind: 'reset' }]));
     expect(table.length).toBe(0);
-    const imported = foldBatch(table, batch([{ kind: 'imported', step: asStep(2), records: [record(1, 2)], difference: { compared: 4, differing: 0, missing: 0, maxRelative: 0, first: '' }, applied }]));
+    const imported = foldBatch(table, batch([{ kind: 'imported', step: asStep(2), fromStep: 0, records: [record(1, 2)], difference: { compared: 4, differing: 0, missing: 0, maxRelative: 0, first: '' }, applied }]));
     expect([table.ofRun(0).map((r) => r.step), table.ofRun(1).map((r) => r.step)]).toEqual([[], [2]]);
     expect(imported.notes[0]).toContain('the replay matches the file exactly');
   });

@@ -143,23 +143,31 @@ export function foldBatch(records: RecordTable, batch: EventBatch): BatchEffect 
         effect.notes.push(`budget now ${event.applied.summary.budgetSteps} steps: training goes on from where it is`);
         break;
       case 'replaying':
-        effect.notes.push(`replaying the saved training to step ${event.toStep}…`);
+        effect.notes.push(
+          event.fromStep === event.toStep
+            ? `restoring the saved training from its checkpoint at step ${event.fromStep}…`
+            : event.fromStep > 0
+              ? `replaying the saved training from its checkpoint at step ${event.fromStep} to step ${event.toStep}…`
+              : `replaying the saved training to step ${event.toStep}…`,
+        );
         break;
       case 'imported': {
         const { difference } = event;
         effect.notes.push(
-          difference.differing === 0 && difference.missing === 0
-            ? `restored at step ${event.step}: the replay matches the file exactly (${difference.compared} numbers)`
+          event.fromStep === event.step
+            ? `restored at step ${event.step} from its checkpoint (nothing to replay)`
+            : difference.differing === 0 && difference.missing === 0
+            ? `restored at step ${event.step}: the replay${event.fromStep > 0 ? ` from the checkpoint at step ${event.fromStep}` : ''} matches the file exactly (${difference.compared} numbers)`
             : `restored at step ${event.step}; the replay differs from the file (${difference.differing} of ${difference.compared} numbers, max relative ${difference.maxRelative.toExponential(1)}; first: ${difference.first}); the file's metrics are kept`,
         );
         effect.applied = event.applied;
         records.clear();
-        records.push(...event.records);
+        records.pushAll(event.records);
         effect.replaced = true;
         break;
       }
       case 'metrics':
-        records.push(...event.records);
+        records.pushAll(event.records);
         break;
       case 'diverged':
         effect.notes.push(`run ${event.run} diverged at step ${event.step}: ${event.reason}`);

@@ -9,7 +9,7 @@ import { create } from 'zustand';
 import { runOutcome, type OutcomeMetric, type RunOutcome } from '../src/stats/run-outcome';
 import { bestGroups, groupRuns, type CompareAt, type SweepGroup } from '../src/stats/sweep-analysis';
 import type { MetricRecord } from '../src/experiment/records';
-import { useThrottled } from './components/Charts';
+import { useThrottled } from './redraw';
 import { useLab } from './store';
 
 export interface SweepViewState {

@@ -40,26 +40,38 @@ export async function exportCsvFile(page: Page): Promise<{ text: string; runs: s
 /** The rows of an Export CSV download. */
 export const exportCsvRows = async (page: Page) => (await exportCsvFile(page)).rows;
 
-/** The step the results the page saved in IndexedDB reach (the head of its log; -1 if none yet). */
-export function savedStep(page: Page): Promise<number> {
+/** A value the page saved in IndexedDB (store 'experiment' of database 'lr-lab'; only its `field` if given), or undefined. */
+function savedValue<T>(page: Page, key: string, field?: string): Promise<T | undefined> {
   return page.evaluate(
-    () =>
-      new Promise<number>((resolve) => {
+    ({ key, field }) =>
+      new Promise<T | undefined>((resolve) => {
         const open = indexedDB.open('lr-lab');
-        open.onerror = () => resolve(-1);
+        open.onerror = () => resolve(undefined);
         open.onsuccess = () => {
           const db = open.result;
-          if (!db.objectStoreNames.contains('experiment')) return resolve(-1);
-          const request = db.transaction('experiment').objectStore('experiment').get('results-head');
+          if (!db.objectStoreNames.contains('experiment')) return resolve(undefined);
+          const request = db.transaction('experiment').objectStore('experiment').get(key);
           request.onsuccess = () => {
-            const head = request.result as { step: number; chunks: number } | undefined;
-            resolve(head && head.chunks > 0 ? head.step : -1);
+            const value = request.result as Record<string, unknown> | undefined;
+            resolve((field ? value?.[field] : value) as T | undefined);
             db.close();
           };
-          request.onerror = () => resolve(-1);
+          request.onerror = () => resolve(undefined);
         };
       }),
+    { key, field },
   );
+}
+
+/** The step the results the page saved in IndexedDB reach (the head of its log; -1 if none yet). */
+export async function savedStep(page: Page): Promise<number> {
+  const head = await savedValue<{ step: number; chunks: number }>(page, 'results-head');
+  return head && head.chunks > 0 ? head.step : -1;
+}
+
+/** The step of the engine's checkpoint the page saved beside its log (-1 if none). */
+export async function checkpointStep(page: Page): Promise<number> {
+  return (await savedValue<number>(page, 'checkpoint', 'step')) ?? -1;
 }
 
 /** Opens the page and waits for the default experiment. */

@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { writeFileSync } from 'node:fs';
 import { defaultExperimentInput } from '../src/experiment/defaults';
-import { callEngine, exportCsvRows, openDefault, savedStep, stepOf, watchErrors } from './helpers';
+import { callEngine, checkpointStep, exportCsvRows, openDefault, savedStep, stepOf, watchErrors } from './helpers';
 
 // The training session seen from the page: a lost GPU device (destroyed from the console, as a
 // driver reset would) stops training with a message in words, keeps the curves, and offers to
@@ -64,6 +64,37 @@ test('the end of the budget says how to go on; Go on continues from the step rea
   const strip = (rows: Array<Record<string, string>>) => rows.map(({ wall_ms: _, ...rest }) => rest);
   expect(after).toHaveLength(6 * 300); // no restart: every step once
   expect(strip(after.filter((row) => Number(row.step) <= 150 && row.test_accuracy === ''))).toEqual(strip(before.filter((row) => row.test_accuracy === '')));
+  expect(errors).toEqual([]);
+});
+
+test('a reload mid-run replays only from the last checkpoint; a reload after a pause replays nothing; every record is restored', async ({ page }, testInfo) => {
+  test.setTimeout(240_000);
+  const errors = watchErrors(page);
+  const notes = page.getByTestId('notes');
+  await openWithBudget(page, testInfo.outputPath('long.json'), 100_000);
+  await page.getByTestId('train').click();
+  await expect.poll(() => stepOf(page), { timeout: 120_000, intervals: [200] }).toBeGreaterThanOrEqual(1200);
+  await expect.poll(() => checkpointStep(page), { timeout: 60_000 }).toBeGreaterThan(500); // one every 5 s while training
+  await page.reload(); // while training: the log reaches further than the checkpoint
+  await expect(notes).toContainText('restored your last experiment', { timeout: 120_000 });
+  await expect(notes).toContainText(/replaying the saved training from its checkpoint at step [1-9]\d* to step \d+/);
+  await expect(notes).toContainText(/restored at step \d+: the replay from the checkpoint at step [1-9]\d* matches the file exactly \([1-9]\d* numbers\)/);
+  const restored = await stepOf(page);
+  await expect.poll(() => checkpointStep(page), { timeout: 30_000 }).toBe(restored); // a checkpoint at the restored step
+  await page.getByTestId('train').click();
+  await expect.poll(() => stepOf(page), { timeout: 120_000, intervals: [200] }).toBeGreaterThanOrEqual(restored + 300);
+  await page.getByTestId('train').click(); // pause
+  await expect(page.getByTestId('status')).toHaveText('paused');
+  const paused = await stepOf(page);
+  await expect.poll(() => savedStep(page), { timeout: 30_000 }).toBe(paused);
+  await expect.poll(() => checkpointStep(page), { timeout: 30_000 }).toBe(paused);
+  const before = await exportCsvRows(page);
+  await page.reload();
+  await expect(notes).toContainText(`restored at step ${paused} from its checkpoint (nothing to replay)`, { timeout: 60_000 });
+  await expect(page.getByTestId('step')).toHaveText(String(paused));
+  const after = await exportCsvRows(page);
+  expect(after.length).toBe(before.length);
+  expect(after).toEqual(before); // every field, wall time included
   expect(errors).toEqual([]);
 });
 

@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { BoundaryGrid } from '../../src/experiment/boundary';
 import { fetchBoundary } from '../actions';
 import { useLab } from '../store';
-import { useThrottled } from './Charts';
+import { useThrottled } from '../redraw';
 import { runLabel } from '../../src/experiment/expand';
 
 const CLASS_COLORS: Array<[number, number, number]> = [

@@ -4,7 +4,7 @@
 // animation frames a few times a second so the page stays smooth while training. Axes are padded
 // (accuracy spans [0, 1]); lines on top of each other are drawn as a widening stack and named under
 // the chart, and hovering a run in the legend brings its line to the front (app/chart-axes.ts).
-import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useMemo, useRef } from 'react';
 import { Area, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { create } from 'zustand';
 import { coincidences, describeCoincidence, innerTicks, linearTicks, strokeWidths, yDomain } from '../chart-axes';
@@ -17,27 +17,7 @@ import { useLab } from '../store';
 import { runLabel } from '../../src/experiment/expand';
 import { sweepLabel } from '../../src/experiment/sweep';
 import { useSweepView } from '../sweep-view';
-
-/** `value`, updated at most every `ms` and only on an animation frame. */
-export function useThrottled<T>(value: T, ms: number): T {
-  const [shown, setShown] = useState(value);
-  const last = useRef(0);
-  useEffect(() => {
-    let frame = 0;
-    const wait = Math.max(0, ms - (performance.now() - last.current));
-    const timer = setTimeout(() => {
-      frame = requestAnimationFrame(() => {
-        last.current = performance.now();
-        setShown(value);
-      });
-    }, wait);
-    return () => {
-      clearTimeout(timer);
-      cancelAnimationFrame(frame);
-    };
-  }, [value, ms]);
-  return shown;
-}
+import { useThrottled } from '../redraw';
 
 /**
  * The chart lines: per stacked run, or per method and sweep point (mean ± std) when replicates are
@@ -82,6 +62,11 @@ interface ChartSpec {
 /** The run whose legend button the pointer or focus is on: its lines come to the front, the others fade. */
 const useHighlight = create<{ runKey: number | null }>()(() => ({ runKey: null }));
 const LINE_WIDTH = 1.8;
+/**
+ * Rows per chart at most (app/chart-model.ts keeps the ends and every spike): about one per pixel
+ * of a chart's width, and what keeps one chart's redraw under 50 ms on SwiftShader.
+ */
+const MAX_POINTS = 250;
 
 export const CHARTS: ChartSpec[] = [
   { metric: 'trainLoss', title: 'Train loss', log: 'view' },
@@ -133,14 +118,20 @@ async function exportChart(container: HTMLElement | null, format: 'svg' | 'png',
  * rows come from a ChartModel that folds in only what changed since the last redraw; a new model
  * is built when the view, the series or the experiment (a cleared table) change.
  */
-const Chart = memo(function Chart({ spec, records, version, series }: { spec: ChartSpec; records: RecordTable; version: number; series: SeriesSpec[] }) {
+function Chart(props: { spec: ChartSpec; records: RecordTable; series: SeriesSpec[] }) {
+  // Each chart follows the records on its own clock (app/redraw.ts): one chart per frame.
+  const version = useThrottled(useLab((state) => state.recordsVersion), 400);
+  return <ChartView {...props} version={version} />;
+}
+
+const ChartView = memo(function ChartView({ spec, records, version, series }: { spec: ChartSpec; records: RecordTable; version: number; series: SeriesSpec[] }) {
   const view = useLab((state) => state.view);
   const phase = useLab((state) => state.phase);
   const highlight = useHighlight((state) => state.runKey);
   const box = useRef<HTMLDivElement>(null);
   const logY = spec.log === 'always' || (spec.log === 'view' && view.logY);
   const options = useMemo<ChartOptions>(
-    () => ({ metric: spec.metric, axis: view.axis, smoothing: spec.metric === 'angle' || spec.metric === 'lrExpected' ? 0 : view.smoothing, logY, maxPoints: 1000, band: spec.band }),
+    () => ({ metric: spec.metric, axis: view.axis, smoothing: spec.metric === 'angle' || spec.metric === 'lrExpected' ? 0 : view.smoothing, logY, maxPoints: MAX_POINTS, band: spec.band }),
     [spec, view.axis, view.smoothing, logY],
   );
   // A new model when the view, the series or the experiment (a cleared table: a new generation) change;
@@ -286,7 +277,6 @@ function ChartSettings() {
 /** Every chart, redrawn a few times a second at most. */
 export function Charts() {
   const records = useLab((state) => state.records);
-  const version = useThrottled(useLab((state) => state.recordsVersion), 400);
   const summary = useLab((state) => state.summary);
   const hidden = useLab((state) => state.hidden);
   const aggregate = useLab((state) => state.view.aggregate);
@@ -300,7 +290,7 @@ export function Charts() {
       <Legend />
       <div className="chart-grid">
         {CHARTS.filter((spec) => spec.metric !== 'angle' || hasAngles).map((spec) => (
-          <Chart key={spec.metric} spec={spec} records={records} version={version} series={series} />
+          <Chart key={spec.metric} spec={spec} records={records} series={series} />
         ))}
       </div>
     </section>

@@ -4,7 +4,7 @@ import { useMemo } from 'react';
 import { dashOf } from '../series';
 import { useLab } from '../store';
 import { aggregateStats, StatsTracker, type RunStats } from '../summary';
-import { useThrottled } from './Charts';
+import { useThrottled } from '../redraw';
 import { runLabel } from '../../src/experiment/expand';
 import { sweepLabel } from '../../src/experiment/sweep';
 

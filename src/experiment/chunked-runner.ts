@@ -74,7 +74,7 @@ export class ChunkedRunner implements TrainingRunner {
     const records = this.pending;
     this.pending = [];
     this.pendingAt = new Map();
-    this.records.push(...records);
+    this.records.pushAll(records);
     this.emit({ kind: 'metrics', records });
   }
 
@@ -162,7 +162,7 @@ export class ChunkedRunner implements TrainingRunner {
 
   restoreRecords(records: readonly MetricRecord[]): void {
     this.records.clear();
-    this.records.push(...records);
+    this.records.pushAll(records);
     for (const [position, { runner, offset }] of this.chunks.entries()) {
       const end = this.chunks[position + 1]?.offset ?? this.runs.length;
       runner.restoreRecords(records.filter((r) => r.run >= offset && r.run < end).map((r) => ({ ...r, run: asRun(r.run - offset) })));

@@ -50,4 +50,12 @@ describe('RecordTable', () => {
     expect(table.length).toBe(120_000);
     expect(table.bytes / table.length).toBeLessThan(110); // capacity doubling included
   });
+
+  it('takes the records of a long run in one call (a restore after 50,000 steps of 6 runs: 300,000 records)', () => {
+    const records = Array.from({ length: 300_000 }, (_, i) => record(i % 6, Math.floor(i / 6) + 1));
+    const table = new RecordTable();
+    table.pushAll(records); // a spread of this many arguments overflows the call stack
+    expect(table.length).toBe(300_000);
+    expect(table.get(table.rowOf(5, 50_000))).toMatchObject({ run: 5, step: 50_000 });
+  });
 });

@@ -7,6 +7,7 @@ import { parseAutoDrop } from '../optim/autodrop';
 import { parseLeap } from '../optim/leap';
 import { parseLrd } from '../optim/lrd';
 import { parseRalr } from '../optim/ralr';
+import { parseExpLr } from '../optim/explr';
 import { parseOptimizer } from '../optim/optimizer';
 import { parseSchedule } from '../optim/schedules';
 import { testGpu } from '../test/gpu';
@@ -167,5 +168,65 @@ describe('ExperimentRunner', () => {
     const second = await once();
     expect(second.drops).toEqual(first.drops);
     expect(curve(second.records, 1)).toEqual(curve(first.records, 1));
+  });
+
+  it('a checkpoint continues bit for bit: a fresh runner restored from it trains exactly as the runner it was taken from', async () => {
+    const bnModel = resolveModel({
+      inputShape: [2],
+      loss: 'softmax_xent',
+      layers: [{ kind: 'dense', units: 16 }, { kind: 'batchnorm' }, { kind: 'activation', activation: 'relu' }, { kind: 'dense', units: 3 }],
+    });
+    const autodrop = parseAutoDrop({ window: 5, buffer: 3, threshold: 1000, delay: 3, rho: 0.5 });
+    const runs = (): RunnerRun[] => [
+      runOf('sgdm', 0.05),
+      runOf('lrd', 0.05, { lrd: parseLrd({ keepProb: 0.5 }), runKey: 1 }),
+      runOf('leap+ralr', 0.05, { leap: parseLeap({ sigma: 0.05 }), lr: { schedule: parseSchedule({ kind: 'constant', lr: 0.05 }), ralr: parseRalr({ amplifyProb: 0.3 }) }, runKey: 2 }),
+      runOf('adam', 0.01, { optimizer: parseOptimizer({ rule: 'adam' }), runKey: 3 }),
+      runOf('autodrop', 0.05, { autodrop, runKey: 4 }),
+      runOf('explr', 0.05, { lr: { schedule: parseSchedule({ kind: 'constant', lr: 0.05 }), expLr: parseExpLr({ weightDecay: 5e-3, renormMaxRate: 0.06 }) }, runKey: 5 }), // renormalizes within the 90 steps
+      runOf('huge', 3e3, { runKey: 6 }), // diverges: its freeze is pending or done at the checkpoint
+    ];
+    const gpu = await testGpu();
+    const options = () => ({ seed: 9, batch: 16, logEvery: 10, evalEvery: 30, budgetSteps: 90, divergenceFactor: 1e3 });
+    const strip = (list: Iterable<MetricRecord>, after: number) => [...list].filter((r) => r.step > after).map(({ wallMs: _, ...rest }) => rest);
+    for (const [name, net] of [['mlp', model], ['batchnorm', bnModel]] as const) {
+      for (const at of [37, 60]) { // 37: mid-block and mid-epoch (15 steps per epoch); 60: a block and evaluation step
+        const whole = new ExperimentRunner(gpu, net, dataset, runs(), options());
+        await whole.advance(at);
+        const checkpoint = await whole.checkpoint();
+        expect(checkpoint.step).toBe(at);
+        await whole.advance(90);
+        const restored = new ExperimentRunner(gpu, net, dataset, runs(), options());
+        restored.restoreCheckpoint(structuredClone(checkpoint)); // as IndexedDB and postMessage copy it
+        await restored.advance(90);
+        expect(restored.step).toBe(90);
+        expect(strip(restored.records, at), `${name} from step ${at}`).toEqual(strip(whole.records, at));
+        expect(restored.diverged).toEqual(whole.diverged);
+        expect(await restored.trainer.network.readState()).toEqual(await whole.trainer.network.readState());
+        expect(await restored.trainer.update.readState()).toEqual(await whole.trainer.update.readState());
+        whole.destroy();
+        restored.destroy();
+      }
+    }
+    // What the test covers did happen: a drop, a divergence, renormalization and masks differ from the baseline.
+    const probe = new ExperimentRunner(gpu, model, dataset, runs(), options());
+    await probe.advance(90);
+    expect(probe.diverged[6]).not.toBeNull();
+    expect(probe.records.filter((r) => r.run === 4).some((r) => r.lr < 0.05)).toBe(true);
+    expect(probe.records.filter((r) => r.run === 5).some((r) => r.lr > 0.06)).toBe(true);
+    probe.destroy();
+  });
+
+  it('a checkpoint of other runs, or into a runner that has trained, is refused with the reason', async () => {
+    const a = await makeRunner([runOf('a', 0.05)]);
+    await a.advance(10);
+    const checkpoint = await a.checkpoint();
+    expect(() => a.restoreCheckpoint(checkpoint)).toThrow(/fresh runner/);
+    const other = await makeRunner([runOf('b', 0.05, { runKey: 3 })]);
+    expect(() => other.restoreCheckpoint(checkpoint)).toThrow(/checkpoint: its runs \(0\) are not this experiment's \(3\)/);
+    const short = await makeRunner([runOf('a', 0.05)], 5);
+    expect(() => short.restoreCheckpoint(checkpoint)).toThrow(/past the budget of 5 steps/);
+    expect(() => other.restoreCheckpoint({ ...checkpoint, version: 2 } as never)).toThrow(/version 2/);
+    for (const runner of [a, other, short]) runner.destroy();
   });
 });

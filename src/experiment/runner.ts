@@ -16,6 +16,7 @@ import { RunRates, type RunRatesConfig } from '../optim/run-rates';
 import type { LrdConfig } from '../optim/lrd';
 import type { OptimizerConfig } from '../optim/optimizer';
 import { asRun, asStep, nextStep, type MethodIndex, type RunIndex, type Step } from '../util/ids';
+import { checkpointIssue, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type RunnerCheckpoint } from './checkpoint';
 import { RecordTable } from './record-table';
 import type { MetricRecord, RunnerEvent } from './records';
 import type { TrainingRunner } from './training-runner';
@@ -207,7 +208,7 @@ export class ExperimentRunner implements TrainingRunner {
         wallMs,
       };
     });
-    this.records.push(...records);
+    this.records.pushAll(records);
     this.emit({ kind: 'metrics', records });
   }
 
@@ -366,8 +367,65 @@ export class ExperimentRunner implements TrainingRunner {
    */
   restoreRecords(records: readonly MetricRecord[]): void {
     this.records.clear();
-    this.records.push(...records);
+    this.records.pushAll(records);
     this.activeMs = records.reduce((latest, record) => Math.max(latest, record.wallMs), 0);
+  }
+
+  /**
+   * The training state between two steps (./checkpoint.ts): every metric read back and every
+   * AutoDrop window delivered first, so that nothing is in flight. Call it when not advancing.
+   */
+  async checkpoint(): Promise<RunnerCheckpoint> {
+    const trainer = await this.trainer.saveState();
+    const autodrop = this.autodrop ? await this.autodrop.gpu.saveState() : null;
+    return {
+      format: CHECKPOINT_FORMAT,
+      version: CHECKPOINT_VERSION,
+      step: this.step,
+      activeMs: this.activeMs,
+      trainer,
+      autodrop,
+      runs: this.runs.map((run, index) => {
+        const pending = this.pendingFreeze.get(asRun(index));
+        return {
+          runKey: run.runKey,
+          firstLoss: this.firstLoss[index],
+          divergedAt: this.divergedAt[index],
+          pendingFreeze: pending ? { ...pending } : null,
+          drops: this.rates[index].dropState,
+          autodrop: this.autodrop?.controllers[index]?.snapshot() ?? null,
+          angles: [...this.angles[index]],
+        };
+      }),
+    };
+  }
+
+  /**
+   * Continues from a checkpoint of this experiment (a fresh runner, at step 0): afterwards every
+   * step trains bit for bit as it would have after the checkpoint was taken. A checkpoint of other
+   * runs or past the budget is refused with the reason; nothing is changed then.
+   */
+  restoreCheckpoint(checkpoint: RunnerCheckpoint): void {
+    if (this.step !== 0 || this.records.length > 0) throw new Error('checkpoint: restore it into a fresh runner (this one has trained)');
+    const issue = checkpointIssue(checkpoint, this.runs.map((run) => run.runKey), this.options.budgetSteps);
+    if (issue) throw new Error(`checkpoint: ${issue}`);
+    if (Boolean(checkpoint.autodrop) !== Boolean(this.autodrop)) throw new Error('checkpoint: AutoDrop state does not match this experiment');
+    if (checkpoint.autodrop) this.autodrop?.gpu.loadState(checkpoint.autodrop);
+    this.trainer.loadState(checkpoint.trainer);
+    checkpoint.runs.forEach((saved, index) => {
+      const run = asRun(index);
+      this.firstLoss[index] = saved.firstLoss;
+      this.divergedAt[index] = saved.divergedAt === null ? null : asStep(saved.divergedAt);
+      this.trainer.update.setFrozen(index, saved.divergedAt !== null);
+      if (saved.pendingFreeze) this.pendingFreeze.set(run, { reason: saved.pendingFreeze.reason, atStep: asStep(saved.pendingFreeze.atStep) });
+      this.rates[index].restoreDrops(saved.drops);
+      const config = this.runs[index].autodrop;
+      if (this.autodrop && config && saved.autodrop) {
+        this.autodrop.controllers[index] = AutoDropController.fromState(config, this.rates[index].rate(asStep(1)), saved.autodrop);
+      }
+      this.angles[index] = new Map(saved.angles);
+    });
+    this.activeMs = checkpoint.activeMs;
   }
 
   /** Back to step 0 with the same initial weights and data order; metrics are cleared. */

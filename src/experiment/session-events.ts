@@ -95,10 +95,10 @@ export type SessionEvent =
   /** The budget moved; training continues from the step reached. */
   | { kind: 'budget-changed'; applied: AppliedExperiment }
   | { kind: 'error'; message: string; deviceLost: boolean }
-  /** restore: replaying the file's training (progress events follow), then `imported`. */
-  | { kind: 'replaying'; toStep: number }
+  /** restore: replaying the file's training from `fromStep` (a checkpoint's, else 0; progress events follow), then `imported`. */
+  | { kind: 'replaying'; fromStep: number; toStep: number }
   /** restore done: the records are the file's (sent in full), the runner stands at its step. */
-  | { kind: 'imported'; step: Step; records: MetricRecord[]; difference: RecordDifference; applied: AppliedExperiment };
+  | { kind: 'imported'; step: Step; fromStep: number; records: MetricRecord[]; difference: RecordDifference; applied: AppliedExperiment };
 
 /** What a rebuild (addRun, removeRun) tells the user: training restarted from step 0. */
 export interface RebuildResult {
@@ -110,5 +110,7 @@ export interface RebuildResult {
 export interface RestoreResult {
   applied: AppliedExperiment;
   step: Step;
+  /** Where the replay started: a checkpoint's step, or 0. */
+  fromStep: number;
   difference: RecordDifference;
 }

@@ -160,6 +160,38 @@ describe('TrainingSession', () => {
     await session.close();
   });
 
+  it('a restore from a checkpoint replays only the steps after it, and training goes on exactly as uninterrupted', async () => {
+    const whole = await uninterrupted();
+    const { session: first } = await open();
+    const training = first.start({ until: 30 });
+    const checkpoint = await first.checkpoint(); // while training: taken at a block boundary
+    await training;
+    expect(checkpoint).not.toBeNull();
+    expect(checkpoint!.step).toBeGreaterThan(0);
+    await first.step(37 - first.state.step); // the log reaches further than the checkpoint
+    const saved = (await first.exportJson()).join('');
+    await first.close();
+    const { session, events } = await open(document({ name: 'something else' }));
+    const restored = await session.restore(parseResultsJson(saved), structuredClone(checkpoint));
+    expect(restored).toMatchObject({ step: 37, fromStep: checkpoint!.step, difference: { differing: 0, missing: 0 } });
+    expect(restored.difference.compared).toBeGreaterThan(0);
+    expect(events.find((e) => e.kind === 'replaying')).toMatchObject({ fromStep: checkpoint!.step, toStep: 37 });
+    await session.start();
+    expect(comparable(session.runner.records)).toEqual(comparable(whole));
+    // A checkpoint of another experiment is set aside: the replay starts at step 0, with the same result.
+    const other = await open(document({ name: 'other', runs: [{ label: 'Solo', schedule: { kind: 'constant', lr: 0.1 } }] }));
+    await other.session.step(5);
+    const foreign = await other.session.checkpoint();
+    await other.session.close();
+    const { session: third } = await open();
+    const fallback = await third.restore(parseResultsJson(saved), foreign);
+    expect(fallback).toMatchObject({ step: 37, fromStep: 0, difference: { differing: 0, missing: 0 } });
+    await third.start();
+    expect(comparable(third.runner.records)).toEqual(comparable(whole));
+    await third.close();
+    await session.close();
+  });
+
   it('a raised budget continues from the step reached; a budget below it is refused', async () => {
     const longer = await uninterrupted(document({ budget: { unit: 'steps', amount: 90 } }));
     const { session, events } = await open();

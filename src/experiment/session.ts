@@ -27,6 +27,7 @@ import { summarizeExperiment, type AppliedExperiment, type ConfigDocument, type 
 import { createTrainingRunner } from './setup';
 import { SpeedMeter } from './speed';
 import { WorkQueue } from './work-queue';
+import type { RunnerCheckpoint } from './checkpoint';
 
 export interface SessionOptions {
   /** The dataset a config names (the page fetches the site's files or takes an upload; Node reads files). */
@@ -129,8 +130,9 @@ export class TrainingSession {
   }
 
   /** Runs `work` with no step in flight: at the loop's next block boundary while training, else now. */
-  private atBoundary<T>(work: () => T): Promise<T> {
-    return this.work.atBoundary(work, this.loop !== null);
+  private atBoundary<T>(work: () => Promise<T> | T): Promise<T> {
+    // Whether the loop runs is asked when the work's turn comes (a start() queued before it starts the loop).
+    return this.work.serialized(() => (this.loop !== null ? this.work.atBoundary(work, true) : work()));
   }
 
   /** Records a failure and reports it; a lost device is said in its own words. */
@@ -161,10 +163,13 @@ export class TrainingSession {
     return this.install(input, config, await this.options.loadDataset(config));
   }
 
-  /** Opens an experiment file of either kind (told apart by parsing it): a config loads, a results file restores. */
-  async open(text: string): Promise<AppliedExperiment> {
+  /**
+   * Opens an experiment file of either kind (told apart by parsing it): a config loads, a results
+   * file restores (from `checkpoint` when it is one of that training, see restore).
+   */
+  async open(text: string, checkpoint?: RunnerCheckpoint | null): Promise<AppliedExperiment> {
     const file = readExperimentFile(text);
-    return file.kind === 'results' ? (await this.restore(file.results)).applied : this.install(file.document, file.config, await this.options.loadDataset(file.config));
+    return file.kind === 'results' ? (await this.restore(file.results, checkpoint)).applied : this.install(file.document, file.config, await this.options.loadDataset(file.config));
   }
 
   /** Replaces the experiment (after pausing the old one); the old runner is freed only once the new one exists. */
@@ -194,22 +199,51 @@ export class TrainingSession {
    * Restores an experiment from its results document: builds its runner, replays the training to
    * the file's step (deterministic: the same weights, optimizer state and data position as when it
    * was saved; progress events meanwhile), then takes the file's records as the history.
-   * `difference` says how the replay compared with the file: identical on the same backend, within
-   * f32 tolerance on another, more if a run was changed mid-training before the file was saved.
+   * With a `checkpoint` of that training (./checkpoint.ts; the autosave keeps one) at a step up to
+   * the file's, the replay starts there instead of at step 0: a reload after 50,000 steps replays
+   * seconds, not the whole run. A checkpoint that does not fit (other runs, past the file's step,
+   * other sizes) is set aside and the replay starts at 0; `fromStep` says where it started.
+   * `difference` says how the replayed steps compared with the file: identical on the same backend,
+   * within f32 tolerance on another, more if a run was changed mid-training (and no checkpoint
+   * was taken after the change).
    */
-  async restore(results: ResultsDocument): Promise<RestoreResult> {
+  async restore(results: ResultsDocument, checkpoint?: RunnerCheckpoint | null): Promise<RestoreResult> {
     const document = jsonDocument(results.config, 'results.config') as ConfigDocument;
     await this.install(document, results.config, await this.options.loadDataset(results.config));
     return this.work.serialized(async () => {
       const exp = this.need();
-      this.emit({ kind: 'replaying', toStep: results.step });
-      await this.guard(() => exp.runner.advance(results.step));
-      const difference = recordDifferences(results.records, exp.runner.records);
+      const fromStep = checkpoint && checkpoint.step <= results.step ? await this.fromCheckpoint(exp.runner, checkpoint) : 0;
+      this.emit({ kind: 'replaying', fromStep, toStep: results.step });
+      await this.guard(() => exp.runner.advance(results.step - exp.runner.step));
+      const difference = recordDifferences(results.records.filter((record) => record.step > fromStep), exp.runner.records);
       exp.runner.restoreRecords(results.records);
       const applied = this.appliedOf(exp);
-      this.emit({ kind: 'imported', step: exp.runner.step, records: results.records, difference, applied });
-      return { applied, step: exp.runner.step, difference };
+      this.emit({ kind: 'imported', step: exp.runner.step, fromStep, records: results.records, difference, applied });
+      return { applied, step: exp.runner.step, fromStep, difference };
     });
+  }
+
+  /** Continues a fresh runner from `checkpoint`; the step it stands at after (0 when the checkpoint does not fit it). */
+  private async fromCheckpoint(runner: TrainingRunner, checkpoint: RunnerCheckpoint): Promise<number> {
+    if (!runner.restoreCheckpoint) return 0;
+    try {
+      runner.restoreCheckpoint(checkpoint);
+      return runner.step;
+    } catch {
+      await runner.reset(); // whatever it wrote before refusing: back to step 0
+      return 0;
+    }
+  }
+
+  /**
+   * The training state now (./checkpoint.ts), taken at the next block boundary while training;
+   * null when there is no experiment, its device is lost, or its runner cannot take one (a sweep
+   * trained in chunks: a reload replays it).
+   */
+  checkpoint(): Promise<RunnerCheckpoint | null> {
+    const exp = this.current;
+    if (!exp || this.lostReason || !exp.runner.checkpoint) return Promise.resolve(null);
+    return this.atBoundary(async () => (this.current === exp && !this.lostReason ? ((await exp.runner.checkpoint?.()) ?? null) : null));
   }
 
   // --------------------------------------------------------------------------------- training

@@ -15,12 +15,12 @@ export class WorkQueue {
   }
 
   /** Runs `work` at the loop's next block boundary while `looping`, else serialized. */
-  atBoundary<T>(work: () => T, looping: boolean): Promise<T> {
+  atBoundary<T>(work: () => Promise<T> | T, looping: boolean): Promise<T> {
     if (!looping) return this.serialized(work);
     return new Promise<T>((resolve, reject) =>
       this.boundary.push(async () => {
         try {
-          resolve(work());
+          resolve(await work()); // the loop goes on once asynchronous work (a checkpoint's readbacks) is done
         } catch (error) {
           reject(error as Error);
         }

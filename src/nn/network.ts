@@ -195,6 +195,25 @@ export class GpuNetwork {
     return readF32(this.gpu.device, this.params, this.layout.total);
   }
 
+  /** Everything training changes on this network: the parameters, then each layer's state (BatchNorm running statistics), in layer order. */
+  async readState(): Promise<Float32Array[]> {
+    const states = this.layers.flatMap((layer) => layer.state ?? []);
+    return [await this.readParams(), ...(await Promise.all(states.map((state) => readF32(this.gpu.device, state.buffer, state.initial.length))))];
+  }
+
+  /** Writes what readState read (a checkpoint of the same model and runs). */
+  writeState(values: readonly Float32Array[]): void {
+    const states = this.layers.flatMap((layer) => layer.state ?? []);
+    if (values.length !== states.length + 1) throw new Error(`network state: ${values.length} arrays for ${states.length + 1} (parameters and ${states.length} layer states)`);
+    const [params, ...rest] = values;
+    if (params.length !== this.layout.total) throw new Error(`network state: ${params.length} parameters, the layout has ${this.layout.total}`);
+    upload(this.gpu.device, this.params, params);
+    states.forEach((state, k) => {
+      if (rest[k].length !== state.initial.length) throw new Error(`network state: layer state ${k} has ${rest[k].length} floats, needs ${state.initial.length}`);
+      upload(this.gpu.device, state.buffer, rest[k]);
+    });
+  }
+
   /** Reads the stacked gradients of the last pass back (tests). */
   readGrads(): Promise<Float32Array> {
     return readF32(this.gpu.device, this.grads, this.layout.total);

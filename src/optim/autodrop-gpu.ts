@@ -70,6 +70,15 @@ function checkWindow(k: number, where: string): void {
   if (!Number.isInteger(k) || k < 0 || k > MAX_WINDOW) throw new Error(`${where}: window must be an integer in [0, ${MAX_WINDOW}] (0 = off), got ${k}`);
 }
 
+/** What AutoDropGpu.saveState reads. */
+export interface AutoDropGpuState {
+  origins: number[];
+  sum: Float32Array;
+  yPrev: Float32Array;
+  sPrev: Float32Array;
+  dots: Float32Array;
+}
+
 export class AutoDropGpu {
   /** sum += x − y_prev over every chunk; encode after the update, every step. */
   readonly accumulateDispatch: Dispatch;
@@ -240,6 +249,26 @@ export class AutoDropGpu {
     const device = this.target.gpu.device;
     this.origins.fill(0);
     for (const buffer of [this.sum, this.yPrev, this.sPrev, this.dots]) upload(device, buffer, new Float32Array(buffer.size / 4));
+  }
+
+  /** The windows' state (a checkpoint): each run's window origin and the sums, previous y and s, and dots. Settles first. */
+  async saveState(): Promise<AutoDropGpuState> {
+    await this.settle();
+    const device = this.target.gpu.device;
+    const [sum, yPrev, sPrev, dots] = await Promise.all([this.sum, this.yPrev, this.sPrev, this.dots].map((buffer) => readF32(device, buffer, buffer.size / 4)));
+    return { origins: [...this.origins], sum, yPrev, sPrev, dots };
+  }
+
+  /** Continues from saveState's state (the same layout and runs; window lengths from the runs' configs). */
+  loadState(state: AutoDropGpuState): void {
+    if (state.origins.length !== this.origins.length) throw new Error(`autodrop state: ${state.origins.length} runs, this experiment has ${this.origins.length}`);
+    const device = this.target.gpu.device;
+    const pairs = [[this.sum, state.sum], [this.yPrev, state.yPrev], [this.sPrev, state.sPrev], [this.dots, state.dots]] as const;
+    for (const [buffer, values] of pairs) {
+      if (values.length * 4 !== buffer.size) throw new Error(`autodrop state: ${buffer.label} has ${values.length} floats, needs ${buffer.size / 4}`);
+    }
+    for (const [buffer, values] of pairs) upload(device, buffer, values);
+    state.origins.forEach((origin, run) => (this.origins[run] = origin));
   }
 
   /** Reads `dots` back (tests; training uses stepHook's asynchronous readback). */

@@ -72,6 +72,18 @@ export class RunRates {
     this.minRate = minRate;
   }
 
+  /** The drops decided so far and the floor (a checkpoint; everything else follows from the config). */
+  get dropState(): { drops: RateDrop[]; minRate: number } {
+    return { drops: this.drops.map((drop) => ({ ...drop })), minRate: this.minRate };
+  }
+
+  /** Takes the drops of a checkpoint (a fresh RunRates only). */
+  restoreDrops(state: { drops: readonly RateDrop[]; minRate: number }): void {
+    if (this.drops.length > 0) throw new Error('restoreDrops: this run already has drops');
+    for (const drop of state.drops) this.addDrop(drop, state.minRate);
+    this.minRate = state.minRate;
+  }
+
   /** The global rate before exp-LR at 0-based t: the scheduled rate times every drop in effect, floored at minRate once dropped. */
   private applyDrops(t: number, scheduled: number): number {
     let rate = scheduled;

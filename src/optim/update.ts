@@ -250,6 +250,20 @@ export class FusedUpdate {
     return { first: await readF32(device, this.state1, this.state1.size / 4), second: await readF32(device, this.state2, this.state2.size / 4) };
   }
 
+  /** Writes the optimizer state that readState read (a checkpoint of the same layout and runs). */
+  writeState(state: { first: Float32Array; second: Float32Array }): void {
+    const device = this.target.gpu.device;
+    for (const [buffer, values, name] of [[this.state1, state.first, 'first'], [this.state2, state.second, 'second']] as const) {
+      if (values.length * 4 !== buffer.size) throw new Error(`optimizer state: ${name} moment has ${values.length} floats, needs ${buffer.size / 4}`);
+      upload(device, buffer, values);
+    }
+  }
+
+  /** Runs frozen (diverged): parameters and state untouched by every update. */
+  get frozenRuns(): number[] {
+    return [...this.frozen];
+  }
+
   destroy(): void {
     for (const buffer of this.owned) buffer.destroy();
     this.owned.length = 0;

@@ -44,6 +44,14 @@ export interface EvalMetrics {
   nonFinite: boolean;
 }
 
+/** A trainer's state between two steps (see Trainer.saveState). */
+export interface TrainerState {
+  step: number;
+  /** The parameters, then each layer's state (GpuNetwork.readState). */
+  network: Float32Array[];
+  optimizer: { first: Float32Array; second: Float32Array };
+}
+
 export class Trainer {
   readonly network: GpuNetwork;
   readonly runs: number;
@@ -245,6 +253,26 @@ export class Trainer {
       }
       return { run: asRun(run), loss: loss / rows, accuracy: correct / rows, nonFinite };
     });
+  }
+
+  /**
+   * What a checkpoint needs of this trainer (./../experiment/checkpoint.ts): the step, the network's
+   * parameters and layer state, the optimizer state. Reads back every step's metrics first.
+   */
+  async saveState(): Promise<TrainerState> {
+    await this.flush();
+    return { step: this.step, network: await this.network.readState(), optimizer: await this.update.readState() };
+  }
+
+  /** Continues from a saved state: the same step, weights, optimizer state and data position as when it was saved. */
+  loadState(state: TrainerState): void {
+    if (!(Number.isInteger(state.step) && state.step >= 0)) throw new Error(`trainer state: step ${state.step} is not a step count`);
+    this.network.writeState(state.network);
+    this.update.writeState(state.optimizer);
+    this.step = asStep(state.step);
+    this.unread = 0;
+    // Mid-epoch: this epoch's order (trainStep writes it only at an epoch's first step).
+    if (this.step % this.stepsPerEpoch !== 0) this.writeEpochOrders(Math.floor(this.step / this.stepsPerEpoch));
   }
 
   /** Frees the GPU buffers of this trainer. */
