@@ -3,7 +3,9 @@
  * follows the records (every chart, the summary, the sweep plots, the decision boundary) asks for
  * its redraw here; the queue runs one per frame, rendered synchronously in that frame, so that the
  * page never does them all in one task: six charts redrawn together took 100–250 ms on SwiftShader
- * (the page soak's long tasks, scripts/page-soak.mjs), one at a time each stays well under 50 ms.
+ * (the page soak's long tasks, scripts/page-soak.mjs), one at a time each takes 15–30 ms. A view
+ * whose redraw is slow (a sweep's charts: about a second for 96 lines on SwiftShader) redraws less
+ * often, so that the page stays free for input.
  */
 import { useEffect, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
@@ -11,6 +13,10 @@ import { flushSync } from 'react-dom';
 /** Redraws waiting for a frame, by view (a view queued again before its turn is drawn once, with its latest value). */
 const queue = new Map<object, () => void>();
 let pumping = false;
+/** How long each view's last redraw took (ms). */
+const lastCost = new WeakMap<object, number>();
+/** A view redraws at most once per this many times its last redraw's cost: a heavy view (96 lines of a sweep) keeps the page at least 95 % free. */
+const COST_FACTOR = 20;
 
 function pump(): void {
   const next = queue.entries().next();
@@ -20,7 +26,9 @@ function pump(): void {
   }
   const [view, redraw] = next.value;
   queue.delete(view);
+  const started = performance.now();
   flushSync(redraw); // this view's render and commit, in this frame's task
+  lastCost.set(view, performance.now() - started);
   requestAnimationFrame(pump);
 }
 
@@ -38,13 +46,17 @@ export function cancelRedraw(view: object): void {
   queue.delete(view);
 }
 
-/** `value`, updated at most every `ms`, in a frame of its own (see queueRedraw). */
+/**
+ * `value`, updated at most every `ms` (or every COST_FACTOR times the view's last redraw, if longer),
+ * in a frame of its own (see queueRedraw).
+ */
 export function useThrottled<T>(value: T, ms: number): T {
   const [shown, setShown] = useState(value);
   const [view] = useState<object>(() => ({}));
   const last = useRef(0);
   useEffect(() => {
-    const wait = Math.max(0, ms - (performance.now() - last.current));
+    const every = Math.max(ms, COST_FACTOR * (lastCost.get(view) ?? 0));
+    const wait = Math.max(0, every - (performance.now() - last.current));
     const timer = setTimeout(() => {
       queueRedraw(view, () => {
         last.current = performance.now();

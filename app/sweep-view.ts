@@ -4,9 +4,10 @@
  * the records themselves for the difference curve. The numbers come from src/stats, as the CLI's.
  * Which runs the main charts show for a sweep (`focus`) lives here too: Charts reads it.
  */
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { create } from 'zustand';
-import { runOutcome, type OutcomeMetric, type RunOutcome } from '../src/stats/run-outcome';
+import { OutcomeTracker, type OutcomeMetric, type RunOutcome } from '../src/stats/run-outcome';
+import type { RecordTable } from '../src/experiment/record-table';
 import { bestGroups, groupRuns, type CompareAt, type SweepGroup } from '../src/stats/sweep-analysis';
 import type { MetricRecord } from '../src/experiment/records';
 import { useThrottled } from './redraw';
@@ -43,27 +44,47 @@ export const useSweepView = create<SweepViewState>()((set) => ({
 export interface SweepData {
   groups: SweepGroup[];
   outcomes: RunOutcome[];
-  records: MetricRecord[][];
+  /** One run's records (materialized on demand: the difference curve reads the runs it compares, never all). */
+  recordsOf: (run: number) => MetricRecord[];
   /** The swept fields, in axis order. */
   fields: string[];
   replicates: number;
 }
 
-/** The selector of the sweep views: recomputed at most every 500 ms of training. */
+/** Each run's outcome, folding in only the table's changes since the last look (a new tracker when the table is cleared). */
+class TableOutcomes {
+  private tracker = new OutcomeTracker(0);
+  private version = 0;
+  private generation = -1;
+
+  outcomes(table: RecordTable, runs: number, diverged: ReadonlyArray<number | null> | undefined): RunOutcome[] {
+    if (table.generation !== this.generation) {
+      this.tracker = new OutcomeTracker(0);
+      this.version = 0;
+      this.generation = table.generation;
+    }
+    const rows = table.journalSince(this.version);
+    for (let i = 0; i < rows.length; i++) this.tracker.take(table.get(rows[i]));
+    this.version = table.version;
+    return Array.from({ length: runs }, (_, run) => this.tracker.outcome(run, diverged?.[run] ?? null));
+  }
+}
+
+/** The selector of the sweep views: recomputed at most every 500 ms of training, from the records that changed. */
 export function useSweepData(): SweepData | null {
   const summary = useLab((state) => state.summary);
   const config = useLab((state) => state.config);
   const table = useLab((state) => state.records);
   const version = useThrottled(useLab((state) => state.recordsVersion), 500);
   const diverged = useLab((state) => state.engine?.diverged);
+  const [folded] = useState(() => new TableOutcomes());
   return useMemo(() => {
     if (!summary || !config?.sweep) return null;
     const groups = groupRuns(summary.runs);
-    const records = summary.runs.map((_, index) => table.ofRun(index));
-    const outcomes = records.map((runRecords, index) => runOutcome(runRecords, 0, diverged?.[index] ?? null));
-    return { groups, outcomes, records, fields: config.sweep.axes.map((axis) => axis.field), replicates: config.replicates };
+    const outcomes = folded.outcomes(table, summary.runs.length, diverged);
+    return { groups, outcomes, recordsOf: (run: number) => table.ofRun(run), fields: config.sweep.axes.map((axis) => axis.field), replicates: config.replicates };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- the table is mutated in place; its version says when
-  }, [summary, config, table, version, diverged]);
+  }, [summary, config, table, version, diverged, folded]);
 }
 
 /** The runs the main charts show for a sweep: the clicked group's, else each method's best group (by `metric`). */

@@ -5,6 +5,7 @@
 import { useEffect, useMemo } from 'react';
 import { MIN_PAIRS } from '../../src/stats/paired';
 import { OUTCOME_METRICS, type OutcomeMetric } from '../../src/stats/run-outcome';
+import type { MetricRecord } from '../../src/experiment/records';
 import { bestGroups, differenceCurve, pairedTable, sensitivity, type SweepGroup } from '../../src/stats/sweep-analysis';
 import { focusRunsOf, useSweepData, useSweepView, type SweepData } from '../sweep-view';
 import { DifferencePlot, Heatmap, SensitivityPlot } from './SweepPlots';
@@ -51,10 +52,12 @@ function PairedTable({ data, reference }: { data: SweepData; reference: SweepGro
   const view = useSweepView();
   const rows = useMemo(() => pairedTable(data.groups, data.outcomes, view.metric, reference, view.compareAt), [data, view.metric, reference, view.compareAt]);
   const first = rows[0];
-  const curve = useMemo(
-    () => (first ? differenceCurve(data.records, first.group, reference, OUTCOME_METRICS[view.metric].curve) : []),
-    [data.records, first, reference, view.metric],
-  );
+  const curve = useMemo(() => {
+    if (!first) return [];
+    const records: MetricRecord[][] = []; // only the compared runs' (a sweep has hundreds)
+    for (const run of [...first.group.runs, ...reference.runs]) records[run] = data.recordsOf(run);
+    return differenceCurve(records, first.group, reference, OUTCOME_METRICS[view.metric].curve);
+  }, [data, first, reference, view.metric]);
   return (
     <>
       <div className="table-scroll" tabIndex={0} role="region" aria-label="Paired comparison (scrolls sideways)">
@@ -114,7 +117,12 @@ export function SweepPanel() {
   const best = useMemo(() => (data ? bestGroups(data.groups, data.outcomes, view.metric) : new Map<number, SweepGroup>()), [data, view.metric]);
   const focus = useMemo(() => (data ? focusRunsOf(data, view.metric, view.clicked) : null), [data, view.metric, view.clicked]);
   const setView = view.set;
-  useEffect(() => setView({ focusRuns: focus }), [focus, setView]);
+  // Only a different set of runs is news: the charts rebuild their models (over the whole history) when it changes.
+  useEffect(() => {
+    const current = useSweepView.getState().focusRuns;
+    const same = current !== null && focus !== null && current.length === focus.length && current.every((run, i) => run === focus[i]);
+    if (!same) setView({ focusRuns: focus });
+  }, [focus, setView]);
   useEffect(() => () => setView({ focusRuns: null }), [setView]);
   if (!data) return null;
   const reference = data.groups.find((group) => group.key === view.reference) ?? best.get(data.groups[0].method) ?? data.groups[0];

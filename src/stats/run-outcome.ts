@@ -47,6 +47,53 @@ export function runOutcome(records: readonly MetricRecord[], targetLoss: number,
   return outcome;
 }
 
+/**
+ * runOutcome of every run, folded in record by record in any order, a step's record re-sent with
+ * its test metrics included: each take() costs the same however long the run (the page's sweep
+ * views follow 576 runs while they train). Equals runOutcome of each run's latest records.
+ */
+export class OutcomeTracker {
+  private readonly runs = new Map<number, { step: number; trainStep: number; finalTrainLoss: number; stepsToTarget: number; testStep: number; finalTestAccuracy: number; bestTestAccuracy: number; testLossStep: number; finalTestLoss: number; diverged: boolean }>();
+
+  constructor(readonly targetLoss: number) {}
+
+  /** Folds in one record (new, or a newer version of a step's). */
+  take(record: MetricRecord): void {
+    let run = this.runs.get(record.run);
+    if (!run) {
+      run = { step: 0, trainStep: -1, finalTrainLoss: Number.NaN, stepsToTarget: Number.NaN, testStep: -1, finalTestAccuracy: Number.NaN, bestTestAccuracy: Number.NaN, testLossStep: -1, finalTestLoss: Number.NaN, diverged: false };
+      this.runs.set(record.run, run);
+    }
+    const { step } = record;
+    run.step = Math.max(run.step, step);
+    if ((!Number.isNaN(record.trainLoss) || record.diverged) && step >= run.trainStep) {
+      run.trainStep = step;
+      run.finalTrainLoss = record.trainLoss;
+    }
+    if (record.trainLoss <= this.targetLoss && !(run.stepsToTarget <= step)) run.stepsToTarget = step;
+    if (record.testAccuracy !== undefined) {
+      if (step >= run.testStep) {
+        run.testStep = step;
+        run.finalTestAccuracy = record.testAccuracy;
+      }
+      if (!(run.bestTestAccuracy >= record.testAccuracy)) run.bestTestAccuracy = record.testAccuracy;
+    }
+    if (record.testLoss !== undefined && step >= run.testLossStep) {
+      run.testLossStep = step;
+      run.finalTestLoss = record.testLoss;
+    }
+    if (record.diverged) run.diverged = true;
+  }
+
+  /** The outcome of stacked run `run` so far. */
+  outcome(run: number, divergedAt: number | null = null): RunOutcome {
+    const r = this.runs.get(run);
+    if (!r) return runOutcome([], this.targetLoss, divergedAt);
+    const { step, finalTestAccuracy, bestTestAccuracy, finalTrainLoss, finalTestLoss, stepsToTarget } = r;
+    return { step, finalTestAccuracy, bestTestAccuracy, finalTrainLoss, finalTestLoss, stepsToTarget, diverged: divergedAt !== null || r.diverged };
+  }
+}
+
 /** Records split by stacked run (each in the order given). */
 export function recordsByRun(records: Iterable<MetricRecord>, runCount: number): MetricRecord[][] {
   const byRun: MetricRecord[][] = Array.from({ length: runCount }, () => []);

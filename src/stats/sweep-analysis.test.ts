@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricRecord } from '../experiment/records';
 import { asRun, asStep } from '../util/ids';
-import { runOutcome, type RunOutcome } from './run-outcome';
+import { OutcomeTracker, runOutcome, type RunOutcome } from './run-outcome';
 import { differenceCurve, groupRuns, pairedTable, sensitivity, toleranceRange, type SweepRun } from './sweep-analysis';
 
 const RATES = [0.01, 0.1, 1];
@@ -80,5 +80,36 @@ describe('sweep analysis', () => {
     const r = (step: number, fields: Partial<MetricRecord>): MetricRecord => ({ run: asRun(0), step: asStep(step), epoch: 0, trainLoss: 1, trainAccuracy: 0, lr: 0.1, lrExpected: 0.1, diverged: false, wallMs: 0, ...fields });
     const outcome = runOutcome([r(20, { trainLoss: 0.4, testAccuracy: 0.8, testLoss: 0.5 }), r(10, { trainLoss: 0.6, testAccuracy: 0.9 }), r(30, { trainLoss: Number.POSITIVE_INFINITY, diverged: true })], 0.5);
     expect(outcome).toMatchObject({ step: 30, finalTestAccuracy: 0.8, bestTestAccuracy: 0.9, finalTestLoss: 0.5, finalTrainLoss: Number.POSITIVE_INFINITY, stepsToTarget: 20, diverged: true });
+  });
+
+  it('the outcome tracker folds records in any order, a step re-sent with its evaluation included, and equals runOutcome', () => {
+    // Three runs, 60 steps, evaluations every 20 (sent again with the test metrics), run 2 diverging at 45.
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const latest = new Map<string, MetricRecord>();
+    const arrivals: MetricRecord[] = [];
+    for (let step = 1; step <= 60; step++) {
+      for (let run = 0; run < 3; run++) {
+        const diverged = run === 2 && step > 45;
+        const record: MetricRecord = { run: asRun(run), step: asStep(step), epoch: 0, trainLoss: diverged ? Number.NaN : 1 / step + random() * 0.1, trainAccuracy: 0, lr: 0.1, lrExpected: 0.1, diverged, wallMs: step };
+        arrivals.push(record);
+        latest.set(`${run}:${step}`, record);
+        if (step % 20 === 0) {
+          const evaluated = { ...record, testAccuracy: random(), testLoss: random() };
+          arrivals.push(evaluated);
+          latest.set(`${run}:${step}`, evaluated);
+        }
+      }
+    }
+    for (const order of ['arrival', 'shuffled'] as const) {
+      const list = order === 'arrival' ? arrivals : [...arrivals].sort(() => random() - 0.5).sort((a, b) => (a.run === b.run && a.step === b.step ? (a.testAccuracy === undefined ? -1 : 1) : 0));
+      const tracker = new OutcomeTracker(0.05);
+      for (const record of list) tracker.take(record);
+      for (let run = 0; run < 3; run++) {
+        const expected = runOutcome([...latest.values()].filter((r) => r.run === run), 0.05, run === 2 ? 46 : null);
+        expect(tracker.outcome(run, run === 2 ? 46 : null), `${order} run ${run}`).toEqual(expected);
+      }
+    }
+    expect(new OutcomeTracker(0.05).outcome(0)).toEqual(runOutcome([], 0.05));
   });
 });
