@@ -135,6 +135,10 @@ export class ChunkedRunner implements TrainingRunner {
     }
   }
 
+  async settle(): Promise<void> {
+    for (const { runner } of this.chunks) await runner.settle();
+  }
+
   setBudget(budgetSteps: number): void {
     for (const { runner } of this.chunks) runner.setBudget(budgetSteps);
     this.options.budgetSteps = budgetSteps;

@@ -290,6 +290,11 @@ export class ExperimentRunner implements TrainingRunner {
     }
   }
 
+  async settle(): Promise<void> {
+    await this.trainer.flush();
+    if (this.autodrop) await this.autodrop.gpu.settle();
+  }
+
   /**
    * Moves the end of training to `budgetSteps` (not below the step reached). Nothing a run computes
    * depends on the budget, so training continues from where it is as if the budget had always been

@@ -98,7 +98,7 @@ export type SessionEvent =
   /** restore: replaying the file's training from `fromStep` (a checkpoint's, else 0; progress events follow), then `imported`. */
   | { kind: 'replaying'; fromStep: number; toStep: number }
   /** restore done: the records are the file's (sent in full), the runner stands at its step. */
-  | { kind: 'imported'; step: Step; fromStep: number; records: MetricRecord[]; difference: RecordDifference; applied: AppliedExperiment };
+  | { kind: 'imported'; step: Step; fromStep: number; records: readonly MetricRecord[]; difference: RecordDifference; applied: AppliedExperiment };
 
 /** What a rebuild (addRun, removeRun) tells the user: training restarted from step 0. */
 export interface RebuildResult {

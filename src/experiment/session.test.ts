@@ -192,6 +192,27 @@ describe('TrainingSession', () => {
     await session.close();
   });
 
+  it('a restore ending at an AutoDrop window end has its angle, whether the file was saved before or after the angle came back', async () => {
+    const whole = await uninterrupted();
+    const { session: first } = await open();
+    await first.step(35); // window 5 ends at step 35: its angle comes back after the step's record
+    const saved = parseResultsJson((await first.exportJson()).join(''));
+    await first.close();
+    const autodrop = 2;
+    const last = (records: Iterable<MetricRecord>) => [...records].find((r) => r.run === autodrop && r.step === 35);
+    const angle = last(whole)!.angle;
+    expect(angle).toBeGreaterThanOrEqual(0);
+    const withAngle = { ...saved, records: saved.records.map((r) => (r.run === autodrop && r.step === 35 ? { ...r, angle } : r)) };
+    const withoutAngle = { ...saved, records: saved.records.map((r) => (r.run === autodrop && r.step === 35 ? { ...r, angle: undefined } : r)) };
+    for (const file of [withAngle, withoutAngle]) {
+      const { session } = await open();
+      const restored = await session.restore(file);
+      expect(restored.difference).toMatchObject({ differing: 0, missing: 0 });
+      expect(last(session.runner.records)?.angle).toBe(angle);
+      await session.close();
+    }
+  });
+
   it('a raised budget continues from the step reached; a budget below it is refused', async () => {
     const longer = await uninterrupted(document({ budget: { unit: 'steps', amount: 90 } }));
     const { session, events } = await open();

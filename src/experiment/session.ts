@@ -28,6 +28,8 @@ import { createTrainingRunner } from './setup';
 import { SpeedMeter } from './speed';
 import { WorkQueue } from './work-queue';
 import type { RunnerCheckpoint } from './checkpoint';
+import type { MetricRecord } from './records';
+import type { RecordTable } from './record-table';
 
 export interface SessionOptions {
   /** The dataset a config names (the page fetches the site's files or takes an upload; Node reads files). */
@@ -214,11 +216,15 @@ export class TrainingSession {
       const exp = this.need();
       const fromStep = checkpoint && checkpoint.step <= results.step ? await this.fromCheckpoint(exp.runner, checkpoint) : 0;
       this.emit({ kind: 'replaying', fromStep, toStep: results.step });
-      await this.guard(() => exp.runner.advance(results.step - exp.runner.step));
-      const difference = recordDifferences(results.records.filter((record) => record.step > fromStep), exp.runner.records);
-      exp.runner.restoreRecords(results.records);
+      await this.guard(async () => {
+        await exp.runner.advance(results.step - exp.runner.step);
+        await exp.runner.settle(); // the angles of the last windows, which come after their records
+      });
+      const records = withLateAngles(results.records, exp.runner.records);
+      const difference = recordDifferences(records.filter((record) => record.step > fromStep), exp.runner.records);
+      exp.runner.restoreRecords(records);
       const applied = this.appliedOf(exp);
-      this.emit({ kind: 'imported', step: exp.runner.step, fromStep, records: results.records, difference, applied });
+      this.emit({ kind: 'imported', step: exp.runner.step, fromStep, records, difference, applied });
       return { applied, step: exp.runner.step, fromStep, difference };
     });
   }
@@ -460,4 +466,21 @@ export class TrainingSession {
     this.current?.runner.destroy();
     this.current = null;
   }
+}
+
+/**
+ * The file's records, with the AutoDrop angles it was saved without: an angle comes back after its
+ * step's record, so a save taken in between holds the record alone; the replay, settled, has it.
+ */
+function withLateAngles(records: readonly MetricRecord[], replayed: RecordTable): readonly MetricRecord[] {
+  let completed: MetricRecord[] | null = null;
+  records.forEach((record, index) => {
+    if (record.angle !== undefined) return;
+    const row = replayed.rowOf(record.run, record.step);
+    const angle = row >= 0 ? replayed.valueAt(row, 'angle') : undefined;
+    if (typeof angle !== 'number') return;
+    completed ??= [...records];
+    completed[index] = { ...record, angle };
+  });
+  return completed ?? records;
 }

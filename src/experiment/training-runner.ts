@@ -30,6 +30,11 @@ export interface TrainingRunner {
   subscribe(listener: (event: RunnerEvent) => void): () => void;
   /** Trains up to `steps` more steps (never past the budget); `shouldStop` is asked after every step. */
   advance(steps: number, shouldStop?: () => boolean): Promise<void>;
+  /**
+   * Waits until every asynchronous result of the steps trained so far is in (AutoDrop's angles come
+   * back after their step's record); advance does not wait for them, so that training never stalls.
+   */
+  settle(): Promise<void>;
   /** Moves the end of training (not below the step reached). */
   setBudget(budgetSteps: number): void;
   /** Whether `step` is followed by an evaluation on the test split. */
