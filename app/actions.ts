@@ -6,15 +6,14 @@
 import * as Comlink from 'comlink';
 import { defaultExperimentInput } from '../src/experiment/defaults';
 import { expandRuns, runnerRun, type ExpandedRun } from '../src/experiment/expand';
-import type { MetricRecord } from '../src/experiment/records';
-import { toResultsJson, type RunIdentity } from '../src/experiment/results';
+import type { RunIdentity } from '../src/experiment/results';
 import { readShareHash, shareHash } from '../src/experiment/share';
 import { Autosave } from './autosave';
 import { budgetOfferOf, type BudgetOffer } from './budget';
 import { issuesAfterEdit } from './edit-issues';
-import type { EventBatch, UploadPayload } from './engine-protocol';
+import type { EventBatch, SavedOpened, UploadPayload } from './engine-protocol';
 import type { EngineApi } from './engine.worker';
-import { appendResults, clearSaved, dropResults, loadSaved, loadUpload, saveCheckpoint, saveConfig, type ResultsHead } from './persist';
+import { appendResults, clearSaved, dropResults, loadUpload, saveCheckpoint, saveConfig } from './persist';
 import { classifyEdit, clone, draftAfter, foldBatch, getPath, setPath, uniqueLabel, useLab, validate, type ConfigDoc, type Engine } from './store';
 
 declare global {
@@ -79,7 +78,7 @@ function onBatch(batch: EventBatch): void {
   });
   note(...effect.notes);
   for (const event of batch.events) if (event.kind === 'metrics') autosave.append(event.records);
-  if (effect.replaced || effect.cleared) autosave.restart(state.records.toArray());
+  if (effect.replaced || effect.cleared) autosave.restart(() => state.records.toArray());
   if (applied) void autosave.configApplied(applied.document, !effect.cleared);
   else if (effect.cleared && state.applied) void autosave.configApplied(state.applied, false);
   autosave.observe(batch.state);
@@ -155,18 +154,18 @@ async function openFirstExperiment(remote: Engine, fromSaved: boolean): Promise<
   } else if (shared.kind === 'error') {
     set({ error: shared.message });
   } else {
-    const saved = await loadSaved();
-    const results = saved.log ? resultsOfLog(saved.log.head, saved.log.records) : saved.results;
-    if (results) {
-      const restored = await autosave.while(() =>
-        remote.open(results, saved.log ? saved.checkpoint : null).then(
-          () => true,
-          (error: Error) => (set({ error: `Could not restore the saved results (${error.message}); opened the saved config instead.` }), false),
-        ),
-      );
-      if (restored) return note('restored your last experiment from this browser');
+    // The Worker reads what was saved and restores it (the page never holds a long run's records as
+    // objects); a restored log goes on where it stands instead of being written again.
+    const saved: SavedOpened = await autosave
+      .while(
+        (): Promise<SavedOpened> => remote.restoreSaved(),
+        (opened) => (opened.opened === 'results' ? opened.log : null),
+      )
+      .catch((error: Error): SavedOpened => ({ opened: 'nothing', failure: error.message }));
+    if (saved.opened !== 'results' && saved.failure) {
+      set({ error: `Could not restore the saved results (${saved.failure}); ${saved.opened === 'config' ? 'opened the saved config instead' : 'opened the default experiment'}.` });
     }
-    if (saved.config && (await tryLoad(remote, saved.config))) return note('restored your last experiment from this browser');
+    if (saved.opened !== 'nothing') return note('restored your last experiment from this browser');
   }
   await remote.load(defaultExperimentInput()).catch((error: Error) => set({ error: error.message }));
 }
@@ -175,13 +174,6 @@ async function openFirstExperiment(remote: Engine, fromSaved: boolean): Promise<
 function runIdentity(expanded: ExpandedRun): RunIdentity {
   const { label, method, replicate, seed, runKey } = runnerRun(expanded);
   return { label, method, replicate, seed, runKey };
-}
-
-/** The results document of a saved log: its head, and its records with a step's later record replacing an earlier one. */
-function resultsOfLog(head: ResultsHead, records: readonly MetricRecord[]): string {
-  const latest = new Map<string, MetricRecord>();
-  for (const record of records) latest.set(`${record.run}:${record.step}`, record);
-  return toResultsJson(head.config, { runs: head.runs, records: [...latest.values()], diverged: head.diverged, step: head.step }, { savedAt: head.savedAt });
 }
 
 /** Loads a config; false (not a throw) when it fails. */

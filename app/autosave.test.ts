@@ -226,4 +226,38 @@ describe('Autosave (an append-only log of records)', () => {
     expect(w.asked).toBe(0);
     expect(w.disk.checkpoint).toEqual({ step: 40 }); // the older one stays: a reload replays from 40
   });
+
+  it('a restore of the saved log itself: nothing is written again, the log goes on with its next chunk and keeps its checkpoint', async () => {
+    const w = world();
+    await w.batch(steps(1, 20), { step: 20, running: true });
+    await w.answer(20);
+    await w.tick(1000);
+    await w.batch(steps(21, 30), { step: 30, running: false });
+    await w.tick(0);
+    expect([w.disk.head!.chunks, w.saved().length, w.disk.checkpoint]).toEqual([2, 60, { step: 20 }]);
+    const before = w.writes.length;
+    // A reload: a new page's autosave, the same disk; the Worker restores the log from its checkpoint.
+    const { chunks, step } = w.disk.head!;
+    const restored = await w.autosave.while(
+      async () => {
+        w.autosave.restart([]); // 'loaded'
+        await w.batch(steps(21, 30), { step: 30, running: false }); // the replay from the checkpoint
+        w.autosave.restart(() => {
+          throw new Error('the records are not listed when the log goes on');
+        }); // 'imported'
+        return { opened: 'results', log: { chunks, step } };
+      },
+      (opened) => opened.log,
+    );
+    expect(restored.opened).toBe('results');
+    await w.tick(0);
+    expect(w.writes.length).toBe(before); // nothing written again
+    expect(w.disk.checkpoint).toEqual({ step: 20 }); // kept until the one asked at the restored step is written
+    await w.answer(30);
+    await w.batch(steps(31, 32), { step: 32, running: false });
+    await w.tick(0);
+    expect(w.disk.head!.chunks).toBe(3);
+    expect(w.saved()).toEqual(steps(1, 32));
+    expect(w.disk.checkpoint).toEqual({ step: 30 });
+  });
 });

@@ -70,7 +70,7 @@ export class Autosave {
    * stays whole if the page closes mid-replay.
    */
   private replaying = 0;
-  private deferred: { records?: readonly MetricRecord[]; config?: Record<string, unknown> } = {};
+  private deferred: { records?: () => readonly MetricRecord[]; config?: Record<string, unknown> } = {};
   private wasRunning = false;
   private savedAfterLoss = false;
   private readonly intervalMs: number;
@@ -106,17 +106,19 @@ export class Autosave {
 
   /**
    * A new experiment, a reset or a restored file: the log starts over with `records` (all there are
-   * now). With records, the next save overwrites the log's first chunk and its head in one
-   * transaction (older chunks past the head's count are never read); without, the log is dropped.
+   * now; a function, so that a restore's are listed only if the log does start over). With
+   * records, the next save overwrites the log's first chunk and its head in one transaction (older
+   * chunks past the head's count are never read); without, the log is dropped.
    */
-  restart(records: readonly MetricRecord[]): void {
+  restart(records: readonly MetricRecord[] | (() => readonly MetricRecord[])): void {
     if (this.forgetting) return;
+    const list = typeof records === 'function' ? records : () => records;
     if (this.replaying > 0) {
-      this.deferred.records = records;
+      this.deferred.records = list;
       return;
     }
     this.cancel();
-    this.pending = [...records];
+    this.pending = [...list()];
     this.chunks = 0;
     this.savedStep = 0;
     this.forgetCheckpoint();
@@ -191,21 +193,37 @@ export class Autosave {
     return this.save();
   }
 
-  /** Runs `work` (a restore's replay) without taking its records as history; what it applied is saved after. */
-  async while<T>(work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` (a restore's replay) without taking its records as history; what it applied is saved
+   * after. `goesOn`: when the restore was of the saved log itself, where that log stands (its
+   * chunks and step): the log goes on from there, with its checkpoint, instead of starting over.
+   */
+  async while<T>(work: () => Promise<T>, goesOn?: (result: T) => { chunks: number; step: number } | null): Promise<T> {
     this.replaying++;
+    let log: { chunks: number; step: number } | null = null;
     try {
-      return await work();
+      const result = await work();
+      log = goesOn?.(result) ?? null;
+      return result;
     } finally {
       this.replaying--;
       if (this.replaying === 0) {
         const { records, config } = this.deferred;
         this.deferred = {};
         if (config) void this.configApplied(config, true);
-        if (records) this.restart(records);
+        if (log && !this.forgetting) this.goOn(log);
+        else if (records) this.restart(records);
         if (this.lastState) this.maybeCheckpoint(this.lastState); // the restored step, so that the next reload starts there
       }
     }
+  }
+
+  /** The saved log was restored as it is: the next save appends its chunk `chunks` (nothing to write again). */
+  private goOn({ chunks, step }: { chunks: number; step: number }): void {
+    this.cancel();
+    this.pending = [];
+    this.chunks = chunks;
+    this.savedStep = step;
   }
 
   /** Forgets everything saved, then runs `then` (open the default) with saving off; nothing scheduled or in flight before lands after. */

@@ -3,13 +3,20 @@
  * shapes of its upload call. The events and the state are the TrainingSession's own
  * (src/experiment/session-events.ts); the callable API is `EngineApi` in the Worker.
  */
+import type { RecordColumns } from '../src/experiment/record-table';
 import type { ExperimentSummary, SessionEvent, SessionState } from '../src/experiment/session-events';
 
 export type { AppliedExperiment, ConfigDocument, ExperimentSummary, RunSummary, SessionEvent, SessionState } from '../src/experiment/session-events';
 
+/** A restore's records as the page gets them: as columns (a restore after 50,000 steps has 300,000 records). */
+export type ImportedEvent = Omit<Extract<SessionEvent, { kind: 'imported' }>, 'records'> & { records: RecordColumns };
+
+/** A session event as posted to the page (./event-hub.ts): as it is, but a restore's records as columns. */
+export type PageEvent = Exclude<SessionEvent, { kind: 'imported' }> | ImportedEvent;
+
 /** The session's events since the last batch, with its state now. */
 export interface EventBatch {
-  events: SessionEvent[];
+  events: PageEvent[];
   state: SessionState;
 }
 
@@ -32,3 +39,12 @@ export interface RebuildSummary extends ExperimentSummary {
   restarted: true;
   message: string;
 }
+
+/**
+ * What the engine opened of what this browser saved (restoreSaved): the results (from the saved
+ * log, which then goes on, or from an earlier version's document), the config alone, or nothing;
+ * `failure` says why saved results could not be restored.
+ */
+export type SavedOpened =
+  | { opened: 'results'; log: { chunks: number; step: number } | null }
+  | { opened: 'config' | 'nothing'; failure?: string };

@@ -15,7 +15,9 @@ import type { RebuildResult, SessionEvent, SessionState } from '../src/experimen
 import { TrainingSession } from '../src/experiment/session';
 import { acquireGpu } from '../src/gpu/device';
 import { asMethod, asStep } from '../src/util/ids';
-import type { EventBatch, RebuildSummary, UploadPayload, UploadShape } from './engine-protocol';
+import type { EventBatch, RebuildSummary, SavedOpened, UploadPayload, UploadShape } from './engine-protocol';
+import { loadSaved, resultsOfLog } from './persist';
+import { parseResults } from '../src/experiment/results';
 import { EventHub } from './event-hub';
 import { loadSiteDataset } from './site-data';
 import { zipTexts } from './zip';
@@ -90,6 +92,12 @@ const api = {
   load: (document: unknown) => andFlush(need().load(document)),
   /** Opens a file's text: an experiment config loads, a results file restores (replaying its training). */
   open: (text: string, checkpoint?: RunnerCheckpoint | null) => andFlush(need().open(text, checkpoint)),
+  /**
+   * Opens what this browser saved (./persist.ts), read here so that the page never holds it: the
+   * results log, validated and restored from its checkpoint (see TrainingSession.restore), or an
+   * earlier version's results document; else, or when they cannot be restored, the config alone.
+   */
+  restoreSaved: () => andFlush(restoreSaved(need())),
   /** The training state now (a checkpoint for the autosave: a reload then replays seconds, not the run); its arrays are transferred. */
   async checkpoint(): Promise<RunnerCheckpoint | null> {
     const checkpoint = await need().checkpoint();
@@ -169,5 +177,32 @@ const api = {
 };
 
 export type EngineApi = typeof api;
+
+/** restoreSaved: see the API. */
+async function restoreSaved(current: TrainingSession): Promise<SavedOpened> {
+  const saved = await loadSaved();
+  let failure: string | undefined;
+  try {
+    if (saved.log) {
+      await current.restore(parseResults(resultsOfLog(saved.log), { recordsInMemory: true }), saved.checkpoint ?? null);
+      return { opened: 'results', log: { chunks: saved.log.head.chunks, step: saved.log.head.step } };
+    }
+    if (saved.results) {
+      await current.open(saved.results);
+      return { opened: 'results', log: null };
+    }
+  } catch (error) {
+    failure = (error as Error).message;
+  }
+  if (saved.config) {
+    try {
+      await current.load(saved.config);
+      return { opened: 'config', failure };
+    } catch {
+      // a config this version refuses: the page opens the default
+    }
+  }
+  return { opened: 'nothing', failure };
+}
 
 Comlink.expose(api);

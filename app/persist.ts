@@ -2,16 +2,18 @@
  * Persistence across reloads in IndexedDB (idb-keyval): the experiment config as applied, its
  * results as an append-only log (a small head, then one chunk of records per save: a save costs
  * what was trained since the last one, never the whole history), and the last uploaded dataset.
- * On load the page assembles the results document from the log and restores it (a deterministic
- * replay, from the engine's last checkpoint when there is one: src/experiment/checkpoint.ts), or
- * loads the config alone if nothing trained. Results saved by earlier versions as one
- * document (key `results`) are still read.
+ * The page writes (./autosave.ts); on load the engine's Worker reads (restoreSaved in
+ * ./engine.worker.ts): it assembles the results document from the log and restores it (a
+ * deterministic replay, from the engine's last checkpoint when there is one:
+ * src/experiment/checkpoint.ts), or loads the config alone if nothing trained, so the page never
+ * holds a long run's records as objects. Results saved by earlier versions as one document (key
+ * `results`) are still read.
  */
 import { createStore, delMany, get, getMany, keys, set, setMany } from 'idb-keyval';
 import type { RunnerCheckpoint } from '../src/experiment/checkpoint';
 import type { ExperimentConfig } from '../src/experiment/config';
 import type { MetricRecord } from '../src/experiment/records';
-import type { RunIdentity } from '../src/experiment/results';
+import { RESULTS_FORMAT, RESULTS_VERSION, type RunIdentity } from '../src/experiment/results';
 import type { Step } from '../src/util/ids';
 
 const store = () => createStore('lr-lab', 'experiment');
@@ -54,6 +56,17 @@ export interface Saved {
 }
 
 const chunkKey = (index: number) => `${CHUNK_PREFIX}${index}`;
+
+/**
+ * The results document (not yet validated: src/experiment/results.ts parseResults, with
+ * recordsInMemory) of a saved log: its head, and its records with a step's later record replacing
+ * an earlier one.
+ */
+export function resultsOfLog({ head, records }: NonNullable<Saved['log']>): Record<string, unknown> {
+  const latest = new Map<string, MetricRecord>();
+  for (const record of records) latest.set(`${record.run}:${record.step}`, record);
+  return { format: RESULTS_FORMAT, version: RESULTS_VERSION, savedAt: head.savedAt, config: head.config, runs: head.runs, records: [...latest.values()], diverged: head.diverged, step: head.step };
+}
 
 /** Reads what was saved; nothing (never a throw) when IndexedDB is unavailable. */
 export async function loadSaved(): Promise<Saved> {

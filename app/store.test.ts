@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultExperimentInput } from '../src/experiment/defaults';
 import type { MetricRecord } from '../src/experiment/records';
 import type { AppliedExperiment, EventBatch, ExperimentSummary, SessionState } from './engine-protocol';
-import { RecordTable } from '../src/experiment/record-table';
+import { recordColumns, RecordTable } from '../src/experiment/record-table';
 import { classifyEdit, draftAfter, foldBatch, getPath, issueAt, issuesUnder, setPath, statusOf, uniqueLabel, validate, type ConfigDoc } from './store';
 import { aggregateStats, runStats } from './summary';
 import { asMethod, asRun, asStep } from '../src/util/ids';
@@ -32,7 +32,7 @@ describe('records', () => {
     expect(table.length).toBe(2);
     foldBatch(table, batch([{ kind: 'reset' }]));
     expect(table.length).toBe(0);
-    const imported = foldBatch(table, batch([{ kind: 'imported', step: asStep(2), fromStep: 0, records: [record(1, 2)], difference: { compared: 4, differing: 0, missing: 0, maxRelative: 0, first: '' }, applied }]));
+    const imported = foldBatch(table, batch([{ kind: 'imported', step: asStep(2), fromStep: 0, records: recordColumns([record(1, 2)]), difference: { compared: 4, differing: 0, missing: 0, maxRelative: 0, first: '' }, applied }]));
     expect([table.ofRun(0).map((r) => r.step), table.ofRun(1).map((r) => r.step)]).toEqual([[], [2]]);
     expect(imported.notes[0]).toContain('the replay matches the file exactly');
   });

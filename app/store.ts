@@ -162,7 +162,7 @@ export function foldBatch(records: RecordTable, batch: EventBatch): BatchEffect 
         );
         effect.applied = event.applied;
         records.clear();
-        records.pushAll(event.records);
+        records.pushColumns(event.records);
         effect.replaced = true;
         break;
       }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { asRun, asStep } from '../util/ids';
-import { RecordTable } from './record-table';
+import { recordColumns, RecordTable } from './record-table';
 import type { MetricRecord } from './records';
 
 const record = (run: number, step: number, extra: Partial<MetricRecord> = {}): MetricRecord => ({
@@ -57,5 +57,27 @@ describe('RecordTable', () => {
     table.pushAll(records); // a spread of this many arguments overflows the call stack
     expect(table.length).toBe(300_000);
     expect(table.get(table.rowOf(5, 50_000))).toMatchObject({ run: 5, step: 50_000 });
+  });
+
+  it('takes records as columns exactly as one by one: upserts, optional fields gained and lost, every value bit for bit', () => {
+    const before = [record(0, 1, { angle: 3 }), record(1, 1), record(0, 2, { testLoss: 0.5 })];
+    const records = [
+      record(0, 3, { trainLoss: Number.NaN, lrBandLow: -0, lrBandHigh: Number.POSITIVE_INFINITY }),
+      record(0, 1), // replaces a record that had an angle: the angle goes
+      record(1, 1, { testAccuracy: 0.25, testLoss: Number.NEGATIVE_INFINITY, diverged: true }),
+      record(2, 5, { angle: Number.NaN, wallMs: 0.1 + 0.2 }),
+      record(0, 2, { testLoss: 0.75, testAccuracy: 1 }),
+      record(1, 0),
+    ];
+    const byRecord = RecordTable.of(before);
+    const byColumns = RecordTable.of(before);
+    byRecord.pushAll(records);
+    byColumns.pushColumns(recordColumns(records));
+    expect(byColumns.toArray()).toEqual(byRecord.toArray());
+    expect(Object.is(byColumns.get(byColumns.rowOf(0, 3)).lrBandLow, -0)).toBe(true);
+    expect(byColumns.ofRun(1).map((r) => r.step)).toEqual([0, 1]);
+    expect(byColumns.get(byColumns.rowOf(0, 1)).angle).toBeUndefined();
+    expect([...byColumns.journalSince(before.length)]).toEqual([...byRecord.journalSince(before.length)]);
+    expect(recordColumns([]).length).toBe(0);
   });
 });

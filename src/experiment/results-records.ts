@@ -27,34 +27,45 @@ const metric = () =>
     .union([z.number(), z.enum(Object.keys(NON_FINITE) as [string, ...string[]])], expected(METRIC_TEXT))
     .transform((value) => (typeof value === 'number' ? value : NON_FINITE[value]));
 
+/** A metric value held in memory (a structured clone, not JSON): any number, NaN and ±Infinity included. */
+const memoryMetric = () => z.custom<number>((value) => typeof value === 'number', expected('must be a number'));
+
 const flag = () => z.boolean(expected('must be true or false'));
 
-/** Each field's value, and whether a record may leave it out. */
-const FIELDS = {
-  run: [integer(0), false],
-  step: [integer(0), false],
-  epoch: [finite(0), false],
-  trainLoss: [metric(), false],
-  trainAccuracy: [metric(), false],
-  testLoss: [metric(), true],
-  testAccuracy: [metric(), true],
-  lr: [metric(), false],
-  lrExpected: [metric(), false],
-  lrBandLow: [metric(), true],
-  lrBandHigh: [metric(), true],
-  angle: [metric(), true],
-  diverged: [flag(), false],
-  wallMs: [finite(0), false],
-} satisfies Record<keyof MetricRecord, [z.ZodType, boolean]>;
+/** Each field's value, and whether a record may leave it out; `metric` reads a metric value. */
+const fieldsWith = (value: () => z.ZodType) =>
+  ({
+    run: [integer(0), false],
+    step: [integer(0), false],
+    epoch: [finite(0), false],
+    trainLoss: [value(), false],
+    trainAccuracy: [value(), false],
+    testLoss: [value(), true],
+    testAccuracy: [value(), true],
+    lr: [value(), false],
+    lrExpected: [value(), false],
+    lrBandLow: [value(), true],
+    lrBandHigh: [value(), true],
+    angle: [value(), true],
+    diverged: [flag(), false],
+    wallMs: [finite(0), false],
+  }) satisfies Record<keyof MetricRecord, [z.ZodType, boolean]>;
+
+/** The fields of a record in a JSON document. */
+const FIELDS = fieldsWith(metric);
 
 /** A record's fields, in the order they are written. */
 export const RECORD_FIELDS = Object.keys(FIELDS) as Array<keyof MetricRecord>;
 
+/** One object per record, its fields read by `fields`. */
+const recordObjectOf = (fields: ReturnType<typeof fieldsWith>) =>
+  z.strictObject(
+    Object.fromEntries(RECORD_FIELDS.map((field) => [field, fields[field][1] ? fields[field][0].optional() : fields[field][0]])) as unknown as { [K in keyof MetricRecord]: z.ZodType },
+    expected('must be an object { run, step, trainLoss, … }'),
+  );
+
 /** Version 1: one object per record. */
-const recordObject = z.strictObject(
-  Object.fromEntries(RECORD_FIELDS.map((field) => [field, FIELDS[field][1] ? FIELDS[field][0].optional() : FIELDS[field][0]])) as unknown as { [K in keyof MetricRecord]: z.ZodType },
-  expected('must be an object { run, step, trainLoss, … }'),
-);
+const recordObject = recordObjectOf(FIELDS);
 
 /** Version 2: one array per field, all of one length; optional fields hold null where absent. */
 const recordColumns = z
@@ -74,6 +85,12 @@ const recordColumns = z
 
 /** Version 1's `records`: a list of record objects. */
 export const recordList = z.array(recordObject, expected('must be a list of metric records'));
+
+/**
+ * Records as objects in memory (the page's saved log, read from IndexedDB by structured clone):
+ * the fields of a version-1 record, with non-finite metrics as the numbers themselves.
+ */
+export const memoryRecordList = z.array(recordObjectOf(fieldsWith(memoryMetric)), expected('must be a list of metric records'));
 
 /** The schema of a document's `records`: columns (version 2) unless it is a list (version 1). */
 export const recordsSchemaOf = (records: unknown) => (Array.isArray(records) ? recordList : recordColumns);

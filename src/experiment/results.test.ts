@@ -124,6 +124,26 @@ describe('results document', () => {
     expect(issuesOf(JSON.stringify({ ...json, records: [{ ...json.records[0], trainLoss: 'lots' }] }))[0]).toBe('records.0.trainLoss: must be a number, "NaN", "Infinity" or "-Infinity" (got "lots")');
   });
 
+  it('reads records held in memory (a saved log, structured-cloned): non-finite numbers as they are, bit for bit, and names a bad field', () => {
+    const config = tinyConfig();
+    const source = fakeSource(config);
+    const head = { format: RESULTS_FORMAT, version: 2, savedAt: SAVED_AT, config: structuredClone(config), runs: source.runs.map(({ label, method, replicate, seed, runKey }) => ({ label, method, replicate, seed, runKey })), diverged: source.diverged, step: source.step };
+    const doc = parseResults({ ...head, records: structuredClone(source.records) }, { recordsInMemory: true });
+    expect(bitsOf(doc.records.flatMap((r) => [r.trainLoss, r.lrBandLow ?? 1, r.angle ?? 1]))).toEqual(bitsOf(source.records.flatMap((r) => [r.trainLoss, r.lrBandLow ?? 1, r.angle ?? 1])));
+    expect(doc.records).toEqual(source.records);
+    expect(doc.config).toEqual(config);
+    const issues = (records: unknown[]) => {
+      try {
+        parseResults({ ...head, records }, { recordsInMemory: true });
+      } catch (error) {
+        return (error as ConfigError).issues;
+      }
+      return [];
+    };
+    expect(issues([source.records[0], { ...source.records[1], trainLoss: 'NaN' }])).toEqual(['records.1.trainLoss: must be a number (got "NaN")']);
+    expect(issues([{ ...source.records[0], run: 5 }])).toEqual(['records.0.run: must be < 2, the number of runs (got 5)']);
+  });
+
   it('keeps every example config exactly (defaults filled, replicates expanded)', () => {
     for (const file of readdirSync(EXAMPLES_DIR).filter((name) => name.endsWith('.json'))) {
       const config = parseExperiment(JSON.parse(readFileSync(join(EXAMPLES_DIR, file), 'utf8')));

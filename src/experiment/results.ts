@@ -15,7 +15,7 @@ import { parseExperiment, type ExperimentConfig } from './config';
 import { expandRuns, runnerRun } from './expand';
 import { RecordTable } from './record-table';
 import type { MetricRecord } from './records';
-import { integer, RECORD_FIELDS, recordsJsonChunks, recordsOf, recordsSchemaOf } from './results-records';
+import { integer, memoryRecordList, RECORD_FIELDS, recordsJsonChunks, recordsOf, recordsSchemaOf } from './results-records';
 import { asMethod, asStep, type MethodIndex, type Step } from '../util/ids';
 
 /** The `format` field of every results document. */
@@ -144,8 +144,10 @@ function headerIssue(json: unknown): string | null {
  * Validates a results document (already JSON-parsed): the header, every field of every run and
  * record, the config through parseExperiment (defaults and migrations apply), and that the runs are
  * the config's. Throws ConfigError naming each bad field ("records.12.trainLoss: …").
+ * `recordsInMemory`: the records are a list of objects not read from JSON (a saved log), whose
+ * non-finite metrics are numbers rather than their JSON strings.
  */
-export function parseResults(json: unknown): ResultsDocument {
+export function parseResults(json: unknown, { recordsInMemory = false }: { recordsInMemory?: boolean } = {}): ResultsDocument {
   const header = headerIssue(json);
   if (header) throw new ConfigError([header]);
   const input = json as Record<string, unknown>;
@@ -171,7 +173,7 @@ export function parseResults(json: unknown): ResultsDocument {
       return undefined;
     }
   };
-  const records = input.records === undefined ? undefined : attempt(() => parseConfig(recordsSchemaOf(input.records), input.records, 'records'));
+  const records = input.records === undefined ? undefined : attempt(() => parseConfig(recordsInMemory ? memoryRecordList : recordsSchemaOf(input.records), input.records, 'records'));
   let body = attempt(() => parseConfig(bodySchema, input, ''));
   if (body) body = records === undefined ? undefined : { ...body, records };
   const source = body && typed(body);
