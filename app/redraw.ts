@@ -5,9 +5,10 @@
  * page never does them all in one task: six charts redrawn together took 100–250 ms on SwiftShader
  * (the page soak's long tasks, scripts/page-soak.mjs), one at a time each takes 15–30 ms. A view
  * whose redraw is slow (a sweep's charts: about a second for 96 lines on SwiftShader) redraws less
- * often, so that the page stays free for input.
+ * often, so that the page stays free for input. A view scrolled out of sight does not redraw at all
+ * until it comes back (then at once, with the latest value).
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type RefObject } from 'react';
 import { flushSync } from 'react-dom';
 
 /** Redraws waiting for a frame, by view (a view queued again before its turn is drawn once, with its latest value). */
@@ -47,14 +48,32 @@ export function cancelRedraw(view: object): void {
 }
 
 /**
- * `value`, updated at most every `ms` (or every COST_FACTOR times the view's last redraw, if longer),
- * in a frame of its own (see queueRedraw).
+ * Whether `element` is in or near the viewport (IntersectionObserver, with a margin of half a
+ * screen, so a view scrolled to is drawn by the time it shows); true where there is no observer.
  */
-export function useThrottled<T>(value: T, ms: number): T {
+export function useOnScreen(element: RefObject<Element | null>): boolean {
+  const [onScreen, setOnScreen] = useState(true);
+  useEffect(() => {
+    const target = element.current;
+    if (!target || typeof IntersectionObserver === 'undefined') return;
+    const observer = new IntersectionObserver((entries) => setOnScreen(entries.some((entry) => entry.isIntersecting)), { rootMargin: '50% 0px' });
+    observer.observe(target);
+    return () => observer.disconnect();
+  }, [element]);
+  return onScreen;
+}
+
+/**
+ * `value`, updated at most every `ms` (or every COST_FACTOR times the view's last redraw, if longer),
+ * in a frame of its own (see queueRedraw); not while `visible` is false (a view out of sight), and
+ * at once with the latest value when it turns true.
+ */
+export function useThrottled<T>(value: T, ms: number, visible = true): T {
   const [shown, setShown] = useState(value);
   const [view] = useState<object>(() => ({}));
   const last = useRef(0);
   useEffect(() => {
+    if (!visible) return;
     const every = Math.max(ms, COST_FACTOR * (lastCost.get(view) ?? 0));
     const wait = Math.max(0, every - (performance.now() - last.current));
     const timer = setTimeout(() => {
@@ -67,6 +86,6 @@ export function useThrottled<T>(value: T, ms: number): T {
       clearTimeout(timer);
       cancelRedraw(view);
     };
-  }, [value, ms, view]);
+  }, [value, ms, view, visible]);
   return shown;
 }

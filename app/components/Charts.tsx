@@ -4,7 +4,7 @@
 // animation frames a few times a second so the page stays smooth while training. Axes are padded
 // (accuracy spans [0, 1]); lines on top of each other are drawn as a widening stack and named under
 // the chart, and hovering a run in the legend brings its line to the front (app/chart-axes.ts).
-import { memo, useMemo, useRef } from 'react';
+import { memo, useMemo, useRef, type RefObject } from 'react';
 import { Area, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { create } from 'zustand';
 import { coincidences, describeCoincidence, innerTicks, linearTicks, strokeWidths, yDomain } from '../chart-axes';
@@ -17,7 +17,7 @@ import { useLab } from '../store';
 import { runLabel } from '../../src/experiment/expand';
 import { sweepLabel } from '../../src/experiment/sweep';
 import { useSweepView } from '../sweep-view';
-import { useThrottled } from '../redraw';
+import { useOnScreen, useThrottled } from '../redraw';
 
 /**
  * The chart lines: per stacked run, or per method and sweep point (mean ± std) when replicates are
@@ -119,12 +119,13 @@ async function exportChart(container: HTMLElement | null, format: 'svg' | 'png',
  * is built when the view, the series or the experiment (a cleared table) change.
  */
 function Chart(props: { spec: ChartSpec; records: RecordTable; series: SeriesSpec[] }) {
-  // Each chart follows the records on its own clock (app/redraw.ts): one chart per frame.
-  const version = useThrottled(useLab((state) => state.recordsVersion), 400);
-  return <ChartView {...props} version={version} />;
+  // Each chart follows the records on its own clock (app/redraw.ts): one chart per frame, none out of sight.
+  const figure = useRef<HTMLElement>(null);
+  const version = useThrottled(useLab((state) => state.recordsVersion), 400, useOnScreen(figure));
+  return <ChartView {...props} version={version} figure={figure} />;
 }
 
-const ChartView = memo(function ChartView({ spec, records, version, series }: { spec: ChartSpec; records: RecordTable; version: number; series: SeriesSpec[] }) {
+const ChartView = memo(function ChartView({ spec, records, version, series, figure }: { spec: ChartSpec; records: RecordTable; version: number; series: SeriesSpec[]; figure: RefObject<HTMLElement | null> }) {
   const view = useLab((state) => state.view);
   const phase = useLab((state) => state.phase);
   const highlight = useHighlight((state) => state.runKey);
@@ -149,7 +150,7 @@ const ChartView = memo(function ChartView({ spec, records, version, series }: { 
   const labelOf = (id: string) => shown.find((s) => s.id === id)?.label ?? id;
   const empty = phase === 'no-webgpu' ? 'Nothing trains in this browser: it has no WebGPU (see above).' : phase === 'starting' ? 'Starting…' : 'No data yet: press Train (or space).';
   return (
-    <figure className="chart" data-testid={`chart-${spec.metric}`} data-points={rows.length}>
+    <figure ref={figure} className="chart" data-testid={`chart-${spec.metric}`} data-points={rows.length}>
       <figcaption>
         <span>{spec.title}</span>
         <span className="chart-actions">

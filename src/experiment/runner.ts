@@ -9,14 +9,15 @@ import type { GpuContext } from '../gpu/device';
 import type { Dataset } from '../data/types';
 import type { ResolvedModel } from '../nn/spec';
 import { Trainer, type StepMetrics } from '../train/trainer';
-import { AutoDropController, type AutoDropConfig } from '../optim/autodrop';
-import { AutoDropGpu, runDots } from '../optim/autodrop-gpu';
+import type { AutoDropConfig, AutoDropDecision } from '../optim/autodrop';
 import type { LeapConfig } from '../optim/leap';
 import { RunRates, type RunRatesConfig } from '../optim/run-rates';
 import type { LrdConfig } from '../optim/lrd';
 import type { OptimizerConfig } from '../optim/optimizer';
 import { asRun, asStep, nextStep, type MethodIndex, type RunIndex, type Step } from '../util/ids';
 import { checkpointIssue, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type RunnerCheckpoint } from './checkpoint';
+import { DivergenceWatch } from './divergence';
+import { RunnerAutoDrop } from './runner-autodrop';
 import { RecordTable } from './record-table';
 import type { MetricRecord, RunnerEvent } from './records';
 import type { TrainingRunner } from './training-runner';
@@ -59,12 +60,11 @@ export class ExperimentRunner implements TrainingRunner {
   /** Every record collected, in compact columnar storage (./record-table.ts). */
   readonly records = new RecordTable();
   private rates: RunRates[];
-  private readonly firstLoss: number[];
-  private readonly divergedAt: Array<Step | null>;
-  /** Divergences read back but not yet applied: why, and the step count at which the freeze applies. */
-  private readonly pendingFreeze = new Map<RunIndex, { reason: string; atStep: Step }>();
+  /** Which runs diverged, and from which step they are frozen (./divergence.ts). */
+  private readonly divergence: DivergenceWatch;
   private listeners: Array<(event: RunnerEvent) => void> = [];
-  private readonly autodrop: { gpu: AutoDropGpu; controllers: Array<AutoDropController | null>; ends: number[] } | null;
+  /** AutoDrop's GPU sums and controllers, when a run has it (./runner-autodrop.ts). */
+  private readonly autodrop: RunnerAutoDrop | null;
   /** AutoDrop angles by run, keyed by window-end step (for records that arrive after them). */
   private readonly angles: Array<Map<number, number>>;
   private activeMs = 0;
@@ -87,37 +87,18 @@ export class ExperimentRunner implements TrainingRunner {
       updates: runs.map((run) => ({ optimizer: run.optimizer, lrd: run.lrd, leap: run.leap, seed: run.seed, runKey: run.runKey })),
     });
     this.rates = runs.map((run) => this.ratesFor(run));
-    this.firstLoss = runs.map(() => Number.NaN);
-    this.divergedAt = runs.map(() => null);
+    this.divergence = new DivergenceWatch(runs.length, { factor: options.divergenceFactor, logEvery: options.logEvery });
     this.angles = runs.map(() => new Map());
     this.trainer.onMetrics((metrics) => this.collect(metrics));
-    this.autodrop = runs.some((run) => run.autodrop) ? this.createAutoDrop() : null;
+    this.autodrop = runs.some((run) => run.autodrop) ? new RunnerAutoDrop(this.trainer, runs, this.rates, (run, step, decision, effectStep) => this.onWindow(run, step, decision, effectStep)) : null;
   }
 
-  /**
-   * AutoDrop: running parameter sums and the window reductions ride along in every step's pass
-   * (one GPU module for all runs, k = 0 for runs without it); each window's three dot products per
-   * run come back asynchronously, and a drop decided at window end e takes effect at step e + delay.
-   */
-  private createAutoDrop() {
-    const gpu = AutoDropGpu.forNetwork(this.trainer.network, this.runs.map((run) => run.autodrop?.window ?? 0));
-    const controllers = this.runs.map((run, index) => (run.autodrop ? new AutoDropController(run.autodrop, this.rates[index].rate(asStep(1))) : null));
-    this.trainer.addStepHook(
-      gpu.stepHook((windowEnd, ending, dots) => {
-        const step = asStep(windowEnd);
-        for (const index of ending) {
-          const run = asRun(index);
-          const controller = this.autodrop?.controllers[run];
-          if (!controller) continue;
-          const decision = controller.observe(runDots(dots, run).dots);
-          const effect = controller.effectStep(step);
-          if (decision.angle !== null) this.noteAngle(run, step, decision.angle);
-          if (decision.dropped) this.rates[run].addDrop({ fromStep: effect, factor: controller.config.rho }, controller.config.lrMin);
-          this.emit({ kind: 'autodrop', run, step, decision, effectStep: effect });
-        }
-      }),
-    );
-    return { gpu, controllers, ends: [] as number[] };
+  /** An AutoDrop window of `run` ended at `step`: its angle goes to the step's record, a drop to the run's rates from `effectStep`. */
+  private onWindow(run: RunIndex, step: Step, decision: AutoDropDecision, effectStep: Step): void {
+    const config = this.runs[run].autodrop;
+    if (decision.angle !== null) this.noteAngle(run, step, decision.angle);
+    if (decision.dropped && config) this.rates[run].addDrop({ fromStep: effectStep, factor: config.rho }, config.lrMin);
+    this.emit({ kind: 'autodrop', run, step, decision, effectStep });
   }
 
   private noteAngle(run: RunIndex, step: Step, angle: number): void {
@@ -127,16 +108,6 @@ export class ExperimentRunner implements TrainingRunner {
       this.records.set(row, { angle });
       this.emit({ kind: 'metrics', records: [this.records.get(row)] });
     } else this.angles[run].set(step, angle); // its record comes later (collect takes it from here)
-  }
-
-  /** Before step s: every AutoDrop window whose decision applies at or before s is in. */
-  private async awaitDecisionsFor(step: Step): Promise<void> {
-    const auto = this.autodrop;
-    if (!auto || auto.ends.length === 0) return;
-    const delay = Math.min(...this.runs.map((run) => run.autodrop?.delay ?? Infinity));
-    if (auto.ends[0] + delay > step + 1) return; // one step early: exp-LR plans look one step ahead
-    await auto.gpu.settle();
-    auto.ends = auto.ends.filter((end) => end + delay > step + 1);
   }
 
   private ratesFor(run: RunnerRun): RunRates {
@@ -164,7 +135,7 @@ export class ExperimentRunner implements TrainingRunner {
 
   /** Step at which each run diverged (null: healthy), by stacked run. */
   get diverged(): ReadonlyArray<Step | null> {
-    return this.divergedAt;
+    return this.divergence.diverged;
   }
 
   subscribe(listener: (event: RunnerEvent) => void): () => void {
@@ -187,12 +158,7 @@ export class ExperimentRunner implements TrainingRunner {
     const records = metrics.map((m): MetricRecord => {
       const run = this.runs[m.run];
       const effective = this.rates[m.run].effective(m.step, run.lrd, run.leap);
-      if (Number.isNaN(this.firstLoss[m.run])) this.firstLoss[m.run] = m.loss;
-      const exploded = !(m.loss <= this.options.divergenceFactor * Math.max(this.firstLoss[m.run], 1e-12));
-      if ((m.nonFinite || exploded) && this.divergedAt[m.run] === null && !this.pendingFreeze.has(m.run)) {
-        const reason = m.nonFinite || !Number.isFinite(m.loss) ? 'loss is NaN or infinite' : `loss ${m.loss.toPrecision(3)} exceeds ${this.options.divergenceFactor}× its first value`;
-        this.pendingFreeze.set(m.run, { reason, atStep: this.freezeStep(m.step) });
-      }
+      this.divergence.observe(m.run, m.step, m.loss, m.nonFinite);
       return {
         run: m.run,
         step: m.step,
@@ -204,7 +170,7 @@ export class ExperimentRunner implements TrainingRunner {
         lrBandLow: effective.band?.[0],
         lrBandHigh: effective.band?.[1],
         angle: this.takeAngle(m.run, m.step),
-        diverged: this.frozenAt(m.run, m.step),
+        diverged: this.divergence.frozenAt(m.run, m.step),
         wallMs,
       };
     });
@@ -212,31 +178,11 @@ export class ExperimentRunner implements TrainingRunner {
     this.emit({ kind: 'metrics', records });
   }
 
-  /**
-   * The step count at which a divergence seen at step s freezes its run: the end of the block after
-   * s's block, L·(⌈s/L⌉ + 1) with L = logEvery. By then its metrics are read back however the GPU is
-   * timed (at each block end the runner waits for the block before), so results never depend on
-   * timing, pauses or single steps.
-   */
-  private freezeStep(step: Step): Step {
-    const { logEvery } = this.options;
-    return asStep((Math.ceil(step / logEvery) + 1) * logEvery);
-  }
-
-  /** Whether `run` is frozen at `step` (its parameters no longer change from the step after divergedAt). */
-  private frozenAt(run: RunIndex, step: Step): boolean {
-    const at = this.divergedAt[run];
-    return at !== null && at < step;
-  }
-
-  /** Applies the divergences due by the current step (see freezeStep). */
+  /** Freezes the runs whose divergence is due by the current step (see ./divergence.ts). */
   private applyDecisions(): void {
-    for (const [run, { reason, atStep }] of this.pendingFreeze) {
-      if (atStep > this.step) continue;
-      this.pendingFreeze.delete(run);
-      this.divergedAt[run] = this.step;
+    for (const { run, reason } of this.divergence.due(this.step)) {
       this.trainer.update.setFrozen(run, true);
-      this.emit({ kind: 'diverged', run: asRun(run), step: this.step, reason });
+      this.emit({ kind: 'diverged', run, step: this.step, reason });
     }
   }
 
@@ -246,7 +192,7 @@ export class ExperimentRunner implements TrainingRunner {
     const rates = this.rates.map((run) => run.rate(step));
     const scales = this.rates.map((run) => run.endOfStepScales(step));
     this.trainer.trainStep(rates, scales.map((s) => s.theta), scales.map((s) => s.state));
-    if (this.autodrop && this.autodrop.gpu.endingRuns(this.step).length > 0) this.autodrop.ends.push(this.step);
+    this.autodrop?.submitted(this.step);
   }
 
   /** Whether step `step` is followed by an evaluation on the test split. */
@@ -268,7 +214,7 @@ export class ExperimentRunner implements TrainingRunner {
     this.lastResume = performance.now();
     try {
       while (this.step < target) {
-        await this.awaitDecisionsFor(nextStep(this.step));
+        await this.autodrop?.awaitDecisionsFor(nextStep(this.step));
         this.submitStep();
         const step = this.step;
         if (step % logEvery === 0) {
@@ -292,7 +238,7 @@ export class ExperimentRunner implements TrainingRunner {
 
   async settle(): Promise<void> {
     await this.trainer.flush();
-    if (this.autodrop) await this.autodrop.gpu.settle();
+    await this.autodrop?.settle();
   }
 
   /**
@@ -325,7 +271,7 @@ export class ExperimentRunner implements TrainingRunner {
       const record: MetricRecord = {
         run: result.run, step, epoch: step / this.trainer.stepsPerEpoch, trainLoss: Number.NaN, trainAccuracy: Number.NaN,
         lr: effective.rate, lrExpected: effective.expected, lrBandLow: effective.band?.[0], lrBandHigh: effective.band?.[1],
-        diverged: this.frozenAt(result.run, step), wallMs, ...test,
+        diverged: this.divergence.frozenAt(result.run, step), wallMs, ...test,
       };
       this.records.upsert(record);
       return record;
@@ -359,10 +305,7 @@ export class ExperimentRunner implements TrainingRunner {
     this.trainer.update.setRun(index, { optimizer: run.optimizer, lrd: run.lrd, leap: run.leap, seed: run.seed, runKey: run.runKey });
     this.rates[index] = this.ratesFor(run);
     if (JSON.stringify(previous.autodrop ?? null) !== JSON.stringify(run.autodrop ?? null)) {
-      if (this.autodrop) {
-        this.autodrop.gpu.setWindow(index, run.autodrop?.window ?? 0, this.step);
-        this.autodrop.controllers[index] = run.autodrop ? new AutoDropController(run.autodrop, this.rates[index].rate(nextStep(this.step))) : null;
-      }
+      this.autodrop?.setRun(index, run, this.step, this.rates[index].rate(nextStep(this.step)));
     }
   }
 
@@ -382,7 +325,7 @@ export class ExperimentRunner implements TrainingRunner {
    */
   async checkpoint(): Promise<RunnerCheckpoint> {
     const trainer = await this.trainer.saveState();
-    const autodrop = this.autodrop ? await this.autodrop.gpu.saveState() : null;
+    const autodrop = this.autodrop ? await this.autodrop.saveState() : null;
     return {
       format: CHECKPOINT_FORMAT,
       version: CHECKPOINT_VERSION,
@@ -390,18 +333,13 @@ export class ExperimentRunner implements TrainingRunner {
       activeMs: this.activeMs,
       trainer,
       autodrop,
-      runs: this.runs.map((run, index) => {
-        const pending = this.pendingFreeze.get(asRun(index));
-        return {
-          runKey: run.runKey,
-          firstLoss: this.firstLoss[index],
-          divergedAt: this.divergedAt[index],
-          pendingFreeze: pending ? { ...pending } : null,
-          drops: this.rates[index].dropState,
-          autodrop: this.autodrop?.controllers[index]?.snapshot() ?? null,
-          angles: [...this.angles[index]],
-        };
-      }),
+      runs: this.runs.map((run, index) => ({
+        runKey: run.runKey,
+        ...this.divergence.snapshot(asRun(index)),
+        drops: this.rates[index].dropState,
+        autodrop: this.autodrop?.snapshot(asRun(index)) ?? null,
+        angles: [...this.angles[index]],
+      })),
     };
   }
 
@@ -415,21 +353,14 @@ export class ExperimentRunner implements TrainingRunner {
     const issue = checkpointIssue(checkpoint, this.runs.map((run) => run.runKey), this.options.budgetSteps);
     if (issue) throw new Error(`checkpoint: ${issue}`);
     if (Boolean(checkpoint.autodrop) !== Boolean(this.autodrop)) throw new Error('checkpoint: AutoDrop state does not match this experiment');
-    if (checkpoint.autodrop) this.autodrop?.gpu.loadState(checkpoint.autodrop);
     this.trainer.loadState(checkpoint.trainer);
     checkpoint.runs.forEach((saved, index) => {
-      const run = asRun(index);
-      this.firstLoss[index] = saved.firstLoss;
-      this.divergedAt[index] = saved.divergedAt === null ? null : asStep(saved.divergedAt);
+      this.divergence.restore(asRun(index), saved);
       this.trainer.update.setFrozen(index, saved.divergedAt !== null);
-      if (saved.pendingFreeze) this.pendingFreeze.set(run, { reason: saved.pendingFreeze.reason, atStep: asStep(saved.pendingFreeze.atStep) });
       this.rates[index].restoreDrops(saved.drops);
-      const config = this.runs[index].autodrop;
-      if (this.autodrop && config && saved.autodrop) {
-        this.autodrop.controllers[index] = AutoDropController.fromState(config, this.rates[index].rate(asStep(1)), saved.autodrop);
-      }
       this.angles[index] = new Map(saved.angles);
     });
+    if (checkpoint.autodrop) this.autodrop?.loadState(checkpoint.autodrop, checkpoint.runs, this.rates);
     this.activeMs = checkpoint.activeMs;
   }
 
@@ -439,22 +370,15 @@ export class ExperimentRunner implements TrainingRunner {
     this.trainer.reset();
     this.records.clear();
     this.rates = this.runs.map((run) => this.ratesFor(run));
-    this.firstLoss.fill(Number.NaN);
-    this.divergedAt.fill(null);
-    this.pendingFreeze.clear();
+    this.divergence.reset();
     this.runs.forEach((_, index) => this.trainer.update.setFrozen(index, false));
     this.angles.forEach((map) => map.clear());
-    if (this.autodrop) {
-      await this.autodrop.gpu.settle();
-      this.autodrop.gpu.reset();
-      this.autodrop.ends = [];
-      this.autodrop.controllers = this.runs.map((run, index) => (run.autodrop ? new AutoDropController(run.autodrop, this.rates[index].rate(asStep(1))) : null));
-    }
+    await this.autodrop?.reset(this.rates);
     this.activeMs = 0;
   }
 
   destroy(): void {
-    this.autodrop?.gpu.destroy();
+    this.autodrop?.destroy();
     this.trainer.destroy();
   }
 }

@@ -19,17 +19,16 @@ import { parseExperiment, type ExperimentConfig } from './config';
 import { metricsCsvChunks, runsCsv } from './export';
 import { readExperimentFile } from './files';
 import { budgetSteps, expandRuns, runnerRun } from './expand';
-import { recordDifferences, resultsJsonChunks, upToLastRecord, type ResultsDocument } from './results';
+import { resultsJsonChunks, upToLastRecord, type ResultsDocument } from './results';
 import { appendRun, documentRuns, moveRun, removeRun, replaceRun } from './run-edits';
 import type { ExperimentRunner } from './runner';
 import type { TrainingRunner } from './training-runner';
 import { summarizeExperiment, type AppliedExperiment, type ConfigDocument, type RebuildResult, type RestoreResult, type SessionEvent, type SessionState } from './session-events';
 import { createTrainingRunner } from './setup';
-import { SpeedMeter } from './speed';
 import { WorkQueue } from './work-queue';
 import type { RunnerCheckpoint } from './checkpoint';
-import type { MetricRecord } from './records';
-import type { RecordTable } from './record-table';
+import { replayResults } from './replay';
+import { TrainingLoop } from './training-loop';
 
 export interface SessionOptions {
   /** The dataset a config names (the page fetches the site's files or takes an upload; Node reads files). */
@@ -51,25 +50,30 @@ const LOST_REASON_WAIT_MS = 200;
 
 export class TrainingSession {
   private current: Experiment | null = null;
-  private loop: Promise<void> | null = null;
-  private pauseRequested = false;
-  /** The loop stops at this step count (start's `until`) or at the budget, whichever comes first. */
-  private stopAt = Infinity;
   /** Calls that need a quiet GPU, one after another; run edits, budget changes and exports at block boundaries. */
   private readonly work = new WorkQueue();
-  private maxStepsPerSecond = 0;
+  /** Training over time: blocks, pauses, the speed limit (./training-loop.ts). */
+  private readonly loop: TrainingLoop;
   private lastError: string | null = null;
   private lostReason: string | null = null;
   private closed = false;
   private readonly listeners = new Set<(event: SessionEvent) => void>();
-  private readonly now: () => number;
-  private readonly speedMeter = new SpeedMeter();
 
   constructor(
     readonly gpu: GpuContext,
     private readonly options: SessionOptions,
   ) {
-    this.now = options.now ?? (() => performance.now());
+    const now = options.now ?? (() => performance.now());
+    this.loop = new TrainingLoop({
+      work: this.work,
+      runner: () => this.need().runner,
+      guard: (work) => this.guard(work),
+      changed: () => {
+        const runner = this.current?.runner;
+        if (runner) this.emit({ kind: 'progress', step: runner.step, budgetSteps: runner.options.budgetSteps });
+      },
+      now,
+    });
     void gpu.lost.then((reason) => {
       if (this.closed) return;
       this.lostReason = reason;
@@ -94,12 +98,12 @@ export class TrainingSession {
     return {
       step: runner?.step ?? asStep(0),
       budgetSteps: runner?.options.budgetSteps ?? 0,
-      running: this.loop !== null,
+      running: this.loop.running,
       done: runner?.done ?? false,
       diverged: runner ? [...runner.diverged] : [],
       error: this.lastError,
       deviceLost: this.lostReason !== null,
-      speed: this.loop ? this.speedMeter.speed : null,
+      speed: this.loop.speed,
     };
   }
 
@@ -134,7 +138,7 @@ export class TrainingSession {
   /** Runs `work` with no step in flight: at the loop's next block boundary while training, else now. */
   private atBoundary<T>(work: () => Promise<T> | T): Promise<T> {
     // Whether the loop runs is asked when the work's turn comes (a start() queued before it starts the loop).
-    return this.work.serialized(() => (this.loop !== null ? this.work.atBoundary(work, true) : work()));
+    return this.work.serialized(() => (this.loop.running ? this.work.atBoundary(work, true) : work()));
   }
 
   /** Records a failure and reports it; a lost device is said in its own words. */
@@ -186,7 +190,7 @@ export class TrainingSession {
         old.runner.destroy();
       }
       const unsubscribe = runner.subscribe((event) => {
-        if (event.kind === 'progress' && this.loop) this.speedMeter.note(this.now(), event.step);
+        if (event.kind === 'progress') this.loop.noteStep(event.step);
         this.emit(event);
       });
       this.current = { document, config, dataset, runner, unsubscribe };
@@ -214,31 +218,14 @@ export class TrainingSession {
     await this.install(document, results.config, await this.options.loadDataset(results.config));
     return this.work.serialized(async () => {
       const exp = this.need();
-      const fromStep = checkpoint && checkpoint.step <= results.step ? await this.fromCheckpoint(exp.runner, checkpoint) : 0;
-      this.emit({ kind: 'replaying', fromStep, toStep: results.step });
-      await this.guard(async () => {
-        await exp.runner.advance(results.step - exp.runner.step);
-        await exp.runner.settle(); // the angles of the last windows, which come after their records
+      const { fromStep, records, difference } = await replayResults(exp.runner, results, checkpoint, {
+        replaying: (from) => this.emit({ kind: 'replaying', fromStep: from, toStep: results.step }),
+        guard: (work) => this.guard(work),
       });
-      const records = withLateAngles(results.records, exp.runner.records);
-      const difference = recordDifferences(records.filter((record) => record.step > fromStep), exp.runner.records);
-      exp.runner.restoreRecords(records);
       const applied = this.appliedOf(exp);
       this.emit({ kind: 'imported', step: exp.runner.step, fromStep, records, difference, applied });
       return { applied, step: exp.runner.step, fromStep, difference };
     });
-  }
-
-  /** Continues a fresh runner from `checkpoint`; the step it stands at after (0 when the checkpoint does not fit it). */
-  private async fromCheckpoint(runner: TrainingRunner, checkpoint: RunnerCheckpoint): Promise<number> {
-    if (!runner.restoreCheckpoint) return 0;
-    try {
-      runner.restoreCheckpoint(checkpoint);
-      return runner.step;
-    } catch {
-      await runner.reset(); // whatever it wrote before refusing: back to step 0
-      return 0;
-    }
   }
 
   /**
@@ -259,26 +246,15 @@ export class TrainingSession {
    * steps (the CLI's --steps). Resuming continues bit for bit as if there had been no pause.
    */
   async start(options: { until?: number } = {}): Promise<SessionState> {
-    await this.work.serialized(() => {
-      const { runner } = this.need();
-      if (this.loop || runner.done) return;
-      this.pauseRequested = false;
-      this.stopAt = options.until ?? Infinity;
-      this.speedMeter.reset();
-      this.speedMeter.note(this.now(), runner.step);
-      this.loop = this.trainLoop();
-      this.emit({ kind: 'progress', step: runner.step, budgetSteps: runner.options.budgetSteps }); // running: true, at once
-    });
-    await this.loop;
+    // The loop's promise travels wrapped: the queue would otherwise wait for the whole loop.
+    const { done } = await this.work.serialized(() => ({ done: this.loop.start(this.need().runner, options.until) }));
+    await done;
     return this.state;
   }
 
   /** Pauses the loop, if any, at its next block boundary; resolves once it has stopped. */
   async pause(): Promise<SessionState> {
-    if (this.loop) {
-      this.pauseRequested = true;
-      await this.loop.catch(() => undefined);
-    }
+    await this.loop.pause();
     return this.state;
   }
 
@@ -306,8 +282,7 @@ export class TrainingSession {
 
   /** Limits training to `stepsPerSecond` (0 or less: no limit); takes effect at the next block. Results do not depend on it. */
   setSpeed(stepsPerSecond: number): number {
-    this.maxStepsPerSecond = Number.isFinite(stepsPerSecond) && stepsPerSecond > 0 ? stepsPerSecond : 0;
-    return this.maxStepsPerSecond;
+    return this.loop.setSpeed(stepsPerSecond);
   }
 
   /** Runs `work`; a failure is reported (in words, a lost device named) and rethrown. */
@@ -319,45 +294,6 @@ export class TrainingSession {
       this.fail(message);
       throw new Error(message, { cause: error });
     }
-  }
-
-  /** Trains until the budget, `stopAt` or a pause; runs queued boundary work between blocks. */
-  private async trainLoop(): Promise<void> {
-    await Promise.resolve(); // start() publishes `loop` before the finally below can clear it
-    try {
-      for (;;) {
-        await this.work.runBoundaryWork();
-        const { runner } = this.need();
-        const target = Math.min(runner.options.budgetSteps, this.stopAt);
-        if (this.pauseRequested || runner.step >= target) return;
-        await this.guard(() => this.trainBlock(runner, target));
-      }
-    } finally {
-      await this.work.runBoundaryWork(); // anything queued after the last check runs now, never dropped
-      this.loop = null;
-      this.pauseRequested = false;
-      const runner = this.current?.runner;
-      if (runner) this.emit({ kind: 'progress', step: runner.step, budgetSteps: runner.options.budgetSteps }); // running: false
-    }
-  }
-
-  /**
-   * Trains toward `target`: at full speed until a pause or boundary work is asked for (checked at
-   * every block boundary); at a speed limit, one block (to the next logEvery boundary) whose
-   * unused time is then waited out.
-   */
-  private async trainBlock(runner: TrainingRunner, target: number): Promise<void> {
-    const interrupted = () => this.pauseRequested || this.work.waiting;
-    if (this.maxStepsPerSecond <= 0) {
-      await runner.advance(target - runner.step, interrupted);
-      return;
-    }
-    const started = this.now();
-    const { logEvery } = runner.options;
-    const steps = Math.min(target - runner.step, logEvery - (runner.step % logEvery));
-    await runner.advance(steps);
-    const wait = (steps * 1000) / this.maxStepsPerSecond - (this.now() - started);
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
 
   // ------------------------------------------------------------------------------------- edits
@@ -412,27 +348,26 @@ export class TrainingSession {
   }
 
   /** Adds a run (a method). The stacked runner is rebuilt: training restarts from step 0 (same init and data order). */
-  async addRun(runDocument: unknown): Promise<RebuildResult> {
-    const exp = this.need();
-    const document = appendRun(exp.document, exp.config, jsonDocument(runDocument, `runs.${documentRuns(exp.document).length}`));
-    const applied = await this.install(document, parseExperiment(document), exp.dataset);
-    return { applied, message: 'Adding a run rebuilds the experiment: training restarted from step 0.' };
+  addRun(runDocument: unknown): Promise<RebuildResult> {
+    return this.rebuild((exp) => appendRun(exp.document, exp.config, jsonDocument(runDocument, `runs.${documentRuns(exp.document).length}`)), 'Adding a run');
   }
 
   /** Removes method `method` (every replicate of it); the others keep their colours and draws; training restarts. */
-  async removeRun(method: MethodIndex): Promise<RebuildResult> {
-    const exp = this.need();
-    const document = removeRun(exp.document, exp.config, method);
-    const applied = await this.install(document, parseExperiment(document), exp.dataset);
-    return { applied, message: 'Removing a run rebuilds the experiment: training restarted from step 0.' };
+  removeRun(method: MethodIndex): Promise<RebuildResult> {
+    return this.rebuild((exp) => removeRun(exp.document, exp.config, method), 'Removing a run');
   }
 
   /** Moves method `method` to place `to` (a reorder); every run keeps its colour and draws; training restarts. */
-  async moveRun(method: MethodIndex, to: MethodIndex): Promise<RebuildResult> {
+  moveRun(method: MethodIndex, to: MethodIndex): Promise<RebuildResult> {
+    return this.rebuild((exp) => moveRun(exp.document, exp.config, method, to), 'Reordering the runs');
+  }
+
+  /** Installs the document `edit` makes of the experiment's, on the same dataset; `what` rebuilt the experiment. */
+  private async rebuild(edit: (exp: Experiment) => ConfigDocument, what: string): Promise<RebuildResult> {
     const exp = this.need();
-    const document = moveRun(exp.document, exp.config, method, to);
+    const document = edit(exp);
     const applied = await this.install(document, parseExperiment(document), exp.dataset);
-    return { applied, message: 'Reordering the runs rebuilds the experiment: training restarted from step 0.' };
+    return { applied, message: `${what} rebuilds the experiment: training restarted from step 0.` };
   }
 
   // ----------------------------------------------------------------------------------- exports
@@ -466,21 +401,4 @@ export class TrainingSession {
     this.current?.runner.destroy();
     this.current = null;
   }
-}
-
-/**
- * The file's records, with the AutoDrop angles it was saved without: an angle comes back after its
- * step's record, so a save taken in between holds the record alone; the replay, settled, has it.
- */
-function withLateAngles(records: readonly MetricRecord[], replayed: RecordTable): readonly MetricRecord[] {
-  let completed: MetricRecord[] | null = null;
-  records.forEach((record, index) => {
-    if (record.angle !== undefined) return;
-    const row = replayed.rowOf(record.run, record.step);
-    const angle = row >= 0 ? replayed.valueAt(row, 'angle') : undefined;
-    if (typeof angle !== 'number') return;
-    completed ??= [...records];
-    completed[index] = { ...record, angle };
-  });
-  return completed ?? records;
 }
