@@ -1,23 +1,28 @@
 /**
- * Redraws while training, a few times a second and one view per animation frame. Each view that
- * follows the records (every chart, the summary, the sweep plots, the decision boundary) asks for
- * its redraw here; the queue runs one per frame, rendered synchronously in that frame, so that the
- * page never does them all in one task: six charts redrawn together took 100–250 ms on SwiftShader
- * (the page soak's long tasks, scripts/page-soak.mjs), one at a time each takes 15–30 ms. A view
+ * Redraws while training, a few times a second and one view at a time. Each view that follows the
+ * records (every chart, the summary, the sweep plots, the decision boundary) asks for its redraw
+ * here; the queue starts one per animation frame, and the next only once that one is on screen.
+ * A redraw renders as a React transition: React renders it in slices of a few milliseconds and
+ * yields to the page in between, so that no redraw is one long task. Rendered synchronously, one
+ * chart took 40–60 ms on SwiftShader (recharts' work per point; the page soak's long tasks,
+ * scripts/page-soak.mjs, and scripts/trace-page.mjs), and six redrawn together 100–250 ms. A view
  * whose redraw is slow (a sweep's charts: about a second for 96 lines on SwiftShader) redraws less
  * often, so that the page stays free for input. A view scrolled out of sight does not redraw at all
  * until it comes back (then at once, with the latest value).
  */
-import { useEffect, useRef, useState, type RefObject } from 'react';
-import { flushSync } from 'react-dom';
+import { startTransition, useEffect, useLayoutEffect, useRef, useState, type RefObject } from 'react';
 
-/** Redraws waiting for a frame, by view (a view queued again before its turn is drawn once, with its latest value). */
+/** Redraws waiting for their turn, by view (a view queued again before its turn is drawn once, with its latest value). */
 const queue = new Map<object, () => void>();
 let pumping = false;
-/** How long each view's last redraw took (ms). */
+/** The redraw started and not yet on screen: its view, when it started, and the wait after which the queue goes on anyway. */
+let inFlight: { view: object; started: number; timer: ReturnType<typeof setTimeout> } | null = null;
+/** How long each view's last redraw took, from its start to its commit (ms). */
 const lastCost = new WeakMap<object, number>();
 /** A view redraws at most once per this many times its last redraw's cost: a heavy view (96 lines of a sweep) keeps the page at least 95 % free. */
 const COST_FACTOR = 20;
+/** A redraw that shows nothing new never commits: the queue goes on after this long (ms). */
+const GIVE_UP_MS = 2000;
 
 function pump(): void {
   const next = queue.entries().next();
@@ -27,9 +32,16 @@ function pump(): void {
   }
   const [view, redraw] = next.value;
   queue.delete(view);
-  const started = performance.now();
-  flushSync(redraw); // this view's render and commit, in this frame's task
-  lastCost.set(view, performance.now() - started);
+  inFlight = { view, started: performance.now(), timer: setTimeout(() => drawn(view), GIVE_UP_MS) };
+  startTransition(redraw); // rendered in slices; the view calls drawn() when it commits
+}
+
+/** `view`'s redraw is on screen (or will not be): the next view's turn, in the next frame. */
+function drawn(view: object): void {
+  if (inFlight?.view !== view) return;
+  clearTimeout(inFlight.timer);
+  lastCost.set(view, performance.now() - inFlight.started);
+  inFlight = null;
   requestAnimationFrame(pump);
 }
 
@@ -65,13 +77,20 @@ export function useOnScreen(element: RefObject<Element | null>): boolean {
 
 /**
  * `value`, updated at most every `ms` (or every COST_FACTOR times the view's last redraw, if longer),
- * in a frame of its own (see queueRedraw); not while `visible` is false (a view out of sight), and
+, one view at a time (see queueRedraw); not while `visible` is false (a view out of sight), and
  * at once with the latest value when it turns true.
  */
 export function useThrottled<T>(value: T, ms: number, visible = true): T {
   const [shown, setShown] = useState(value);
   const [view] = useState<object>(() => ({}));
   const last = useRef(0);
+  const current = useRef(shown);
+  // A redraw is on screen once its value is committed: the queue's next view may start.
+  useLayoutEffect(() => {
+    current.current = shown;
+    drawn(view);
+  }, [shown, view]);
+  useEffect(() => () => drawn(view), [view]); // unmounted with its redraw in flight
   useEffect(() => {
     if (!visible) return;
     const every = Math.max(ms, COST_FACTOR * (lastCost.get(view) ?? 0));
@@ -79,7 +98,8 @@ export function useThrottled<T>(value: T, ms: number, visible = true): T {
     const timer = setTimeout(() => {
       queueRedraw(view, () => {
         last.current = performance.now();
-        setShown(value);
+        if (Object.is(current.current, value)) drawn(view); // nothing new to show: no commit will come
+        else setShown(value);
       });
     }, wait);
     return () => {

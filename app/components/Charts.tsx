@@ -4,7 +4,7 @@
 // animation frames a few times a second so the page stays smooth while training. Axes are padded
 // (accuracy spans [0, 1]); lines on top of each other are drawn as a widening stack and named under
 // the chart, and hovering a run in the legend brings its line to the front (app/chart-axes.ts).
-import { memo, useMemo, useRef, type RefObject } from 'react';
+import { memo, useCallback, useMemo, useRef, type RefObject } from 'react';
 import { Area, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { create } from 'zustand';
 import { coincidences, describeCoincidence, innerTicks, linearTicks, strokeWidths, yDomain } from '../chart-axes';
@@ -67,6 +67,13 @@ const LINE_WIDTH = 1.8;
  * of a chart's width, and what keeps one chart's redraw under 50 ms on SwiftShader.
  */
 const MAX_POINTS = 250;
+const MARGIN = { top: 6, right: 12, bottom: 14, left: 4 };
+const X_DOMAIN = ['dataMin', 'dataMax'];
+const AUTO_DOMAIN = ['auto', 'auto'];
+const TOOLTIP_STYLE = { background: 'var(--bg-raised)', border: '1px solid var(--border)' };
+/** A tooltip's value: a number, or a band's two ends. */
+const tooltipValue = (value: unknown, name: unknown): [string, string] =>
+  Array.isArray(value) ? [`${tick(Number(value[0]))} – ${tick(Number(value[1]))}`, `${String(name)}`] : [tick(Number(value)), String(name)];
 
 export const CHARTS: ChartSpec[] = [
   { metric: 'trainLoss', title: 'Train loss', log: 'view' },
@@ -144,8 +151,19 @@ const ChartView = memo(function ChartView({ spec, records, version, series, figu
   // Only runs that have this metric (the angle exists for AutoDrop runs only).
   const shown = series.filter((s) => rows.some((row) => row[s.id] !== undefined));
   const hasBands = rows.some((row) => Object.keys(row).some((key) => key.endsWith(':band')));
-  const domain = useMemo(() => yDomain(rows, shown.map((s) => s.id), spec.unit ? 'unit' : logY ? 'log' : 'linear'), [rows, shown, spec.unit, logY]);
+  const computed = useMemo(() => yDomain(rows, shown.map((s) => s.id), spec.unit ? 'unit' : logY ? 'log' : 'linear'), [rows, shown, spec.unit, logY]);
+  // The same domain keeps its identity while its ends do not move (see the props below).
+  const [yLow, yHigh] = computed ?? [Number.NaN, Number.NaN];
+  const domain = useMemo((): [number, number] | undefined => (Number.isNaN(yLow) ? undefined : [yLow, yHigh]), [yLow, yHigh]);
   const groups = useMemo(() => coincidences(rows, shown), [rows, shown]);
+  // Props that keep their identity from one redraw to the next: recharts re-registers an axis or a
+  // tooltip whose props change, which costs a second render of the whole chart.
+  const firstX = rows[0]?.x ?? 0;
+  const lastX = rows[rows.length - 1]?.x ?? 0;
+  const xTicks = useMemo(() => innerTicks(firstX, lastX), [firstX, lastX]);
+  const yTicks = useMemo(() => (domain && !logY ? linearTicks(domain) : undefined), [domain, logY]);
+  const xAxisLabel = useMemo(() => ({ value: xLabel, position: 'insideBottom' as const, offset: -8, fill: 'var(--fg-muted)', fontSize: 11 }), [xLabel]);
+  const labelFormatter = useCallback((x: unknown) => `${xLabel} ${tick(Number(x))}`, [xLabel]);
   const widths = strokeWidths(groups, LINE_WIDTH);
   const labelOf = (id: string) => shown.find((s) => s.id === id)?.label ?? id;
   const empty = phase === 'no-webgpu' ? 'Nothing trains in this browser: it has no WebGPU (see above).' : phase === 'starting' ? 'Starting…' : 'No data yet: press Train (or space).';
@@ -167,16 +185,11 @@ const ChartView = memo(function ChartView({ spec, records, version, series, figu
           <p className="empty">{empty}</p>
         ) : (
           <ResponsiveContainer width="100%" height={220}>
-            <ComposedChart data={rows} margin={{ top: 6, right: 12, bottom: 14, left: 4 }}>
+            <ComposedChart data={rows} margin={MARGIN}>
               <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
-              <XAxis dataKey="x" type="number" domain={['dataMin', 'dataMax']} ticks={innerTicks(rows[0].x, rows[rows.length - 1].x)} tickFormatter={tick} stroke="var(--fg-muted)" label={{ value: xLabel, position: 'insideBottom', offset: -8, fill: 'var(--fg-muted)', fontSize: 11 }} />
-              <YAxis scale={logY ? 'log' : 'linear'} domain={domain ?? ['auto', 'auto']} ticks={domain && !logY ? linearTicks(domain) : undefined} allowDataOverflow tickFormatter={tick} stroke="var(--fg-muted)" width={52} />
-              <Tooltip
-                isAnimationActive={false}
-                contentStyle={{ background: 'var(--bg-raised)', border: '1px solid var(--border)' }}
-                labelFormatter={(x) => `${xLabel} ${tick(Number(x))}`}
-                formatter={(value, name) => (Array.isArray(value) ? [`${tick(Number(value[0]))} – ${tick(Number(value[1]))}`, `${name}`] : [tick(Number(value)), name])}
-              />
+              <XAxis dataKey="x" type="number" domain={X_DOMAIN} ticks={xTicks} tickFormatter={tick} stroke="var(--fg-muted)" label={xAxisLabel} />
+              <YAxis scale={logY ? 'log' : 'linear'} domain={domain ?? AUTO_DOMAIN} ticks={yTicks} allowDataOverflow tickFormatter={tick} stroke="var(--fg-muted)" width={52} />
+              <Tooltip isAnimationActive={false} contentStyle={TOOLTIP_STYLE} labelFormatter={labelFormatter} formatter={tooltipValue} />
               {hasBands &&
                 shown.map((s) => (
                   <Area key={`${s.id}:band`} dataKey={`${s.id}:band`} name={`${s.label} band`} stroke="none" fill={s.color} fillOpacity={0.15} isAnimationActive={false} connectNulls legendType="none" />

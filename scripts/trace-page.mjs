@@ -1,0 +1,183 @@
+#!/usr/bin/env node
+/**
+ * Where the page's main-thread long tasks go (issue 18): the built playground in headless Chromium
+ * (WebGPU; SwiftShader when there is no GPU) trains the default experiment at full speed while a
+ * Chromium trace (devtools.timeline) records `--seconds` (20) after a warm-up of `--warmup` (15) s.
+ * Prints every main-thread task over 50 ms with what it spent its time on (script by entry
+ * function, style, layout, paint, garbage collection), then the totals over all tasks, so that a
+ * change to the page can be judged by what it removes. A measurement script, not a test.
+ *
+ *   npm run build && node scripts/trace-page.mjs [--seconds 20] [--warmup 15] [--out trace.json]
+ *   [--sweep] (the 576-run sweep of public/examples/lr-sweep.json instead of the default experiment)
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from '@playwright/test';
+
+const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
+const LONG_MS = 50;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const args = process.argv.slice(2);
+const option = (flag, fallback) => {
+  const i = args.indexOf(flag);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const seconds = Number(option('--seconds', 20));
+const warmup = Number(option('--warmup', 15));
+const out = option('--out', null);
+const port = Number(option('--port', 4289));
+
+async function until(what, probe, timeoutMs) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
+const server = spawn('npx', ['vite', 'preview', '--outDir', option('--dist', 'dist'), '--port', String(port), '--strictPort', '--host', '127.0.0.1'], { cwd: ROOT, stdio: 'ignore', detached: true });
+const url = `http://127.0.0.1:${port}/`;
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+});
+try {
+  await until('the preview server', () => fetch(url).then((r) => r.ok, () => false), 60_000);
+  const page = await browser.newPage();
+  await page.goto(url);
+  await until('the page to be ready', () => page.evaluate(() => document.querySelector('[data-testid="status"]')?.textContent === 'ready'), 120_000);
+  if (args.includes('--sweep')) {
+    const sweep = JSON.parse(readFileSync(join(ROOT, 'public/examples/lr-sweep.json'), 'utf8'));
+    await page.evaluate((doc) => window.lrlab.engine.load(doc), sweep);
+  } else {
+    const config = await page.evaluate(() => window.lrlab.engine.config());
+    await page.evaluate((doc) => window.lrlab.engine.load(doc), { ...config, budget: { unit: 'steps', amount: 1_000_000 } });
+  }
+  await page.getByTestId('speed').selectOption('0');
+  await page.getByTestId('train').click();
+  await sleep(warmup * 1000);
+  const stepNow = () => page.evaluate(() => Number(document.querySelector('[data-testid="step"]')?.textContent));
+  if (args.includes('--profile')) {
+    // The page's JavaScript by function (self time), from V8's sampling profiler.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+    await cdp.send('Profiler.start');
+    const stepFrom = await stepNow();
+    await sleep(seconds * 1000);
+    const stepTo = await stepNow();
+    const { profile } = await cdp.send('Profiler.stop');
+    if (out) writeFileSync(out, JSON.stringify(profile));
+    reportProfile(profile, { seconds, steps: stepTo - stepFrom });
+  } else {
+    await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'toplevel'] });
+    const stepFrom = await stepNow();
+    await sleep(seconds * 1000);
+    const stepTo = await stepNow();
+    const buffer = await browser.stopTracing();
+    if (out) writeFileSync(out, buffer);
+    report(JSON.parse(buffer.toString('utf8')), { seconds, steps: stepTo - stepFrom });
+  }
+} finally {
+  await browser.close();
+  try {
+    process.kill(-server.pid, 'SIGTERM');
+  } catch {
+    /* gone */
+  }
+}
+
+/** What a trace event stands for, in a few words (script by its entry function). */
+function label(event) {
+  const data = event.args?.data ?? {};
+  switch (event.name) {
+    case 'FunctionCall':
+      return `script ${data.functionName || '(anonymous)'} ${String(data.url ?? '').split('/').pop()}:${data.lineNumber ?? ''}`;
+    case 'EventDispatch':
+      return `event ${data.type}`;
+    case 'TimerFire':
+      return 'timer';
+    case 'FireAnimationFrame':
+      return 'animation frame';
+    case 'RunMicrotasks':
+      return 'microtasks';
+    case 'V8.GC_MC_BACKGROUND_MARKING':
+      return null;
+    default:
+      if (/GC|Scavenge|MarkCompact/i.test(event.name)) return 'garbage collection';
+      if (['UpdateLayoutTree', 'Layout', 'Paint', 'PrePaint', 'Layerize', 'Commit', 'UpdateLayer', 'HitTest', 'ParseHTML', 'EvaluateScript', 'v8.compile', 'v8.compileModule'].includes(event.name)) return event.name;
+      return null;
+  }
+}
+
+function report(trace, { seconds: span, steps }) {
+  const events = trace.traceEvents ?? trace;
+  const mains = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  const complete = events.filter((e) => e.ph === 'X' && mains.has(`${e.pid}:${e.tid}`));
+  const tasks = complete.filter((e) => e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask');
+  // The page's renderer: the main thread with the most task time.
+  const busy = new Map();
+  for (const task of tasks) busy.set(`${task.pid}:${task.tid}`, (busy.get(`${task.pid}:${task.tid}`) ?? 0) + task.dur);
+  const main = [...busy.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const inMain = complete.filter((e) => `${e.pid}:${e.tid}` === main).sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+  const top = tasks.filter((t) => `${t.pid}:${t.tid}` === main).sort((a, b) => a.ts - b.ts);
+  const totalBusy = top.reduce((s, t) => s + t.dur, 0) / 1000;
+  console.log(`${steps} steps in ${span} s (${(steps / span).toFixed(1)} steps/s); main thread busy ${totalBusy.toFixed(0)} ms (${((totalBusy / (span * 1000)) * 100).toFixed(1)} %) in ${top.length} tasks`);
+  const totals = new Map();
+  const long = top.filter((t) => t.dur / 1000 > LONG_MS);
+  for (const task of top) {
+    const end = task.ts + task.dur;
+    const parts = new Map();
+    for (const e of inMain) {
+      if (e.ts < task.ts || e.ts + e.dur > end || e === task) continue;
+      const what = label(e);
+      if (!what) continue;
+      // Script time counts once, at its outermost call; the rest by kind (nested in script or not).
+      const key = what;
+      parts.set(key, (parts.get(key) ?? 0) + e.dur / 1000);
+    }
+    for (const [key, ms] of parts) totals.set(key, (totals.get(key) ?? 0) + ms);
+    if (task.dur / 1000 > LONG_MS) {
+      const list = [...parts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(' · ');
+      console.log(`  task ${(task.dur / 1000).toFixed(0)} ms: ${list}`);
+    }
+  }
+  console.log(`${long.length} tasks over ${LONG_MS} ms (max ${Math.max(0, ...long.map((t) => t.dur / 1000)).toFixed(0)} ms)`);
+  console.log('time by kind over all tasks (ms; nested kinds overlap):');
+  for (const [key, ms] of [...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${ms.toFixed(0).padStart(7)}  ${key}`);
+}
+
+/** Self and total time by function (url:line), from a V8 CPU profile. */
+function reportProfile(profile, { seconds: span, steps }) {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const self = new Map();
+  const total = new Map();
+  const name = (node) => `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url.split('/').pop()}:${node.callFrame.lineNumber + 1}`;
+  const dt = profile.timeDeltas;
+  profile.samples.forEach((id, i) => {
+    const ms = (dt[i + 1] ?? dt[i]) / 1000;
+    let node = byId.get(id);
+    self.set(name(node), (self.get(name(node)) ?? 0) + ms);
+    const seen = new Set();
+    while (node) {
+      const key = name(node);
+      if (!seen.has(key)) total.set(key, (total.get(key) ?? 0) + ms);
+      seen.add(key);
+      node = byId.get(parent.get(node.id));
+    }
+  });
+  console.log(`${steps} steps in ${span} s (${(steps / span).toFixed(1)} steps/s)`);
+  const print = (map, title) => {
+    console.log(title);
+    for (const [key, ms] of [...map.entries()].filter(([key]) => !/^\((idle|program|root)\)/.test(key)).sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`  ${ms.toFixed(0).padStart(7)}  ${key}`);
+  };
+  print(self, 'self time (ms):');
+  print(total, 'total time (ms):');
+}
