@@ -4,7 +4,7 @@
  * here; the queue starts one per animation frame, and the next only once that one is on screen.
  * A redraw renders as a React transition: React renders it in slices of a few milliseconds and
  * yields to the page in between, so that no redraw is one long task. Rendered synchronously, one
- * chart took 40–60 ms on SwiftShader (recharts' work per point; the page soak's long tasks,
+ * chart took 40–60 ms on SwiftShader (recharts' render and store updates; the page soak's long tasks,
  * scripts/page-soak.mjs, and scripts/trace-page.mjs), and six redrawn together 100–250 ms. A view
  * whose redraw is slow (a sweep's charts: about a second for 96 lines on SwiftShader) redraws less
  * often, so that the page stays free for input. A view scrolled out of sight does not redraw at all
@@ -77,7 +77,7 @@ export function useOnScreen(element: RefObject<Element | null>): boolean {
 
 /**
  * `value`, updated at most every `ms` (or every COST_FACTOR times the view's last redraw, if longer),
-, one view at a time (see queueRedraw); not while `visible` is false (a view out of sight), and
+ * one view at a time (see queueRedraw); not while `visible` is false (a view out of sight), and
  * at once with the latest value when it turns true.
  */
 export function useThrottled<T>(value: T, ms: number, visible = true): T {

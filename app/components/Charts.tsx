@@ -64,7 +64,8 @@ const useHighlight = create<{ runKey: number | null }>()(() => ({ runKey: null }
 const LINE_WIDTH = 1.8;
 /**
  * Rows per chart at most (app/chart-model.ts keeps the ends and every spike): about one per pixel
- * of a chart's width, and what keeps one chart's redraw under 50 ms on SwiftShader.
+ * of a chart's width. (A redraw's cost on SwiftShader hardly depends on it: recharts' fixed work
+ * per redraw dominates, scripts/trace-page.mjs.)
  */
 const MAX_POINTS = 250;
 const MARGIN = { top: 6, right: 12, bottom: 14, left: 4 };
@@ -126,7 +127,7 @@ async function exportChart(container: HTMLElement | null, format: 'svg' | 'png',
  * is built when the view, the series or the experiment (a cleared table) change.
  */
 function Chart(props: { spec: ChartSpec; records: RecordTable; series: SeriesSpec[] }) {
-  // Each chart follows the records on its own clock (app/redraw.ts): one chart per frame, none out of sight.
+  // Each chart follows the records on its own clock (app/redraw.ts): one chart at a time, none out of sight.
   const figure = useRef<HTMLElement>(null);
   const version = useThrottled(useLab((state) => state.recordsVersion), 400, useOnScreen(figure));
   return <ChartView {...props} version={version} figure={figure} />;

@@ -125,8 +125,14 @@ export class TrainingSession {
     return this.current ? this.appliedOf(this.current) : null;
   }
 
+  /** The experiment, for work on the GPU (refused once the device is lost). */
   private need(): Experiment {
     if (this.lostReason) throw new Error(`${this.lostReason}. Start again to train on a new device.`);
+    return this.loaded();
+  }
+
+  /** The experiment, for work on what is on the CPU (the records: exports, also after a lost device). */
+  private loaded(): Experiment {
     if (!this.current) throw new Error('no experiment loaded: call load(config) first');
     return this.current;
   }
@@ -377,8 +383,7 @@ export class TrainingSession {
    * format, step order) and the runs table. Also after a failure: the records are on the CPU.
    */
   exportCsv(): { metrics: Iterable<string>; runs: string } {
-    const exp = this.current;
-    if (!exp) throw new Error('no experiment loaded: call load(config) first');
+    const exp = this.loaded();
     return { metrics: metricsCsvChunks(exp.runner.runs, exp.runner.records), runs: runsCsv(exp.config.name, exp.runner.runs) };
   }
 
@@ -386,10 +391,9 @@ export class TrainingSession {
    * The results document (./results.ts) of everything so far, as JSON text in chunks (no single
    * string of the whole history); while training, taken at the next block boundary.
    */
-  exportJson(): Promise<string[]> {
-    const exp = this.current;
-    if (!exp) return Promise.reject(new Error('no experiment loaded: call load(config) first'));
-    if (this.lostReason) return Promise.resolve([...resultsJsonChunks(exp.config, upToLastRecord(exp.runner))]); // the records are on the CPU
+  async exportJson(): Promise<string[]> {
+    const exp = this.loaded();
+    if (this.lostReason) return [...resultsJsonChunks(exp.config, upToLastRecord(exp.runner))]; // the records are on the CPU
     return this.atBoundary(() => [...resultsJsonChunks(exp.config, exp.runner)]);
   }
 
