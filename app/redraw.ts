@@ -3,9 +3,10 @@
  * records (every chart, the summary, the sweep plots, the decision boundary) asks for its redraw
  * here; the queue starts one per animation frame, and the next only once that one is on screen.
  * A redraw renders as a React transition: React renders it in slices of a few milliseconds and
- * yields to the page in between, so that no redraw is one long task. Rendered synchronously, one
- * chart took 40–60 ms on SwiftShader (recharts' render and store updates; the page soak's long tasks,
- * scripts/page-soak.mjs, and scripts/trace-page.mjs), and six redrawn together 100–250 ms. A view
+ * yields to the page in between, so that no redraw is one long task. (When the live charts were
+ * drawn by recharts, one chart's redraw took 40–60 ms on SwiftShader, most of it recharts' store
+ * updates, which render synchronously: the page soak's long tasks, scripts/page-soak.mjs and
+ * scripts/trace-page.mjs. They are now our own SVG, components/LinePlot.tsx.) A view
  * whose redraw is slow (a sweep's charts: about a second for 96 lines on SwiftShader) redraws less
  * often, so that the page stays free for input. A view scrolled out of sight does not redraw at all
  * until it comes back (then at once, with the latest value).

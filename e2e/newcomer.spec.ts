@@ -20,7 +20,7 @@ function writePointsCsv(path: string): void {
 }
 
 /** The y-axis tick labels of a chart, top to bottom as drawn. */
-const yTicks = (page: Page, metric: string) => page.getByTestId(`chart-${metric}`).locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value').allTextContents();
+const yTicks = (page: Page, metric: string) => page.getByTestId(`chart-${metric}`).locator('text.y-tick').allTextContents();
 
 /** The experiment config a share link carries. */
 function sharedConfig(url: string): Record<string, unknown> {
@@ -99,13 +99,13 @@ test('accuracy axes span [0, 1]; an uploaded 2-D file gets decision boundaries a
   await page.getByTestId('train').click();
   await expect(page.getByTestId('status')).toHaveText('done', { timeout: 120_000 });
   const accuracy = page.getByTestId('chart-testAccuracy');
-  await expect(accuracy.locator('.recharts-line-dot')).toHaveCount(6);
+  await expect(accuracy.locator('circle.dot')).toHaveCount(6);
   await page.getByTestId('field-budget.amount').fill('40');
   await expect(page.locator('.controls .status')).toContainText('of 40');
   await page.getByTestId('train').click();
   await expect(page.getByTestId('status')).toHaveText('done', { timeout: 120_000 });
   await expect(page.getByTestId('step')).toHaveText('40');
-  await expect(accuracy.locator('path.recharts-line-curve')).toHaveCount(6);
+  await expect(accuracy.locator('path.line')).toHaveCount(6);
   expect(await yTicks(page, 'testAccuracy')).toEqual(['0', '0.25', '0.5', '0.75', '1']);
   await expect(page.getByTestId('boundary-0')).toBeVisible({ timeout: 30_000 });
   await expect(page.locator('[data-testid^="boundary-"]')).toHaveCount(6);
@@ -118,12 +118,12 @@ test('the effective-LR chart shows every run: a padded axis, the runs on one lin
   await openDefault(page);
   await trainTo(page, 60);
   const chart = page.getByTestId('chart-lrExpected');
-  await expect(chart.locator('path.recharts-line-curve')).toHaveCount(6);
+  await expect(chart.locator('path.line')).toHaveCount(6);
   // Every line lies inside the plot, off its edges (LRD's expected rate 0.05 was the bottom edge).
   const edges = await chart.evaluate((figure) => {
-    const axis = figure.querySelector('.recharts-yAxis line.recharts-cartesian-axis-line')!;
+    const axis = figure.querySelector('line.y-axis')!;
     const [top, bottom] = [Number(axis.getAttribute('y1')), Number(axis.getAttribute('y2'))].sort((a, b) => a - b);
-    const lines = [...figure.querySelectorAll<SVGPathElement>('path.recharts-line-curve')].map((path) => path.getBBox());
+    const lines = [...figure.querySelectorAll<SVGPathElement>('path.line')].map((path) => path.getBBox());
     return { top, bottom, highest: Math.min(...lines.map((box) => box.y)), lowest: Math.max(...lines.map((box) => box.y + box.height)) };
   });
   expect(edges.lowest).toBeLessThan(edges.bottom - 3);
@@ -131,11 +131,11 @@ test('the effective-LR chart shows every run: a padded axis, the runs on one lin
   // The baseline's constant rate is shared: the note says with whom.
   await expect(page.getByTestId('overlap-lrExpected')).toContainText(/On one line: Baseline, LEAP \(every point\)/);
   // Hovering a run in the legend draws its line last (in front) and wider.
-  const lastLine = () => chart.locator('path.recharts-line-curve').last().evaluate((path) => path.closest('.recharts-line')?.getAttribute('class') ?? '');
+  const lastLine = () => chart.locator('path.line').last().evaluate((path) => path.getAttribute('class') ?? '');
   expect(await lastLine()).toContain('series-m5');
   await page.getByTestId('legend-0').hover();
   await expect.poll(lastLine).toContain('series-m0');
-  const widths = await chart.locator('path.recharts-line-curve').evaluateAll((paths) => paths.map((p) => Number(p.getAttribute('stroke-width'))));
+  const widths = await chart.locator('path.line').evaluateAll((paths) => paths.map((p) => Number(p.getAttribute('stroke-width'))));
   expect(widths[widths.length - 1]).toBeGreaterThan(Math.max(...widths.slice(0, -1)));
   expect(errors).toEqual([]);
 });

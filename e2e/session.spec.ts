@@ -75,6 +75,9 @@ test('a reload mid-run replays only from the last checkpoint; a reload after a p
   await page.getByTestId('train').click();
   await expect.poll(() => stepOf(page), { timeout: 120_000, intervals: [200] }).toBeGreaterThanOrEqual(1200);
   await expect.poll(() => checkpointStep(page), { timeout: 60_000 }).toBeGreaterThan(500); // one every 5 s while training
+  // A checkpoint is written once the saved log reaches its step, so for up to a second the log may
+  // end exactly at it (a reload then has nothing to replay): wait for a save past it.
+  await expect.poll(async () => (await savedStep(page)) - (await checkpointStep(page)), { timeout: 30_000, intervals: [100] }).toBeGreaterThan(0);
   await page.reload(); // while training: the log reaches further than the checkpoint
   await expect(notes).toContainText('restored your last experiment', { timeout: 120_000 });
   await expect(notes).toContainText(/replaying the saved training from its checkpoint at step [1-9]\d* to step \d+/);

@@ -12,7 +12,7 @@ import { exportCsvFile as exportCsv, mean, openDefault, savedStep, stepOf, train
 const RUNS = 6;
 /** The `d` attribute of a series' line in a chart ('' when absent). */
 async function linePath(page: Page, chart: string, series: string): Promise<string> {
-  const path = page.getByTestId(`chart-${chart}`).locator(`.series-${series} path.recharts-line-curve, path.series-${series}`).first();
+  const path = page.getByTestId(`chart-${chart}`).locator(`path.series-${series}`).first();
   return (await path.count()) ? ((await path.getAttribute('d')) ?? '') : '';
 }
 
@@ -25,7 +25,7 @@ test('the default comparison trains with the space key: every loss falls, curves
   await page.locator('body').press('Space');
   await expect(page.getByTestId('status')).toHaveText('training');
   // Curves appear within seconds.
-  await expect(page.getByTestId('chart-trainLoss').locator('path.recharts-line-curve')).toHaveCount(RUNS, { timeout: 15_000 });
+  await expect(page.getByTestId('chart-trainLoss').locator('path.line')).toHaveCount(RUNS, { timeout: 15_000 });
   console.log(`first curves after ${((Date.now() - started) / 1000).toFixed(1)} s`);
   // The page stays responsive while training: no main-thread task near a second (charts redraw a
   // few times a second from decimated copies; the GPU work is in the Worker).
@@ -43,12 +43,12 @@ test('the default comparison trains with the space key: every loss falls, curves
   const step = await stepOf(page);
 
   for (const chart of ['trainLoss', 'testLoss', 'testAccuracy', 'lrExpected']) {
-    const curves = page.getByTestId(`chart-${chart}`).locator('path.recharts-line-curve');
+    const curves = page.getByTestId(`chart-${chart}`).locator('path.line');
     await expect(curves, chart).toHaveCount(RUNS);
     for (const d of await curves.evaluateAll((paths) => paths.map((p) => p.getAttribute('d') ?? ''))) expect(d.length, `${chart} path`).toBeGreaterThan(20);
   }
   // AutoDrop's angle chart appears (one run has AutoDrop).
-  await expect(page.getByTestId('chart-angle').locator('path.recharts-line-curve')).toHaveCount(1);
+  await expect(page.getByTestId('chart-angle').locator('path.line')).toHaveCount(1);
 
   const { text, rows } = await exportCsv(page);
   expect(text.split(/\r?\n/)[0].split(',')).toEqual(Object.keys(METRIC_COLUMNS));
@@ -62,9 +62,9 @@ test('the default comparison trains with the space key: every loss falls, curves
   }
   // The legend hides a run from the charts and shows it again.
   await page.getByTestId('legend-2').click();
-  await expect(page.getByTestId('chart-trainLoss').locator('path.recharts-line-curve')).toHaveCount(RUNS - 1);
+  await expect(page.getByTestId('chart-trainLoss').locator('path.line')).toHaveCount(RUNS - 1);
   await page.getByTestId('legend-2').click();
-  await expect(page.getByTestId('chart-trainLoss').locator('path.recharts-line-curve')).toHaveCount(RUNS);
+  await expect(page.getByTestId('chart-trainLoss').locator('path.line')).toHaveCount(RUNS);
   // 2-D data: a decision boundary per run.
   await expect(page.getByTestId('boundary-0')).toBeVisible();
   await expect(page.locator('[data-testid^="boundary-"]')).toHaveCount(RUNS);
@@ -297,7 +297,7 @@ test('speed limit, and charts download as SVG and PNG', async ({ page }) => {
   const [svg] = await Promise.all([page.waitForEvent('download'), page.getByTestId('svg-trainLoss').click()]);
   const text = readFileSync((await svg.path())!, 'utf8');
   expect(text.startsWith('<svg')).toBe(true);
-  expect(text).toContain('recharts-line-curve');
+  expect(text).toContain('class="line series-');
   const [png] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Train loss: download PNG' }).click()]);
   const bytes = readFileSync((await png.path())!);
   expect([...bytes.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
@@ -316,18 +316,18 @@ test('replicates: mean ± std bands and per-method summary; duplicate and remove
   await page.getByTestId('train').click();
   await expect(page.getByTestId('status')).toHaveText('done', { timeout: 90_000 });
   // One mean line per method, each with its ±std band.
-  await expect(page.getByTestId('chart-trainLoss').locator('path.recharts-line-curve')).toHaveCount(RUNS);
-  await expect(page.getByTestId('chart-trainLoss').locator('path.recharts-area-area')).toHaveCount(RUNS);
+  await expect(page.getByTestId('chart-trainLoss').locator('path.line')).toHaveCount(RUNS);
+  await expect(page.getByTestId('chart-trainLoss').locator('path.band')).toHaveCount(RUNS);
   await expect(page.getByTestId('method-summary-0')).toContainText('mean ± std of 2');
   await expect(page.getByTestId('method-summary-0')).toContainText('±');
   // Each replicate on its own instead.
   await page.getByTestId('aggregate').uncheck();
-  await expect(page.getByTestId('chart-trainLoss').locator('path.recharts-line-curve')).toHaveCount(2 * RUNS);
+  await expect(page.getByTestId('chart-trainLoss').locator('path.line')).toHaveCount(2 * RUNS);
 
   // The hover readout lists every run at that x.
-  const box = (await page.getByTestId('chart-trainLoss').locator('.recharts-surface').boundingBox())!;
+  const box = (await page.getByTestId('chart-trainLoss').locator('svg.plot').boundingBox())!;
   await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.5);
-  const tooltip = page.getByTestId('chart-trainLoss').locator('.recharts-tooltip-wrapper');
+  const tooltip = page.getByTestId('chart-trainLoss').locator('[data-testid="chart-tooltip"]');
   await expect(tooltip).toContainText('Baseline');
   await expect(tooltip).toContainText('Exponential LR #2');
 

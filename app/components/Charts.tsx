@@ -1,11 +1,10 @@
-// Live charts (recharts) over the store's raw records: train loss, test loss, test accuracy,
+// Live charts (SVG, ./LinePlot.tsx) over the store's raw records: train loss, test loss, test accuracy,
 // effective learning rate (log; LEAP's band as an area) and AutoDrop's angular velocity. Smoothing,
 // decimation and replicate means are display-only (app/series.ts); redraws are throttled to
 // animation frames a few times a second so the page stays smooth while training. Axes are padded
 // (accuracy spans [0, 1]); lines on top of each other are drawn as a widening stack and named under
 // the chart, and hovering a run in the legend brings its line to the front (app/chart-axes.ts).
-import { memo, useCallback, useMemo, useRef, type RefObject } from 'react';
-import { Area, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { memo, useMemo, useRef, type RefObject } from 'react';
 import { create } from 'zustand';
 import { coincidences, describeCoincidence, innerTicks, linearTicks, strokeWidths, yDomain } from '../chart-axes';
 import type { RecordTable } from '../../src/experiment/record-table';
@@ -18,6 +17,7 @@ import { runLabel } from '../../src/experiment/expand';
 import { sweepLabel } from '../../src/experiment/sweep';
 import { useSweepView } from '../sweep-view';
 import { useOnScreen, useThrottled } from '../redraw';
+import { LinePlot, type PlotLine } from './LinePlot';
 
 /**
  * The chart lines: per stacked run, or per method and sweep point (mean ± std) when replicates are
@@ -48,8 +48,6 @@ export function seriesOf(summary: ExperimentSummary | null, aggregate: boolean, 
   return specs;
 }
 
-const tick = (value: number) => (Math.abs(value) >= 1e4 || (Math.abs(value) < 1e-2 && value !== 0) ? value.toExponential(0) : String(Number(value.toPrecision(3))));
-
 interface ChartSpec {
   metric: MetricKey;
   title: string;
@@ -64,17 +62,9 @@ const useHighlight = create<{ runKey: number | null }>()(() => ({ runKey: null }
 const LINE_WIDTH = 1.8;
 /**
  * Rows per chart at most (app/chart-model.ts keeps the ends and every spike): about one per pixel
- * of a chart's width. (A redraw's cost on SwiftShader hardly depends on it: recharts' fixed work
- * per redraw dominates, scripts/trace-page.mjs.)
+ * of a chart's width.
  */
 const MAX_POINTS = 250;
-const MARGIN = { top: 6, right: 12, bottom: 14, left: 4 };
-const X_DOMAIN = ['dataMin', 'dataMax'];
-const AUTO_DOMAIN = ['auto', 'auto'];
-const TOOLTIP_STYLE = { background: 'var(--bg-raised)', border: '1px solid var(--border)' };
-/** A tooltip's value: a number, or a band's two ends. */
-const tooltipValue = (value: unknown, name: unknown): [string, string] =>
-  Array.isArray(value) ? [`${tick(Number(value[0]))} – ${tick(Number(value[1]))}`, `${String(name)}`] : [tick(Number(value)), String(name)];
 
 export const CHARTS: ChartSpec[] = [
   { metric: 'trainLoss', title: 'Train loss', log: 'view' },
@@ -86,7 +76,7 @@ export const CHARTS: ChartSpec[] = [
 
 /** Serializes a chart's SVG (computed colours inlined) for export. */
 function chartSvg(container: HTMLElement | null): string | null {
-  const svg = container?.querySelector('svg.recharts-surface');
+  const svg = container?.querySelector('svg.plot');
   if (!svg) return null;
   const copy = svg.cloneNode(true) as SVGSVGElement;
   copy.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
@@ -151,21 +141,25 @@ const ChartView = memo(function ChartView({ spec, records, version, series, figu
   const xLabel = view.axis === 'step' ? 'step' : view.axis === 'epoch' ? 'epoch' : 'wall time (s)';
   // Only runs that have this metric (the angle exists for AutoDrop runs only).
   const shown = series.filter((s) => rows.some((row) => row[s.id] !== undefined));
-  const hasBands = rows.some((row) => Object.keys(row).some((key) => key.endsWith(':band')));
   const computed = useMemo(() => yDomain(rows, shown.map((s) => s.id), spec.unit ? 'unit' : logY ? 'log' : 'linear'), [rows, shown, spec.unit, logY]);
-  // The same domain keeps its identity while its ends do not move (see the props below).
-  const [yLow, yHigh] = computed ?? [Number.NaN, Number.NaN];
-  const domain = useMemo((): [number, number] | undefined => (Number.isNaN(yLow) ? undefined : [yLow, yHigh]), [yLow, yHigh]);
   const groups = useMemo(() => coincidences(rows, shown), [rows, shown]);
-  // Props that keep their identity from one redraw to the next: recharts re-registers an axis or a
-  // tooltip whose props change, which costs a second render of the whole chart.
   const firstX = rows[0]?.x ?? 0;
   const lastX = rows[rows.length - 1]?.x ?? 0;
   const xTicks = useMemo(() => innerTicks(firstX, lastX), [firstX, lastX]);
-  const yTicks = useMemo(() => (domain && !logY ? linearTicks(domain) : undefined), [domain, logY]);
-  const xAxisLabel = useMemo(() => ({ value: xLabel, position: 'insideBottom' as const, offset: -8, fill: 'var(--fg-muted)', fontSize: 11 }), [xLabel]);
-  const labelFormatter = useCallback((x: unknown) => `${xLabel} ${tick(Number(x))}`, [xLabel]);
+  const yTicks = useMemo(() => (computed && !logY ? linearTicks(computed) : undefined), [computed, logY]);
   const widths = strokeWidths(groups, LINE_WIDTH);
+  // The highlighted run's lines last: in front of the others.
+  const lines: PlotLine[] = shown
+    .map((s) => ({
+      id: s.id,
+      label: s.label,
+      color: s.color,
+      dash: s.dash,
+      width: (widths.get(s.id) ?? LINE_WIDTH) + (s.runKey === highlight ? 1.2 : 0),
+      opacity: highlight === null || s.runKey === highlight ? 1 : 0.3,
+      front: s.runKey === highlight,
+    }))
+    .sort((a, b) => Number(a.front) - Number(b.front));
   const labelOf = (id: string) => shown.find((s) => s.id === id)?.label ?? id;
   const empty = phase === 'no-webgpu' ? 'Nothing trains in this browser: it has no WebGPU (see above).' : phase === 'starting' ? 'Starting…' : 'No data yet: press Train (or space).';
   return (
@@ -182,39 +176,10 @@ const ChartView = memo(function ChartView({ spec, records, version, series, figu
         </span>
       </figcaption>
       <div ref={box} className="chart-box">
-        {rows.length === 0 ? (
+        {rows.length === 0 || !computed ? (
           <p className="empty">{empty}</p>
         ) : (
-          <ResponsiveContainer width="100%" height={220}>
-            <ComposedChart data={rows} margin={MARGIN}>
-              <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
-              <XAxis dataKey="x" type="number" domain={X_DOMAIN} ticks={xTicks} tickFormatter={tick} stroke="var(--fg-muted)" label={xAxisLabel} />
-              <YAxis scale={logY ? 'log' : 'linear'} domain={domain ?? AUTO_DOMAIN} ticks={yTicks} allowDataOverflow tickFormatter={tick} stroke="var(--fg-muted)" width={52} />
-              <Tooltip isAnimationActive={false} contentStyle={TOOLTIP_STYLE} labelFormatter={labelFormatter} formatter={tooltipValue} />
-              {hasBands &&
-                shown.map((s) => (
-                  <Area key={`${s.id}:band`} dataKey={`${s.id}:band`} name={`${s.label} band`} stroke="none" fill={s.color} fillOpacity={0.15} isAnimationActive={false} connectNulls legendType="none" />
-                ))}
-              {shown.map((s) => (
-                <Line
-                  key={s.id}
-                  dataKey={s.id}
-                  name={s.label}
-                  className={`series-${s.id}`}
-                  stroke={s.color}
-                  strokeDasharray={s.dash}
-                  strokeWidth={s.runKey === highlight ? (widths.get(s.id) ?? LINE_WIDTH) + 1.2 : (widths.get(s.id) ?? LINE_WIDTH)}
-                  strokeOpacity={highlight === null || s.runKey === highlight ? 1 : 0.3}
-                  // The highlighted run's line in a layer above the others' (recharts draws lines at z 400).
-                  zIndex={s.runKey === highlight ? 401 : undefined}
-                  // One point (a first evaluation) draws no line: show it as a dot.
-                  dot={rows.length === 1 ? { r: 3, fill: s.color, strokeWidth: 0 } : false}
-                  isAnimationActive={false}
-                  connectNulls
-                />
-              ))}
-            </ComposedChart>
-          </ResponsiveContainer>
+          <LinePlot rows={rows} lines={lines} bands logY={logY} yDomain={computed} xTicks={xTicks} yTicks={yTicks} xLabel={xLabel} title={spec.title} testId={`plot-${spec.metric}`} />
         )}
       </div>
       {groups.length > 0 && (

@@ -1,5 +1,6 @@
-// A small SVG plot frame for the sweep and range-test views: linear or log scales, ticks, axes and
-// labels. The curves are drawn by the views themselves (their points carry test ids and clicks).
+// A small SVG plot frame for the live charts, the sweep and the range-test views: linear or log
+// scales, ticks, axes and labels. The curves are drawn by the views themselves (their points carry
+// test ids and clicks; the live charts' lines, bands and hover readout are in ./LinePlot.tsx).
 import type { ReactNode } from 'react';
 
 /** A scale from data to pixels: linear, or log10 (values ≤ 0 map to NaN). */
@@ -20,12 +21,29 @@ export function makeScale(min: number, max: number, from: number, to: number, lo
   return scale;
 }
 
-/** Powers of ten within [10^a, 10^b] (every other one when many). */
-function logTicks(a: number, b: number): number[] {
-  const ticks: number[] = [];
-  for (let e = Math.ceil(a); e <= Math.floor(b); e++) ticks.push(10 ** e);
-  if (ticks.length < 2) return [10 ** a, 10 ** b];
-  return ticks.length > 6 ? ticks.filter((_, i) => i % 2 === 0) : ticks;
+/**
+ * Ticks of a log axis over [10^a, 10^b]: the powers of ten inside (every other one when many); on
+ * a span of less than two decades 1, 2 and 5 times them; on less than that (an effective rate
+ * between 0.04 and 0.12) round linear ticks inside; the ends when nothing round lies inside.
+ */
+export function logTicks(a: number, b: number): number[] {
+  const inside = (multiples: number[]) => {
+    const ticks: number[] = [];
+    for (let e = Math.floor(a); e <= Math.ceil(b); e++) {
+      for (const m of multiples) {
+        const tick = Number((m * 10 ** e).toPrecision(12));
+        const at = Math.log10(tick);
+        if (at >= a - 1e-9 && at <= b + 1e-9) ticks.push(tick);
+      }
+    }
+    return ticks;
+  };
+  const decades = inside([1]);
+  if (decades.length >= 3) return decades.length > 6 ? decades.filter((_, i) => i % 2 === 0) : decades;
+  const round = inside([1, 2, 5]);
+  if (round.length >= 2) return round;
+  const linear = linearTicks(10 ** a, 10 ** b).filter((tick) => tick > 0);
+  return linear.length >= 2 ? linear : [10 ** a, 10 ** b];
 }
 
 /** About five round ticks in [a, b]. */
@@ -41,17 +59,30 @@ function linearTicks(a: number, b: number): number[] {
 export const tickText = (value: number) =>
   Math.abs(value) >= 1e4 || (Math.abs(value) < 1e-2 && value !== 0) ? value.toExponential(0) : String(Number(value.toPrecision(3)));
 
-export const PLOT = { width: 560, height: 260, left: 56, right: 12, top: 10, bottom: 36 };
+/** A plot's size and the margins around its plotting area (px). */
+export interface PlotBox {
+  width: number;
+  height: number;
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
 
-/** The frame: grid lines at the ticks, axes, tick texts and axis labels, with the plot's children inside. */
-export function PlotFrame({ x, y, xLabel, yLabel, children, testId, title }: { x: Scale; y: Scale; xLabel: string; yLabel: string; children: ReactNode; testId: string; title: string }) {
-  const { width, height, left, right, top, bottom } = PLOT;
+export const PLOT: PlotBox = { width: 560, height: 260, left: 56, right: 12, top: 10, bottom: 36 };
+
+/**
+ * The frame: grid lines at the ticks, axes, tick texts and axis labels, with the plot's children
+ * inside. Scaled to its container's width (viewBox), or drawn at `box`'s own size when `exact`.
+ */
+export function PlotFrame({ x, y, xLabel, yLabel = '', children, testId, title, box = PLOT, exact = false }: { x: Scale; y: Scale; xLabel: string; yLabel?: string; children: ReactNode; testId: string; title: string; box?: PlotBox; exact?: boolean }) {
+  const { width, height, left, right, top, bottom } = box;
   return (
-    <svg viewBox={`0 0 ${width} ${height}`} className="plot" role="img" aria-label={title} data-testid={testId}>
+    <svg viewBox={`0 0 ${width} ${height}`} width={exact ? width : undefined} height={exact ? height : undefined} className={exact ? 'plot exact' : 'plot'} role="img" aria-label={title} data-testid={testId}>
       {x.ticks.map((tick) => (
         <g key={`x${tick}`}>
           <line x1={x(tick)} x2={x(tick)} y1={top} y2={height - bottom} stroke="var(--grid)" strokeDasharray="3 3" />
-          <text x={x(tick)} y={height - bottom + 14} textAnchor="middle" fontSize="10" fill="var(--fg-muted)">
+          <text className="x-tick" x={x(tick)} y={height - bottom + 14} textAnchor="middle" fontSize="10" fill="var(--fg-muted)">
             {tickText(tick)}
           </text>
         </g>
@@ -59,19 +90,19 @@ export function PlotFrame({ x, y, xLabel, yLabel, children, testId, title }: { x
       {y.ticks.map((tick) => (
         <g key={`y${tick}`}>
           <line x1={left} x2={width - right} y1={y(tick)} y2={y(tick)} stroke="var(--grid)" strokeDasharray="3 3" />
-          <text x={left - 4} y={y(tick) + 3} textAnchor="end" fontSize="10" fill="var(--fg-muted)">
+          <text className="y-tick" x={left - 4} y={y(tick) + 3} textAnchor="end" fontSize="10" fill="var(--fg-muted)">
             {tickText(tick)}
           </text>
         </g>
       ))}
-      <line x1={left} x2={left} y1={top} y2={height - bottom} stroke="var(--fg-muted)" />
-      <line x1={left} x2={width - right} y1={height - bottom} y2={height - bottom} stroke="var(--fg-muted)" />
+      <line className="y-axis" x1={left} x2={left} y1={top} y2={height - bottom} stroke="var(--fg-muted)" />
+      <line className="x-axis" x1={left} x2={width - right} y1={height - bottom} y2={height - bottom} stroke="var(--fg-muted)" />
       <text x={(left + width - right) / 2} y={height - 4} textAnchor="middle" fontSize="11" fill="var(--fg-muted)">
         {xLabel}
       </text>
-      <text x={12} y={(top + height - bottom) / 2} textAnchor="middle" fontSize="11" fill="var(--fg-muted)" transform={`rotate(-90 12 ${(top + height - bottom) / 2})`}>
+      {yLabel && <text x={12} y={(top + height - bottom) / 2} textAnchor="middle" fontSize="11" fill="var(--fg-muted)" transform={`rotate(-90 12 ${(top + height - bottom) / 2})`}>
         {yLabel}
-      </text>
+      </text>}
       {children}
     </svg>
   );

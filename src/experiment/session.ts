@@ -13,14 +13,12 @@
  */
 import type { Dataset } from '../data/types';
 import type { GpuContext } from '../gpu/device';
-import { asStep, nextStep, type MethodIndex, type Step } from '../util/ids';
+import { asStep, type MethodIndex, type Step } from '../util/ids';
 import { jsonDocument } from '../util/json';
 import { parseExperiment, type ExperimentConfig } from './config';
 import { metricsCsvChunks, runsCsv } from './export';
 import { readExperimentFile } from './files';
-import { budgetSteps, expandRuns, runnerRun } from './expand';
 import { resultsJsonChunks, upToLastRecord, type ResultsDocument } from './results';
-import { appendRun, documentRuns, moveRun, removeRun, replaceRun } from './run-edits';
 import type { ExperimentRunner } from './runner';
 import type { TrainingRunner } from './training-runner';
 import { summarizeExperiment, type AppliedExperiment, type ConfigDocument, type RebuildResult, type RestoreResult, type SessionEvent, type SessionState } from './session-events';
@@ -29,6 +27,7 @@ import { WorkQueue } from './work-queue';
 import type { RunnerCheckpoint } from './checkpoint';
 import { replayResults } from './replay';
 import { TrainingLoop } from './training-loop';
+import { SessionEdits, type EditedExperiment } from './session-edits';
 
 export interface SessionOptions {
   /** The dataset a config names (the page fetches the site's files or takes an upload; Node reads files). */
@@ -37,11 +36,7 @@ export interface SessionOptions {
   now?: () => number;
 }
 
-interface Experiment {
-  document: ConfigDocument;
-  config: ExperimentConfig;
-  dataset: Dataset;
-  runner: TrainingRunner;
+interface Experiment extends EditedExperiment {
   unsubscribe: () => void;
 }
 
@@ -54,6 +49,8 @@ export class TrainingSession {
   private readonly work = new WorkQueue();
   /** Training over time: blocks, pauses, the speed limit (./training-loop.ts). */
   private readonly loop: TrainingLoop;
+  /** Run edits and budget changes (./session-edits.ts). */
+  private readonly edits: SessionEdits;
   private lastError: string | null = null;
   private lostReason: string | null = null;
   private closed = false;
@@ -73,6 +70,14 @@ export class TrainingSession {
         if (runner) this.emit({ kind: 'progress', step: runner.step, budgetSteps: runner.options.budgetSteps });
       },
       now,
+    });
+    this.edits = new SessionEdits({
+      need: () => this.need(),
+      isCurrent: (exp) => this.current === exp,
+      atBoundary: (work) => this.atBoundary(work),
+      install: (document, config, dataset) => this.install(document, config, dataset),
+      applied: (exp) => this.appliedOf(exp),
+      emit: (event) => this.emit(event),
     });
     void gpu.lost.then((reason) => {
       if (this.closed) return;
@@ -137,7 +142,7 @@ export class TrainingSession {
     return this.current;
   }
 
-  private appliedOf(exp: Experiment): AppliedExperiment {
+  private appliedOf(exp: EditedExperiment): AppliedExperiment {
     return { document: exp.document, config: exp.config, summary: summarizeExperiment(exp.config, exp.runner, exp.dataset) };
   }
 
@@ -310,70 +315,31 @@ export class TrainingSession {
    * `runs.<method>.<field>`). While training, it applies at the next block boundary. Resolves with
    * the first step trained with the new settings.
    */
-  async updateRun(method: MethodIndex, runDocument: unknown): Promise<{ fromStep: Step }> {
-    const exp = this.need();
-    const document = replaceRun(exp.document, method, jsonDocument(runDocument, `runs.${method}`));
-    const config = parseExperiment(document);
-    const changed = expandRuns(config).filter((run) => run.method === method);
-    for (const run of changed) {
-      const issue = exp.runner.runUpdateIssue(run.index, runnerRun(run));
-      if (issue) throw new Error(`runs.${method}.${issue}`);
-    }
-    return this.atBoundary(() => {
-      if (this.current !== exp) throw new Error('the experiment was replaced before the change could apply');
-      for (const run of changed) exp.runner.updateRun(run.index, runnerRun(run));
-      exp.document = document;
-      exp.config = config;
-      const fromStep = nextStep(exp.runner.step);
-      this.emit({ kind: 'run-updated', method, fromStep, applied: this.appliedOf(exp) });
-      return { fromStep };
-    });
+  updateRun(method: MethodIndex, runDocument: unknown): Promise<{ fromStep: Step }> {
+    return this.edits.updateRun(method, runDocument);
   }
 
   /**
    * Moves the budget (`budget` replaces the config's, validated whole). Nothing a run computes
    * depends on the budget, so training goes on from the step reached; a budget below it is refused.
    */
-  async setBudget(budget: unknown): Promise<AppliedExperiment> {
-    const exp = this.need();
-    const document = { ...exp.document, budget: jsonDocument(budget, 'budget') };
-    const config = parseExperiment(document);
-    const steps = budgetSteps(config, exp.runner.stepsPerEpoch);
-    return this.atBoundary(() => {
-      if (this.current !== exp) throw new Error('the experiment was replaced before the change could apply');
-      if (steps < exp.runner.step) {
-        throw new Error(`budget.amount: ${steps} steps is below the ${exp.runner.step} steps already trained; reset to train a shorter budget`);
-      }
-      exp.runner.setBudget(steps);
-      exp.document = document;
-      exp.config = config;
-      const applied = this.appliedOf(exp);
-      this.emit({ kind: 'budget-changed', applied });
-      return applied;
-    });
+  setBudget(budget: unknown): Promise<AppliedExperiment> {
+    return this.edits.setBudget(budget);
   }
 
   /** Adds a run (a method). The stacked runner is rebuilt: training restarts from step 0 (same init and data order). */
   addRun(runDocument: unknown): Promise<RebuildResult> {
-    return this.rebuild((exp) => appendRun(exp.document, exp.config, jsonDocument(runDocument, `runs.${documentRuns(exp.document).length}`)), 'Adding a run');
+    return this.edits.addRun(runDocument);
   }
 
   /** Removes method `method` (every replicate of it); the others keep their colours and draws; training restarts. */
   removeRun(method: MethodIndex): Promise<RebuildResult> {
-    return this.rebuild((exp) => removeRun(exp.document, exp.config, method), 'Removing a run');
+    return this.edits.removeRun(method);
   }
 
   /** Moves method `method` to place `to` (a reorder); every run keeps its colour and draws; training restarts. */
   moveRun(method: MethodIndex, to: MethodIndex): Promise<RebuildResult> {
-    return this.rebuild((exp) => moveRun(exp.document, exp.config, method, to), 'Reordering the runs');
-  }
-
-  /** Installs the document `edit` makes of the experiment's, on the same dataset; `what` rebuilt the experiment. */
-  private async rebuild(edit: (exp: Experiment) => ConfigDocument, what: string): Promise<RebuildResult> {
-    const exp = this.need();
-    const document = edit(exp);
-    const applied = await this.install(document, parseExperiment(document), exp.dataset);
-    return { applied, message: `${what} rebuilds the experiment: training restarted from step 0.` };
+    return this.edits.moveRun(method, to);
   }
 
   // ----------------------------------------------------------------------------------- exports
