@@ -144,6 +144,72 @@ describe('TrainingSession', () => {
     await session.close();
   });
 
+  it('adding, reordering and removing runs rebuilds the experiment from step 0, each run keeping its colour; a missing run is refused and changes nothing', async () => {
+    const { session, events } = await open();
+    const labels = () => session.applied!.summary.runs.map((run) => run.label);
+    /** Colour and run key by label: what a run must keep across edits that move it. */
+    const pinned = () => Object.fromEntries(session.applied!.summary.runs.map((run) => [run.label, [run.color, run.runKey]]));
+    const loads = () => events.filter((e) => e.kind === 'loaded').length;
+    const before = pinned();
+    await session.step(5);
+
+    const added = await session.addRun({ label: 'Slow', optimizer: { rule: 'momentum', momentum: 0.9 }, schedule: { kind: 'constant', lr: 0.01 } });
+    expect(added.message).toBe('Adding a run rebuilds the experiment: training restarted from step 0.');
+    expect(events.at(-1)).toEqual({ kind: 'loaded', applied: added.applied });
+    expect(added.applied).toEqual(session.applied);
+    expect(labels()).toEqual(['Baseline', 'LRD', 'AutoDrop', 'Slow']);
+    expect(session.applied!.config.runs).toHaveLength(4);
+    expect(session.state.step).toBe(0);
+    expect(session.runner.records.length).toBe(0);
+    const withAdded = pinned();
+    expect(withAdded).toMatchObject(before); // the three runs kept their colours and run keys
+    const [slowColor, slowKey] = withAdded.Slow;
+    expect(Object.values(before).map(([color]) => color)).not.toContain(slowColor); // a colour of its own
+    expect(Object.values(before).map(([, key]) => key)).not.toContain(slowKey);
+
+    await session.step(3);
+    const moved = await session.moveRun(asMethod(3), asMethod(0));
+    expect(moved.message).toBe('Reordering the runs rebuilds the experiment: training restarted from step 0.');
+    expect(labels()).toEqual(['Slow', 'Baseline', 'LRD', 'AutoDrop']);
+    expect(session.applied!.summary.runs.map((run) => run.method)).toEqual([0, 1, 2, 3]);
+    expect(pinned()).toEqual(withAdded); // the colours moved with their runs
+    expect(session.state.step).toBe(0);
+
+    await session.step(2);
+    const loadsBefore = loads();
+    const documentBefore = structuredClone(session.applied!.document);
+    const configBefore = structuredClone(session.applied!.config);
+    await expect(session.removeRun(asMethod(4))).rejects.toThrow('runs.4: no such run (the experiment has 4)');
+    expect(session.applied!.document).toEqual(documentBefore);
+    expect(session.applied!.config).toEqual(configBefore);
+    expect(session.applied!.config.runs).toHaveLength(4);
+    expect(session.state.step).toBe(2); // not rebuilt
+    expect(loads()).toBe(loadsBefore);
+
+    const removed = await session.removeRun(asMethod(1)); // Baseline: the runs after it move up a place
+    expect(removed.message).toBe('Removing a run rebuilds the experiment: training restarted from step 0.');
+    expect(events.at(-1)).toEqual({ kind: 'loaded', applied: removed.applied });
+    expect(labels()).toEqual(['Slow', 'LRD', 'AutoDrop']);
+    expect(session.applied!.config.runs).toHaveLength(3);
+    const { Baseline: _, ...kept } = withAdded;
+    expect(pinned()).toEqual(kept); // not the colours of their new places
+    expect(session.state.step).toBe(0);
+    expect(loads()).toBe(loadsBefore + 1);
+
+    // A run added now takes a colour no run has (the one Baseline left), not its place's (Slow's), and a fresh run key.
+    await session.addRun({ label: 'Fast', optimizer: { rule: 'momentum', momentum: 0.9 }, schedule: { kind: 'constant', lr: 0.3 } });
+    expect(labels()).toEqual(['Slow', 'LRD', 'AutoDrop', 'Fast']);
+    const { Fast: [fastColor, fastKey], ...others } = pinned();
+    expect(others).toEqual(kept);
+    expect(Object.values(kept).map(([color]) => color)).not.toContain(fastColor);
+    expect(Object.values(withAdded).map(([, key]) => key)).not.toContain(fastKey);
+
+    const trained = await session.step();
+    expect(trained.step).toBe(1);
+    expect(session.runner.records.filter((r) => r.step === 1).map((r) => r.run).sort()).toEqual([0, 1, 2, 3]);
+    await session.close();
+  });
+
   it('catch-up: restoring a results file replays to its step and equals uninterrupted training from there', async () => {
     const whole = await uninterrupted();
     const { session: first } = await open();
