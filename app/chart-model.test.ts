@@ -43,8 +43,8 @@ describe('ChartModel (incremental)', () => {
     const table = new RecordTable();
     const model = new ChartModel(series, options);
     let read = 0;
-    const get = table.get.bind(table);
-    table.get = (row: number) => (read++, get(row));
+    const runAt = table.runAt.bind(table);
+    table.runAt = (row: number) => (read++, runAt(row));
     for (const batch of blocks(20_000, 10)) {
       table.push(...batch);
       const before = read;
@@ -59,6 +59,46 @@ describe('ChartModel (incremental)', () => {
     expect(rows[rows.length - 1].x).toBe(20_000);
     expect(rows.every((row, i) => i === 0 || row.x > rows[i - 1].x)).toBe(true);
     expect(rows[0]['m0:band']).toBeDefined(); // replicates: mean ± std
+  });
+
+  it('one fold over a restore (every record at once, in step or in run order) gives the same rows, holding a bounded number of steps', () => {
+    const batches = [...blocks(6000, 10)];
+    const live = new RecordTable();
+    const model = new ChartModel(series, options);
+    for (const batch of batches) {
+      live.push(...batch);
+      model.update(live);
+    }
+    const all = batches.flat();
+    const byRun = [...all].sort((a, b) => a.run - b.run || a.step - b.step);
+    for (const order of [all, byRun]) {
+      const restored = RecordTable.of(order);
+      const once = new ChartModel(series, options);
+      const pending = (once as unknown as { pending: Map<number, unknown> }).pending;
+      let most = 0;
+      type Take = { take: (table: RecordTable, row: number) => void };
+      const take = (once as unknown as Take).take.bind(once);
+      (once as unknown as Take).take = (table, row) => {
+        take(table, row);
+        most = Math.max(most, (once as unknown as { pending: Map<number, unknown> }).pending.size);
+      };
+      once.update(restored);
+      expect(once.rows()).toEqual(model.rows());
+      expect(pending.size).toBe(0);
+      // In step order the complete steps become rows as the fold goes (not all 6,000 held at once).
+      if (order === all) expect(most).toBeLessThan(2000);
+      else expect(most).toBe(6000); // in run order nothing is complete before the last run
+    }
+  });
+
+  it("passes over the rows of runs it does not draw (a sweep's focus): the same rows as a table of its runs alone", () => {
+    const own = [...blocks(500, 10)].flat();
+    const others = own.map((r) => ({ ...r, run: asRun(r.run + 3), trainLoss: 100 + r.trainLoss }));
+    const mixed = new ChartModel(series, options);
+    mixed.update(RecordTable.of(own.flatMap((r, i) => [r, others[i]])));
+    const alone = new ChartModel(series, options);
+    alone.update(RecordTable.of(own));
+    expect(mixed.rows()).toEqual(alone.rows());
   });
 
   it('a cleared table asks for a new model', () => {

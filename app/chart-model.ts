@@ -8,7 +8,6 @@
  * so spikes survive; when there are too many buckets, neighbours merge and the bucket size doubles).
  */
 import type { RecordTable } from '../src/experiment/record-table';
-import type { MetricRecord } from '../src/experiment/records';
 import type { ChartOptions, ChartRow, MetricKey, SeriesSpec } from './series';
 
 /** A computed row before it is drawn: x, then per series its value and band (NaN: none). */
@@ -19,15 +18,18 @@ interface RowValues {
   high: Float64Array;
 }
 
+/** Records folded between two looks for complete steps (a restore's fold of 300,000 records). */
+const FINISH_EVERY = 4096;
+
 /** A decimation bucket: how many rows it stands for, and the rows it keeps. */
 interface Bucket {
   count: number;
   kept: RowValues[];
 }
 
-/** The value of `key` a chart plots for a record (undefined: no point at this step). */
-export function recordValue(record: MetricRecord, key: MetricKey): number | undefined {
-  const value = record[key];
+/** The value of `key` a chart plots for a table row (undefined: no point at this step). */
+function rowValue(table: RecordTable, row: number, key: MetricKey): number | undefined {
+  const value = table.valueAt(row, key);
   return typeof value === 'number' ? value : undefined;
 }
 
@@ -61,19 +63,41 @@ export class ChartModel {
     if (this.generation !== -1 && this.generation !== table.generation) throw new Error('the table was cleared: make a new ChartModel');
     this.generation = table.generation;
     const rows = table.journalSince(this.version);
-    for (let i = 0; i < rows.length; i++) this.take(table.get(rows[i]));
+    for (let i = 0; i < rows.length; i++) {
+      this.take(table, rows[i]);
+      // A long fold (a restore brings every record at once) turns its complete steps into rows as
+      // it goes, so that it never holds every step of the run at once.
+      if (i % FINISH_EVERY === FINISH_EVERY - 1) this.finishSteps(this.completeThrough());
+    }
     this.version = table.version;
     this.finishSteps();
   }
 
-  /** One record: the value of this chart's metric, smoothed, waiting for its step's other runs. */
-  private take(record: MetricRecord): void {
-    const place = this.seriesOf.get(record.run);
-    const value = recordValue(record, this.options.metric);
-    if (!place || value === undefined) return;
-    const state = this.ema.get(record.run) ?? { last: 0, count: 0, step: -1 };
-    if (record.step <= state.step) return; // a step seen already (its record re-sent with test metrics)
-    state.step = record.step;
+  /**
+   * The last step every run of this chart has reached in the records folded so far (−1 while
+   * one has none): each run's records come in step order, so no step up to it gets another value.
+   */
+  private completeThrough(): number {
+    let through = Infinity;
+    for (const run of this.seriesOf.keys()) through = Math.min(through, this.ema.get(run)?.step ?? -1);
+    return Number.isFinite(through) ? through : -1;
+  }
+
+  /**
+   * One record (a table row, read field by field: a fold makes no record objects): the value of
+   * this chart's metric, smoothed, waiting for its step's other runs. Other runs' rows (a sweep's
+   * charts show 36 of its 576 runs) are passed over.
+   */
+  private take(table: RecordTable, row: number): void {
+    const run = table.runAt(row);
+    const place = this.seriesOf.get(run);
+    if (!place) return;
+    const value = rowValue(table, row, this.options.metric);
+    if (value === undefined) return;
+    const recordStep = table.stepAt(row);
+    const state = this.ema.get(run) ?? { last: 0, count: 0, step: -1 };
+    if (recordStep <= state.step) return; // a step seen already (its record re-sent with test metrics)
+    state.step = recordStep;
     let shown = value;
     if (this.options.smoothing > 0 && Number.isFinite(value)) {
       const w = Math.min(this.options.smoothing, 0.999);
@@ -81,22 +105,24 @@ export class ChartModel {
       state.count++;
       shown = state.last / (1 - w ** state.count);
     }
-    this.ema.set(record.run, state);
-    let step = this.pending.get(record.step);
+    this.ema.set(run, state);
+    let step = this.pending.get(recordStep);
     if (!step) {
-      const x = this.options.axis === 'step' ? record.step : this.options.axis === 'epoch' ? record.epoch : record.wallMs / 1000;
+      const x = this.options.axis === 'step' ? recordStep : this.options.axis === 'epoch' ? (table.valueAt(row, 'epoch') as number) : (table.valueAt(row, 'wallMs') as number) / 1000;
       step = { x, values: this.series.map((spec) => new Float64Array(spec.runs.length).fill(Number.NaN)), bands: this.series.map(() => [Number.NaN, Number.NaN]) };
-      this.pending.set(record.step, step);
+      this.pending.set(recordStep, step);
     }
     step.values[place.series][place.slot] = shown;
-    if (this.options.band && this.series[place.series].runs.length === 1 && record.lrBandLow !== undefined && record.lrBandHigh !== undefined) {
-      step.bands[place.series] = [record.lrBandLow, record.lrBandHigh];
+    if (this.options.band && this.series[place.series].runs.length === 1) {
+      const [low, high] = [table.valueAt(row, 'lrBandLow'), table.valueAt(row, 'lrBandHigh')];
+      if (typeof low === 'number' && typeof high === 'number') step.bands[place.series] = [low, high];
     }
   }
 
-  /** Turns the steps of this fold into rows, in step order (a block brings every run of its steps). */
-  private finishSteps(): void {
-    const steps = [...this.pending.keys()].sort((a, b) => a - b);
+  /** Turns the steps of this fold (up to `through`) into rows, in step order (a block brings every run of its steps). */
+  private finishSteps(through = Infinity): void {
+    if (through < 0) return;
+    const steps = [...this.pending.keys()].filter((step) => step <= through).sort((a, b) => a - b);
     const positive = (v: number) => (this.options.logY && !(v > 0) ? Number.NaN : v);
     for (const key of steps) {
       const step = this.pending.get(key)!;
@@ -112,8 +138,8 @@ export class ChartModel {
         }
       });
       this.push(row); // (a value dropped on a log axis leaves a gap in its row, as a NaN loss does)
+      this.pending.delete(key);
     }
-    this.pending = new Map();
   }
 
   /** Adds a row to the decimation: a new bucket every bucketSize rows, neighbours merged when there are too many. */

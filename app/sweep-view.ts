@@ -44,11 +44,35 @@ export const useSweepView = create<SweepViewState>()((set) => ({
 export interface SweepData {
   groups: SweepGroup[];
   outcomes: RunOutcome[];
-  /** One run's records (materialized on demand: the difference curve reads the runs it compares, never all). */
-  recordsOf: (run: number) => MetricRecord[];
+  /** One run's values of `field` at a bounded number of its steps (the difference curve reads the runs it compares, never all). */
+  curveOf: (run: number, field: CurveField) => CurvePoint[];
   /** The swept fields, in axis order. */
   fields: string[];
   replicates: number;
+}
+
+/** A record field a difference curve follows. */
+export type CurveField = 'trainLoss' | 'testAccuracy' | 'testLoss';
+/** One step of a run's curve, as the difference curve reads it. */
+export type CurvePoint = Pick<MetricRecord, 'step'> & Partial<Pick<MetricRecord, CurveField>>;
+/** Steps per difference curve at most: about one per pixel of its plot (the curve is redrawn while training). */
+export const CURVE_POINTS = 250;
+
+/**
+ * `run`'s values of `field` at no more than about CURVE_POINTS of its steps: every k-th row that
+ * has the field, and the last, read from the table's columns (no record objects). The same steps
+ * for every run of a sweep, which train in lockstep, so that the pairs still meet.
+ */
+export function curveOf(table: RecordTable, run: number, field: CurveField): CurvePoint[] {
+  const rows = table.rowsOf(run);
+  const having: number[] = [];
+  for (const row of rows) if (table.valueAt(row, field) !== undefined) having.push(row);
+  const stride = Math.max(1, Math.ceil(having.length / CURVE_POINTS));
+  const points: CurvePoint[] = [];
+  for (let i = 0; i < having.length; i += stride) points.push({ step: table.stepAt(having[i]), [field]: table.valueAt(having[i], field) as number });
+  const last = having[having.length - 1];
+  if (last !== undefined && (having.length - 1) % stride !== 0) points.push({ step: table.stepAt(last), [field]: table.valueAt(last, field) as number });
+  return points;
 }
 
 /** Each run's outcome, folding in only the table's changes since the last look (a new tracker when the table is cleared). */
@@ -82,7 +106,7 @@ export function useSweepData(): SweepData | null {
     if (!summary || !config?.sweep) return null;
     const groups = groupRuns(summary.runs);
     const outcomes = folded.outcomes(table, summary.runs.length, diverged);
-    return { groups, outcomes, recordsOf: (run: number) => table.ofRun(run), fields: config.sweep.axes.map((axis) => axis.field), replicates: config.replicates };
+    return { groups, outcomes, curveOf: (run: number, field: CurveField) => curveOf(table, run, field), fields: config.sweep.axes.map((axis) => axis.field), replicates: config.replicates };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- the table is mutated in place; its version says when
   }, [summary, config, table, version, diverged, folded]);
 }

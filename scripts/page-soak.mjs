@@ -43,7 +43,10 @@
  * soak about 20 minutes. Quick checks that the script works:
  * --steps 3000 --interval 5, and --sweep --sweep-steps 100 --interval 5.
  * Heaps are V8's usedSize as sampled (garbage not yet collected included); the end adds the
- * figure after a forced full GC of both, which tells garbage from retained memory.
+ * figure after a forced full GC of both, which tells garbage from retained memory. Around the
+ * reload, the heap is sampled after the pause and after the restore, each before the script reads
+ * every record for its comparison (a document of all records in both threads, which is the probe's
+ * memory, not the page's), and a full GC follows the comparison before training goes on.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -555,13 +558,14 @@ async function defaultSoak(soak, url, options) {
   soak.phase('reload');
   if (reloadAt < budget) soak.note(`${paused.status} at step ${paused.step}`);
 
-  // The reload: every record restored exactly.
+  // The reload: every record restored exactly. The heap is sampled before the comparison's own
+  // exportJson (every record as one JSON document in both threads: the probe's garbage, not the page's).
   const pausedAt = Date.now();
+  await soak.sample();
   const before = await engineResults(soak.page);
   const lastRecordStep = (before.records.step ?? []).reduce((a, b) => Math.max(a, b), -1);
   await until(`the autosave to reach step ${lastRecordStep}`, async () => (await savedStep(soak.page)) === lastRecordStep, 60_000, 250);
   await sleep(Math.max(0, 1500 - (Date.now() - pausedAt)));
-  await soak.sample();
   soak.note(`autosave at step ${lastRecordStep} (${before.records.step?.length ?? 0} records); reloading`);
   const reloadStart = Date.now();
   soak.segment++;
@@ -580,6 +584,7 @@ async function defaultSoak(soak, url, options) {
     500,
   );
   const restoreSeconds = (Date.now() - reloadStart) / 1000;
+  await soak.sample(); // the restore's own footprint
   const after = await engineResults(soak.page);
   const restore = compareResults(before, after);
   restore.seconds = restoreSeconds;
@@ -589,7 +594,9 @@ async function defaultSoak(soak, url, options) {
   // Counted as an error at the exit, without stopping the soak.
   if (!restore.ok) soak.failures.push(`the reload did not restore the records exactly: ${restore.problems.join('; ')}`);
   if (/differ/i.test(notes)) soak.note(`notes after the restore: ${notes}`);
-  await soak.sample();
+  // The comparison's documents are garbage now: collected before training goes on, so that the
+  // samples that follow measure the page, not the probe.
+  await soak.heaps.afterGc();
 
   // On to the end.
   let resumeT = null;

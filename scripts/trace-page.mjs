@@ -52,8 +52,10 @@ try {
   await page.goto(url);
   await until('the page to be ready', () => page.evaluate(() => document.querySelector('[data-testid="status"]')?.textContent === 'ready'), 120_000);
   if (args.includes('--sweep')) {
+    // The sweep soak's 576 runs (16 rates; scripts/page-soak.mjs), trained for as long as the trace needs.
     const sweep = JSON.parse(readFileSync(join(ROOT, 'public/examples/lr-sweep.json'), 'utf8'));
-    await page.evaluate((doc) => window.lrlab.engine.load(doc), sweep);
+    const axes = [{ ...sweep.sweep.axes[0], count: 16 }];
+    await page.evaluate((doc) => window.lrlab.engine.load(doc), { ...sweep, budget: { unit: 'steps', amount: 1_000_000 }, sweep: { ...sweep.sweep, axes } });
   } else {
     const config = await page.evaluate(() => window.lrlab.engine.config());
     await page.evaluate((doc) => window.lrlab.engine.load(doc), { ...config, budget: { unit: 'steps', amount: 1_000_000 } });

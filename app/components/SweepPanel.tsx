@@ -5,9 +5,8 @@
 import { useEffect, useMemo } from 'react';
 import { MIN_PAIRS } from '../../src/stats/paired';
 import { OUTCOME_METRICS, type OutcomeMetric } from '../../src/stats/run-outcome';
-import type { MetricRecord } from '../../src/experiment/records';
 import { bestGroups, differenceCurve, pairedTable, sensitivity, type SweepGroup } from '../../src/stats/sweep-analysis';
-import { focusRunsOf, useSweepData, useSweepView, type SweepData } from '../sweep-view';
+import { focusRunsOf, useSweepData, useSweepView, type CurvePoint, type SweepData } from '../sweep-view';
 import { DifferencePlot, Heatmap, SensitivityPlot } from './SweepPlots';
 import { tickText } from './plot-frame';
 
@@ -54,9 +53,10 @@ function PairedTable({ data, reference }: { data: SweepData; reference: SweepGro
   const first = rows[0];
   const curve = useMemo(() => {
     if (!first) return [];
-    const records: MetricRecord[][] = []; // only the compared runs' (a sweep has hundreds)
-    for (const run of [...first.group.runs, ...reference.runs]) records[run] = data.recordsOf(run);
-    return differenceCurve(records, first.group, reference, OUTCOME_METRICS[view.metric].curve);
+    const field = OUTCOME_METRICS[view.metric].curve;
+    const records: CurvePoint[][] = []; // only the compared runs' (a sweep has hundreds), at most CURVE_POINTS steps each
+    for (const run of [...first.group.runs, ...reference.runs]) records[run] = data.curveOf(run, field);
+    return differenceCurve(records, first.group, reference, field);
   }, [data, first, reference, view.metric]);
   return (
     <>

@@ -209,7 +209,7 @@ export interface DifferencePoint {
  * where both have it, d_r(s) = group_r(s) − reference_r(s) over replicates r, its mean and 95 % interval.
  */
 export function differenceCurve(
-  records: ReadonlyArray<readonly MetricRecord[]>,
+  records: ReadonlyArray<ReadonlyArray<Pick<MetricRecord, 'step'> & Partial<Pick<MetricRecord, 'trainLoss' | 'testAccuracy' | 'testLoss'>>>>,
   group: SweepGroup,
   reference: SweepGroup,
   field: 'trainLoss' | 'testAccuracy' | 'testLoss',
