@@ -6,6 +6,7 @@
  */
 import { useMemo, useState } from 'react';
 import { create } from 'zustand';
+import { useShallow } from 'zustand/react/shallow';
 import { OutcomeTracker, type OutcomeMetric, type RunOutcome } from '../src/stats/run-outcome';
 import type { RecordTable } from '../src/experiment/record-table';
 import { bestGroups, groupRuns, type CompareAt, type SweepGroup } from '../src/stats/sweep-analysis';
@@ -94,13 +95,16 @@ class TableOutcomes {
   }
 }
 
+const NO_DIVERGENCE: ReadonlyArray<number | null> = [];
+
 /** The selector of the sweep views: recomputed at most every 500 ms of training, from the records that changed. */
 export function useSweepData(): SweepData | null {
   const summary = useLab((state) => state.summary);
   const config = useLab((state) => state.config);
   const table = useLab((state) => state.records);
   const version = useThrottled(useLab((state) => state.recordsVersion), 500);
-  const diverged = useLab((state) => state.engine?.diverged);
+  // (The engine's state is new with every batch of events; its divergence list seldom changes.)
+  const diverged = useLab(useShallow((state) => state.engine?.diverged ?? NO_DIVERGENCE));
   const [folded] = useState(() => new TableOutcomes());
   return useMemo(() => {
     if (!summary || !config?.sweep) return null;

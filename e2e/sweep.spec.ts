@@ -71,3 +71,22 @@ test('a sweep trains in the page; the sensitivity plot and the paired table appe
     .toBe(Number(suggested.toPrecision(3)));
   expect(errors).toEqual([]);
 });
+
+test("a sweep of more than 48 runs lists its groups in the summary, and every run on request", async ({ page }) => {
+  test.setTimeout(120_000);
+  const errors = watchErrors(page);
+  await openDefault(page);
+  const values = [0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100];
+  expect(await callEngine(page, 'load', { ...SWEEP, budget: { unit: 'steps', amount: 20 }, sweep: { axes: [{ kind: 'values', field: 'lr', values }] } })).not.toHaveProperty('error');
+  await page.getByTestId('train').click();
+  await expect(page.getByTestId('status')).toHaveText('done', { timeout: 90_000 });
+  const runs = page.getByTestId('runs');
+  // 2 methods × 9 rates × 3 replicates = 54 runs: the 18 groups' mean ± std, no row per run.
+  await expect(runs.locator('[data-testid^="method-summary-"]')).toHaveCount(18);
+  await expect(runs.locator('[data-testid^="run-"]')).toHaveCount(0);
+  await expect(page.getByTestId('summary-every-run')).not.toBeChecked();
+  await page.getByTestId('summary-every-run').check();
+  await expect(runs.locator('[data-testid^="run-"]')).toHaveCount(54);
+  await expect(page.getByTestId('loss-53')).toHaveText(/^\d|–/);
+  expect(errors).toEqual([]);
+});

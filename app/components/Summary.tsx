@@ -1,6 +1,7 @@
 // The summary table: per stacked run (row test ids run-N, loss-N) and, with replicates, per method
 // mean ± std: final / best test accuracy, final losses, steps to a target loss, divergence, ms/step.
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { dashOf } from '../series';
 import { useLab } from '../store';
 import { aggregateStats, StatsTracker, type RunStats } from '../summary';
@@ -23,21 +24,34 @@ export function Swatch({ color, runKey }: { color: string; runKey: number }) {
   );
 }
 
+/** A sweep's table lists its groups (method × value, mean ± std); its runs one by one only on request past this many. */
+const MAX_RUN_ROWS = 48;
+const NO_DIVERGENCE: ReadonlyArray<number | null> = [];
+
 /** The summary table of every run (and method), from throttled records. */
 export function Summary() {
   const summary = useLab((state) => state.summary);
   const table = useLab((state) => state.records);
   const version = useThrottled(useLab((state) => state.recordsVersion), 300);
-  const engine = useLab((state) => state.engine);
+  // Only what the table shows: the engine's state changes with every batch of events, its divergence list seldom.
+  const divergedAt = useLab(useShallow((state) => state.engine?.diverged ?? NO_DIVERGENCE));
   const targetLoss = useLab((state) => state.view.targetLoss);
   const setView = useLab((state) => state.setView);
+  const [everyRun, setEveryRun] = useState(false);
   // A new tracker for a new experiment (a cleared table) or target; each redraw folds in only what changed.
   const generation = table.generation;
   const tracker = useMemo(() => new StatsTracker(table, targetLoss, generation), [table, targetLoss, generation]);
-  const stats = useMemo(() => tracker.statsOf(summary?.runs.length ?? 0, engine?.diverged ?? [], version), [tracker, summary, engine?.diverged, version]);
-  const runs = summary?.runs ?? [];
-  const methods = [...new Set(runs.map(groupOf))];
-  const replicated = runs.length > methods.length;
+  const stats = useMemo(() => tracker.statsOf(summary?.runs.length ?? 0, divergedAt, version), [tracker, summary, divergedAt, version]);
+  const runs = useMemo(() => summary?.runs ?? [], [summary]);
+  // Each group's runs and each run's label, once per experiment (a sweep has 576 runs in 96 groups).
+  const groups = useMemo(() => {
+    const members = new Map<string, number[]>();
+    runs.forEach((run, index) => members.set(groupOf(run), [...(members.get(groupOf(run)) ?? []), index]));
+    return members;
+  }, [runs]);
+  const labels = useMemo(() => runs.map((run) => runLabel(sweepLabel(run.label, run.swept ?? {}), run.replicate)), [runs]);
+  const replicated = runs.length > groups.size;
+  const collapsed = replicated && runs.length > MAX_RUN_ROWS && !everyRun;
   return (
     <section className="panel summary" aria-labelledby="summary-title">
       <h2 id="summary-title">Summary</h2>
@@ -45,6 +59,11 @@ export function Summary() {
         steps to train loss ≤{' '}
         <input type="number" step="any" min={0} value={targetLoss} onChange={(event) => setView({ targetLoss: Number(event.target.value) })} data-testid="target-loss" aria-label="target loss" />
       </label>
+      {replicated && runs.length > MAX_RUN_ROWS && (
+        <label className="target">
+          <input type="checkbox" checked={everyRun} onChange={(event) => setEveryRun(event.target.checked)} data-testid="summary-every-run" /> every run on its own ({runs.length} rows; otherwise the {groups.size} groups&apos; mean ± std)
+        </label>
+      )}
       <div className="table-scroll" tabIndex={0} role="region" aria-label="Summary table (scrolls sideways)">
         <table data-testid="runs">
           <thead>
@@ -61,14 +80,14 @@ export function Summary() {
             </tr>
           </thead>
           <tbody>
-            {runs.map((run, index) => {
+            {!collapsed && runs.map((run, index) => {
               const s: RunStats = stats[index];
-              const diverged = engine?.diverged[index];
+              const diverged = divergedAt[index];
               return (
                 <tr key={`${groupOf(run)}-${run.replicate}`} data-testid={`run-${index}`}>
                   <th scope="row">
                     <Swatch color={run.color} runKey={run.runKey} />
-                    {runLabel(sweepLabel(run.label, run.swept ?? {}), run.replicate)}
+                    {labels[index]}
                   </th>
                   <td>{s.step || '–'}</td>
                   <td data-testid={`loss-${index}`}>{fmt(s.trainLoss)}</td>
@@ -84,10 +103,10 @@ export function Summary() {
           </tbody>
           {replicated && (
             <tbody className="aggregate">
-              {methods.map((method) => {
-                const members = runs.flatMap((run, index) => (groupOf(run) === method ? [stats[index]] : []));
+              {[...groups].map(([method, indices]) => {
+                const members = indices.map((index) => stats[index]);
                 const { mean, std, diverged } = aggregateStats(members);
-                const run = runs.find((r) => groupOf(r) === method)!;
+                const run = runs[indices[0]];
                 // Mean over ± std on two lines, so that the table keeps to its panel's width.
                 const pm = (key: keyof typeof mean, as: (v: number) => string = fmt) => (
                   <>
