@@ -76,17 +76,30 @@ export function useOnScreen(element: RefObject<Element | null>): boolean {
   return onScreen;
 }
 
+/** A store the views follow (the playground's zustand store): its state now, and a listener on every change. */
+interface FollowedStore<S> {
+  getState(): S;
+  subscribe(listener: (state: S) => void): () => void;
+}
+
 /**
- * `value`, updated at most every `ms` (or every COST_FACTOR times the view's last redraw, if longer),
- * one view at a time (see queueRedraw); not while `visible` is false (a view out of sight), and
- * at once with the latest value when it turns true.
+ * `select(store's state)`, updated at most every `ms` (or every COST_FACTOR times the view's last
+ * redraw, if longer), one view at a time (see queueRedraw); not while `visible` is false (a view
+ * out of sight), and at once with the latest value when it turns true. The view does not render
+ * on every change of the store: the subscription only notes the latest value, and the view renders
+ * when its redraw's turn comes (a transition). (Views that subscribed with useLab and throttled the
+ * value rendered synchronously with every batch of events: a 576-run summary table took most of a
+ * frame, several times a second.)
  */
-export function useThrottled<T>(value: T, ms: number, visible = true): T {
-  const [shown, setShown] = useState(value);
+export function useThrottledStore<S, T>(store: FollowedStore<S>, select: (state: S) => T, ms: number, visible = true): T {
+  const [shown, setShown] = useState(() => select(store.getState()));
   const [view] = useState<object>(() => ({}));
   const last = useRef(0);
   const current = useRef(shown);
-  // A redraw is on screen once its value is committed: the queue's next view may start.
+  const selector = useRef(select);
+  useLayoutEffect(() => {
+    selector.current = select;
+  }, [select]);
   useLayoutEffect(() => {
     current.current = shown;
     drawn(view);
@@ -94,19 +107,33 @@ export function useThrottled<T>(value: T, ms: number, visible = true): T {
   useEffect(() => () => drawn(view), [view]); // unmounted with its redraw in flight
   useEffect(() => {
     if (!visible) return;
-    const every = Math.max(ms, COST_FACTOR * (lastCost.get(view) ?? 0));
-    const wait = Math.max(0, every - (performance.now() - last.current));
-    const timer = setTimeout(() => {
-      queueRedraw(view, () => {
-        last.current = performance.now();
-        if (Object.is(current.current, value)) drawn(view); // nothing new to show: no commit will come
-        else setShown(value);
-      });
-    }, wait);
+    let latest = selector.current(store.getState());
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    /** One redraw at a time, after the wait; it shows the latest value when its turn comes. */
+    const schedule = () => {
+      if (timer !== null) return;
+      const every = Math.max(ms, COST_FACTOR * (lastCost.get(view) ?? 0));
+      timer = setTimeout(() => {
+        timer = null;
+        queueRedraw(view, () => {
+          last.current = performance.now();
+          if (Object.is(current.current, latest)) drawn(view); // nothing new to show: no commit will come
+          else setShown(latest);
+        });
+      }, Math.max(0, every - (performance.now() - last.current)));
+    };
+    if (!Object.is(latest, current.current)) schedule(); // changed while out of sight
+    const unsubscribe = store.subscribe((state) => {
+      const value = selector.current(state);
+      if (Object.is(value, latest)) return;
+      latest = value;
+      schedule();
+    });
     return () => {
-      clearTimeout(timer);
+      unsubscribe();
+      if (timer !== null) clearTimeout(timer);
       cancelRedraw(view);
     };
-  }, [value, ms, view, visible]);
+  }, [store, ms, view, visible]);
   return shown;
 }

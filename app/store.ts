@@ -118,6 +118,10 @@ export interface BatchEffect {
 }
 
 /** Applies a batch of engine events to `records` (in place: a load or reset clears them, metrics are upserted); returns what else changed. */
+/** Selectors the views follow through useThrottledStore (app/redraw.ts): module-level, so they stay the same function. */
+export const recordsVersion = (state: LabState) => state.recordsVersion;
+export const engineStep = (state: LabState) => state.engine?.step ?? 0;
+
 export function foldBatch(records: RecordTable, batch: EventBatch): BatchEffect {
   const effect: BatchEffect = { replaced: false, updatedMethods: [], budgetChanged: false, notes: [], cleared: false };
   for (const event of batch.events) {

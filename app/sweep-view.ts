@@ -11,8 +11,8 @@ import { OutcomeTracker, type OutcomeMetric, type RunOutcome } from '../src/stat
 import type { RecordTable } from '../src/experiment/record-table';
 import { bestGroups, groupRuns, type CompareAt, type SweepGroup } from '../src/stats/sweep-analysis';
 import type { MetricRecord } from '../src/experiment/records';
-import { useThrottled } from './redraw';
-import { useLab } from './store';
+import { useThrottledStore } from './redraw';
+import { recordsVersion, useLab } from './store';
 
 export interface SweepViewState {
   metric: OutcomeMetric;
@@ -102,7 +102,7 @@ export function useSweepData(): SweepData | null {
   const summary = useLab((state) => state.summary);
   const config = useLab((state) => state.config);
   const table = useLab((state) => state.records);
-  const version = useThrottled(useLab((state) => state.recordsVersion), 500);
+  const version = useThrottledStore(useLab, recordsVersion, 500);
   // (The engine's state is new with every batch of events; its divergence list seldom changes.)
   const diverged = useLab(useShallow((state) => state.engine?.diverged ?? NO_DIVERGENCE));
   const [folded] = useState(() => new TableOutcomes());

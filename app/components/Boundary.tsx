@@ -4,8 +4,8 @@
 import { useEffect, useRef, useState } from 'react';
 import type { BoundaryGrid } from '../../src/experiment/boundary';
 import { fetchBoundary } from '../actions';
-import { useLab } from '../store';
-import { useThrottled } from '../redraw';
+import { engineStep, useLab } from '../store';
+import { useThrottledStore } from '../redraw';
 import { runLabel } from '../../src/experiment/expand';
 
 const CLASS_COLORS: Array<[number, number, number]> = [
@@ -65,7 +65,7 @@ function RunCanvas({ grid, run, label }: { grid: BoundaryGrid; run: number; labe
 /** The heatmaps of every run (2-D datasets only: the engine answers null for others), refetched as training advances. */
 export function Boundary() {
   const summary = useLab((state) => state.summary);
-  const step = useThrottled(useLab((state) => state.engine?.step ?? 0), 1500);
+  const step = useThrottledStore(useLab, engineStep, 1500);
   // Toys are 2-D; an upload may be (a CSV of two features): the engine tells.
   const planar = useLab((state) => ['toy', 'upload'].includes(String((state.applied?.dataset as { kind?: string } | undefined)?.kind)));
   const [grid, setGrid] = useState<BoundaryGrid | null>(null);

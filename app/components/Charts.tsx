@@ -12,11 +12,11 @@ import type { ExperimentSummary } from '../engine-protocol';
 import { download } from '../actions';
 import { ChartModel } from '../chart-model';
 import { dashOf, type ChartOptions, type MetricKey, type SeriesSpec } from '../series';
-import { useLab } from '../store';
+import { recordsVersion, useLab } from '../store';
 import { runLabel } from '../../src/experiment/expand';
 import { sweepLabel } from '../../src/experiment/sweep';
 import { useSweepView } from '../sweep-view';
-import { useOnScreen, useThrottled } from '../redraw';
+import { useOnScreen, useThrottledStore } from '../redraw';
 import { LinePlot, type PlotLine } from './LinePlot';
 
 /**
@@ -119,7 +119,7 @@ async function exportChart(container: HTMLElement | null, format: 'svg' | 'png',
 function Chart(props: { spec: ChartSpec; records: RecordTable; series: SeriesSpec[] }) {
   // Each chart follows the records on its own clock (app/redraw.ts): one chart at a time, none out of sight.
   const figure = useRef<HTMLElement>(null);
-  const version = useThrottled(useLab((state) => state.recordsVersion), 400, useOnScreen(figure));
+  const version = useThrottledStore(useLab, recordsVersion, 400, useOnScreen(figure));
   return <ChartView {...props} version={version} figure={figure} />;
 }
 

@@ -3,9 +3,9 @@
 import { useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { dashOf } from '../series';
-import { useLab } from '../store';
+import { recordsVersion, useLab } from '../store';
 import { aggregateStats, StatsTracker, type RunStats } from '../summary';
-import { useThrottled } from '../redraw';
+import { useThrottledStore } from '../redraw';
 import { runLabel } from '../../src/experiment/expand';
 import { sweepLabel } from '../../src/experiment/sweep';
 
@@ -32,7 +32,7 @@ const NO_DIVERGENCE: ReadonlyArray<number | null> = [];
 export function Summary() {
   const summary = useLab((state) => state.summary);
   const table = useLab((state) => state.records);
-  const version = useThrottled(useLab((state) => state.recordsVersion), 300);
+  const version = useThrottledStore(useLab, recordsVersion, 300);
   // Only what the table shows: the engine's state changes with every batch of events, its divergence list seldom.
   const divergedAt = useLab(useShallow((state) => state.engine?.diverged ?? NO_DIVERGENCE));
   const targetLoss = useLab((state) => state.view.targetLoss);
