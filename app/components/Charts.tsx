@@ -15,7 +15,7 @@ import { dashOf, type ChartOptions, type MetricKey, type SeriesSpec } from '../s
 import { recordsVersion, useLab } from '../store';
 import { runLabel } from '../../src/experiment/expand';
 import { sweepLabel } from '../../src/experiment/sweep';
-import { useSweepView } from '../sweep-view';
+import { useSweepView, type SweepViewState } from '../sweep-view';
 import { useOnScreen, useThrottledStore } from '../redraw';
 import { LinePlot, type PlotLine } from './LinePlot';
 
@@ -56,6 +56,8 @@ interface ChartSpec {
   /** A share in [0, 1] (accuracy): the axis spans exactly that. */
   unit?: boolean;
 }
+
+const focusRuns = (state: SweepViewState) => state.focusRuns;
 
 /** The run whose legend button the pointer or focus is on: its lines come to the front, the others fade. */
 const useHighlight = create<{ runKey: number | null }>()(() => ({ runKey: null }));
@@ -260,7 +262,9 @@ export function Charts() {
   const summary = useLab((state) => state.summary);
   const hidden = useLab((state) => state.hidden);
   const aggregate = useLab((state) => state.view.aggregate);
-  const focus = useSweepView((state) => state.focusRuns);
+  // A new focus rebuilds every chart's model over the history of its runs: a redraw in its turn (a
+  // transition, chart by chart), not a synchronous render of all five with the store's update.
+  const focus = useThrottledStore(useSweepView, focusRuns, 0);
   const series = useMemo(() => seriesOf(summary, aggregate, hidden, focus), [summary, aggregate, hidden, focus]);
   const hasAngles = useLab((state) => state.config?.runs.some((run) => run.autodrop) ?? false);
   return (
