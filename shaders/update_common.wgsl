@@ -4,8 +4,11 @@
 // (4..7) itself. Needs: the update's layouts (src/optim/update-layout.ts: the RunWords, UpdateDims
 // and TensorEntry structs, the RULE_*, FLAG_*, TENSOR_*, DRAW_SCOPE_*, ONLY_RULE_* and CHUNK_* constants).
 
+// chunk_list: the chunks this dispatch updates, dims.chunks of them, each (chunk index, its chunk
+// table entry: tensor | run << CHUNK_RUN_SHIFT). The update is split by the runs' modifiers into
+// one dispatch per kind (src/optim/update.ts), each over the chunks of its runs.
 @group(0) @binding(0) var<uniform> dims: UpdateDims;
-@group(0) @binding(1) var<storage, read> chunk_table: array<u32>;
+@group(0) @binding(1) var<storage, read> chunk_list: array<vec2u>;
 @group(0) @binding(2) var<storage, read> tensors: array<TensorEntry>;
 @group(0) @binding(3) var<storage, read> run_words: array<RunWords>;
 

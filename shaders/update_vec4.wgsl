@@ -30,10 +30,12 @@ override VEC4_WORKGROUP: u32 = 64u;
 
 @compute @workgroup_size(VEC4_WORKGROUP)
 fn update_vec4(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let chunk = (wg.x + wg.y * groups.x) * (VEC4_WORKGROUP / LANES) + lid / LANES;
+  let position = (wg.x + wg.y * groups.x) * (VEC4_WORKGROUP / LANES) + lid / LANES;
   let lane = lid % LANES;
-  if (chunk >= dims.chunks) { return; }
-  let entry = chunk_table[chunk];
+  if (position >= dims.chunks) { return; }
+  let listed = chunk_list[position];
+  let chunk = listed.x;
+  let entry = listed.y;
   let tensor = entry & CHUNK_TENSOR_MASK;
   let run = entry >> CHUNK_RUN_SHIFT;
   let info = tensors[tensor];

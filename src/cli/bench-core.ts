@@ -226,7 +226,7 @@ function updateStepper(gpu: GpuContext, spec: BenchCase, runs: number): Stepper 
   const update = new FusedUpdate({ gpu, layout, tensors: [tensor], params, grads }, updateConfigs(spec, runs));
   const rates = new Array(runs).fill(0.001);
   let step = 0;
-  const encodeUpdate = (pass: GPUComputePassEncoder) => encodeDispatches(pass, [update.dispatch]);
+  const encodeUpdate = (pass: GPUComputePassEncoder) => encodeDispatches(pass, update.dispatches);
   return {
     step: () => {
       update.prepare(++step, rates);
@@ -236,8 +236,8 @@ function updateStepper(gpu: GpuContext, spec: BenchCase, runs: number): Stepper 
       pass.end();
       gpu.device.queue.submit([encoder.finish()]);
     },
-    dispatches: 1,
-    parts: () => [{ label: `${update.dispatch.label} [${update.dispatch.workgroups.join('×')}]`, encode: encodeUpdate }],
+    dispatches: update.dispatches.length,
+    parts: () => [{ label: update.dispatches.map((d) => `${d.label} [${d.workgroups.join('×')}]`).join(' + '), encode: encodeUpdate }],
     destroy: async () => {
       await gpu.device.queue.onSubmittedWorkDone();
       update.destroy();

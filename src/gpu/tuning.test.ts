@@ -27,6 +27,7 @@ describe('tuningFor', () => {
       smallMlpMaxThreads: 8,
       smallMlpGradPairs: false,
       updateChunksPerGroup: 32,
+      updateScalarWholeChunk: true,
       updateVec4Elements: 64,
       updateVec4Workgroup: 64,
     });

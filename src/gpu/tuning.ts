@@ -37,6 +37,11 @@ export interface Tuning {
   smallMlpGradPairs: boolean;
   /** shaders/update.wgsl (LEAP/LRD compiled in): 64-float chunks per workgroup. */
   updateChunksPerGroup: number;
+  /**
+   * shaders/update.wgsl: a whole 64-float chunk per invocation (entry `update_whole`, its words read
+   * once per chunk) instead of one element per invocation (`update`, updateChunksPerGroup chunks).
+   */
+  updateScalarWholeChunk: boolean;
   /** shaders/update_vec4.wgsl: floats per invocation, 64 (a whole chunk), 16 or 4 (one vec4). */
   updateVec4Elements: 4 | 16 | 64;
   /** shaders/update_vec4.wgsl: invocations per workgroup (a multiple of 64 / updateVec4Elements). */
@@ -79,6 +84,7 @@ export function tuningFor(traits: AdapterTraits, profile: TuningProfile = isCpuA
       smallMlpMaxThreads: 8,
       smallMlpGradPairs: false,
       updateChunksPerGroup: 32,
+      updateScalarWholeChunk: true,
       updateVec4Elements: 64,
       updateVec4Workgroup: 64,
     };
@@ -96,6 +102,7 @@ export function tuningFor(traits: AdapterTraits, profile: TuningProfile = isCpuA
     smallMlpMaxThreads: Math.max(subgroup, maxInvocations),
     smallMlpGradPairs: true,
     updateChunksPerGroup: 4,
+    updateScalarWholeChunk: false,
     updateVec4Elements: 4,
     updateVec4Workgroup: maxInvocations,
   };

@@ -26,7 +26,7 @@ import { composeWgsl } from '../gpu/pipelines';
 import { AsyncReadback, handled, readF32 } from '../gpu/readback';
 import { MAX_WINDOW, type WindowDots } from './autodrop';
 
-/** The angle kernels' uniform: 64-float chunks of the stacked buffer, runs, partial slots per run. */
+/** The angle kernels' uniform: listed chunks (those of runs with AutoDrop on), runs, partial slots per run. */
 export const ANGLE_DIMS = new WgslStruct('AngleDims', { chunks: 'u32', runs: 'u32', chunksPerRun: 'u32' });
 /** Per tensor: slab offset, stride between runs, elements, trainable (0/1), its first partial slot within a run. */
 export const ANGLE_TENSOR = new WgslStruct('AngleTensor', { offset: 'u32', runStride: 'u32', size: 'u32', trainable: 'u32', chunkBase: 'u32' });
@@ -36,8 +36,12 @@ export const RUN_WINDOW = new WgslStruct('RunWindow', { length: 'u32', endsNow: 
 export const ANGLE_DOTS = new WgslStruct('AngleDots', { dot: 'f32', normSq: 'f32', prevNormSq: 'f32', windows: 'f32' });
 /** Floats per run in `dots` (one ANGLE_DOTS record). */
 export const DOT_FIELDS = ANGLE_DOTS.words;
-/** shaders/angle.wgsl with the declarations of the layouts above and the chunk table's constants. */
-const ANGLE_WGSL = composeWgsl(CHUNK.wgsl, ANGLE_DIMS.wgsl, ANGLE_TENSOR.wgsl, RUN_WINDOW.wgsl, ANGLE_DOTS.wgsl, angleWgsl);
+/** Invocations per workgroup of the angle passes: one chunk (accumulate, window) or one run (reduce) each. */
+const ANGLE_WORKGROUP = 64;
+/** shaders/angle.wgsl with the declarations of the layouts above, ANGLE_WORKGROUP and the chunk table's constants. */
+const ANGLE_WGSL = composeWgsl(
+  CHUNK.wgsl, ANGLE_DIMS.wgsl, ANGLE_TENSOR.wgsl, RUN_WINDOW.wgsl, ANGLE_DOTS.wgsl, `const ANGLE_WORKGROUP: u32 = ${ANGLE_WORKGROUP}u;`, angleWgsl,
+);
 /** Windows a run needs before its dots define an angle (y₀, y₁, y₂). */
 export const WINDOWS_BEFORE_ANGLE = 3;
 
@@ -80,10 +84,10 @@ export interface AutoDropGpuState {
 }
 
 export class AutoDropGpu {
-  /** sum += x − y_prev over every chunk; encode after the update, every step. */
-  readonly accumulateDispatch: Dispatch;
+  /** sum += x − y_prev over the listed chunks; encode after the update, every step. */
+  accumulateDispatch: Dispatch;
   /** [window, reduce]: close the windows flagged by prepareWindow; encode after accumulateDispatch. */
-  readonly windowDispatches: Dispatch[];
+  windowDispatches: Dispatch[];
   /** [R][DOT_FIELDS] f32: sᵀs_prev, ‖s‖², ‖s_prev‖², windows done. */
   readonly dots: GPUBuffer;
   /** Σ (x − y_prev) over the current window, stacked like the parameters. */
@@ -97,6 +101,12 @@ export class AutoDropGpu {
   private readonly words: StructArray<FieldOf<typeof RUN_WINDOW>>;
   private readonly lengths: number[];
   private readonly origins: number[];
+  /** (chunk, chunk table entry) of every chunk the accumulate and window passes visit, and ANGLE_DIMS. */
+  private readonly chunkList: GPUBuffer;
+  private readonly dims: GPUBuffer;
+  private readonly dimsValues: { chunks: number; runs: number; chunksPerRun: number };
+  /** The tensors' trainable flags (a chunk of a fixed tensor is never listed). */
+  private readonly trainable: boolean[];
   private readonly owned: GPUBuffer[] = [];
   private readback?: AsyncReadback;
   private delivered: Promise<void> = Promise.resolve();
@@ -133,18 +143,47 @@ export class AutoDropGpu {
     this.words = RUN_WINDOW.array(runs);
     windows.forEach((k, run) => this.words.setField(run, 'length', k));
     this.runWindows = own(createStorage(device, 'autodrop.windows', this.words.u32));
-    const dims = own(createUniform(device, 'autodrop.dims', ANGLE_DIMS, { chunks, runs, chunksPerRun }));
-    const chunkTable = own(createStorage(device, 'autodrop.chunks', layout.chunkTable));
+    this.trainable = tensors.map((tensor) => tensor.trainable);
+    this.dimsValues = { chunks, runs, chunksPerRun };
+    const dims = (this.dims = own(createUniform(device, 'autodrop.dims', ANGLE_DIMS, this.dimsValues)));
+    this.chunkList = own(createStorage(device, 'autodrop.chunks', chunks * 8));
     const tensorTable = own(createStorage(device, 'autodrop.tensors', table.u32));
-    const x = Math.min(chunks, gpu.limits.maxComputeWorkgroupsPerDimension);
-    const grid: [number, number] = [x, Math.ceil(chunks / x)];
     const kernel = (entryPoint: string) => ({ name: entryPoint, source: ANGLE_WGSL, entryPoint });
-    const head = [dims, chunkTable, tensorTable, this.runWindows];
-    this.accumulateDispatch = makeDispatch(gpu, kernel('angle_accumulate'), [...head, target.params, this.yPrev, this.sum], grid);
+    const head = [dims, this.chunkList, tensorTable, this.runWindows];
+    this.accumulateDispatch = makeDispatch(gpu, kernel('angle_accumulate'), [...head, target.params, this.yPrev, this.sum], [1]);
     this.windowDispatches = [
-      makeDispatch(gpu, kernel('angle_window'), [...head, this.sum, this.yPrev, this.sPrev, partials, this.dots], grid),
-      makeDispatch(gpu, kernel('angle_reduce'), [dims, this.runWindows, partials, this.dots], [runs]),
+      makeDispatch(gpu, kernel('angle_window'), [...head, this.sum, this.yPrev, this.sPrev, partials, this.dots], [1]),
+      makeDispatch(gpu, kernel('angle_reduce'), [dims, this.runWindows, partials, this.dots], [Math.ceil(runs / ANGLE_WORKGROUP)]),
     ];
+    this.listChunks();
+  }
+
+  /**
+   * Lists the chunks the accumulate and window passes visit: the trainable chunks of the runs with
+   * AutoDrop on (k > 0), one invocation each. Before, both passes ran a workgroup for every chunk
+   * of every run, each exiting at once for a run without AutoDrop: in a sweep where one run in six
+   * has it, five sixths of the workgroups did nothing (and starting a workgroup is what costs on a
+   * CPU-emulated GPU). A partial slot of an unlisted chunk (a fixed tensor) keeps the zero it was
+   * created with, which is what the window pass wrote there before.
+   */
+  private listChunks(): void {
+    const { gpu, layout } = this.target;
+    const pairs: number[] = [];
+    const total = layout.total / SEGMENT_ALIGN;
+    for (let chunk = 0; chunk < total; chunk++) {
+      const entry = layout.chunkTable[chunk];
+      const run = entry >>> CHUNK.values.runShift;
+      if (this.lengths[run] > 0 && this.trainable[entry & CHUNK.values.tensorMask]) pairs.push(chunk, entry);
+    }
+    const listed = pairs.length / 2;
+    if (listed > 0) upload(gpu.device, this.chunkList, Uint32Array.from(pairs));
+    this.dimsValues.chunks = listed;
+    upload(gpu.device, this.dims, ANGLE_DIMS.pack(this.dimsValues));
+    const groups = Math.max(1, Math.ceil(listed / ANGLE_WORKGROUP));
+    const x = Math.min(groups, gpu.limits.maxComputeWorkgroupsPerDimension);
+    const grid: [number, number, number] = [x, Math.ceil(groups / x), 1];
+    this.accumulateDispatch = { ...this.accumulateDispatch, workgroups: grid };
+    this.windowDispatches = [{ ...this.windowDispatches[0], workgroups: grid }, this.windowDispatches[1]];
   }
 
   /** For a GpuNetwork (or anything with gpu, layout, model.tensors and params). */
@@ -229,6 +268,7 @@ export class AutoDropGpu {
     this.lengths[run] = k;
     this.words.setField(run, 'length', k);
     upload(this.target.gpu.device, this.runWindows, this.words.u32);
+    this.listChunks();
     this.resetRun(run, step);
   }
 

@@ -38,7 +38,7 @@ export const ONLY_RULE = new WgslConstants('ONLY_RULE', { mixed: 255 });
 /** `const DRAW_SCOPE_ELEMENT: u32 = 0u;` …: LEAP's draw scope in RUN_WORDS.leapScope (the table: DrawScope). */
 export const DRAW_SCOPE_WGSL = new WgslConstants('DRAW_SCOPE', DrawScope);
 
-/** The update's uniform: 64-float chunks in the stacked buffer, runs. */
+/** The update's uniform: the 64-float chunks its list holds (one dispatch's share of the stacked buffer), runs. */
 export const UPDATE_DIMS = new WgslStruct('UpdateDims', { chunks: 'u32', runs: 'u32' });
 
 /** Per tensor: offset of its slab, stride between runs, elements, TENSOR_FLAG bits. */

@@ -40,7 +40,7 @@ function gpuTarget(gpu: GpuContext, sizes: number[], runs: RunUpdateConfig[], tr
     setGrads: (values: (run: number, t: number) => ArrayLike<number>) => upload(gpu.device, grads, stacked(values)),
     step(step: number, rates: number[], thetaScale?: number[], stateScale?: number[]) {
       update.prepare(step, rates, thetaScale, stateScale);
-      runDispatches(gpu, [update.dispatch]);
+      runDispatches(gpu, update.dispatches);
     },
     readParams: () => readF32(gpu.device, params, layout.total),
     destroy() {

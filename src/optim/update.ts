@@ -1,7 +1,8 @@
 /**
- * The fused update (shaders/update.wgsl): ONE dispatch per training step updates every trainable
- * tensor of every run with that run's optimizer rule, LRD mask and LEAP perturbation. The CPU
- * writes only a small block of per-run words per step (rate, step, bias-correction constants, …).
+ * The fused update (shaders/update.wgsl, update_vec4.wgsl): one dispatch per kind of run (with LRD,
+ * LEAP, both, neither) per training step updates every trainable tensor of those runs with each
+ * run's optimizer rule, LRD mask and LEAP perturbation. The CPU writes only a small block of
+ * per-run words per step (rate, step, bias-correction constants, …).
  * Two kernels, one rule math: update.wgsl (scalar) and update_vec4.wgsl each declare their element
  * type `Elem` (f32, vec4f) and are composed with shaders/update_rule.wgsl, written over `Elem`.
  * The words, flags, codes and tables they share with this file: ./update-layout.ts.
@@ -17,7 +18,7 @@ import { createStorage, createUniform, upload } from '../gpu/buffers';
 import { makeDispatch, type Dispatch } from '../gpu/commands';
 import { checkBufferFits, type GpuContext } from '../gpu/device';
 import type { FieldOf, StructArray } from '../gpu/layout';
-import { SEGMENT_ALIGN, type ParamLayout, type StackedTensor } from '../gpu/param-layout';
+import { CHUNK, SEGMENT_ALIGN, type ParamLayout, type StackedTensor } from '../gpu/param-layout';
 import { composeWgsl } from '../gpu/pipelines';
 import { readF32 } from '../gpu/readback';
 import { DrawScope } from '../rng/draws';
@@ -64,17 +65,20 @@ export function sgdRuns(runs: number, seed = 0): RunUpdateConfig[] {
   return Array.from({ length: runs }, (_, run) => ({ optimizer, seed, runKey: run }));
 }
 
-/** `make()` on first call, then the same value. */
-function lazy<T>(make: () => T): () => T {
-  let value: T | undefined;
-  return () => (value ??= make());
+/** The modifiers a kind of run has: its runs' chunks are updated by one dispatch whose kernel compiles in these (none: the vec4 kernel). */
+interface RunKind {
+  lrd: boolean;
+  leap: boolean;
 }
 
-/** The fused update of every tensor of every run: one dispatch per step, per-run words written by prepare. */
+/** One dispatch of the update: a kernel over the chunks of a list, with the list's buffers. */
+interface ListedDispatch {
+  dispatch: Dispatch;
+  buffers: GPUBuffer[];
+}
+
+/** The fused update of every tensor of every run: one dispatch per kind of run per step, per-run words written by prepare. */
 export class FusedUpdate {
-  /** The pipeline with LEAP and LRD compiled in, and those without, per single rule (built on first use). */
-  private readonly withModifiers: () => Dispatch;
-  private readonly plain: (onlyRule: number) => Dispatch;
   /** Momentum buffer / Adam m, stacked like the parameters. */
   readonly state1: GPUBuffer;
   /** Adam v / RMSprop square average, stacked like the parameters. */
@@ -83,6 +87,14 @@ export class FusedUpdate {
   private readonly words: StructArray<FieldOf<typeof RUN_WORDS>>;
   private readonly runWords: GPUBuffer;
   private readonly owned: GPUBuffer[] = [];
+  /** The bindings after the list's two (tensors, run words, grads, params, state1, state2). */
+  private readonly tail: GPUBuffer[];
+  /** The dispatches of the current configs (rebuilt when a run's kind or rule changes), and what they were built for. */
+  private split: { signature: string; dispatches: ListedDispatch[] } | null = null;
+  /** setRun was called since the split was built (it is rebuilt only if a run's kind or rule changed). */
+  private configsChanged = false;
+  /** kernelDispatch's dispatches over every chunk, by kernel. */
+  private readonly whole = new Map<string, ListedDispatch>();
 
   private readonly configs: RunUpdateConfig[];
   private readonly frozen = new Set<number>();
@@ -101,7 +113,6 @@ export class FusedUpdate {
       }
     });
     const device = gpu.device;
-    const chunks = layout.total / SEGMENT_ALIGN;
     const table = TENSOR_ENTRY.array(tensors.length);
     tensors.forEach((tensor, t) => {
       const slot = layout.slots[t];
@@ -116,59 +127,106 @@ export class FusedUpdate {
     this.configs = [...runs];
     this.words = RUN_WORDS.array(runs.length);
     this.runWords = own(createStorage(device, 'update.runs', this.words.u32.byteLength));
-    const bindings = [
-      own(createUniform(device, 'update.dims', UPDATE_DIMS, { chunks, runs: runs.length })),
-      own(createStorage(device, 'update.chunks', layout.chunkTable)),
-      own(createStorage(device, 'update.tensors', table.u32)),
-      this.runWords,
-      target.grads,
-      target.params,
-      this.state1,
-      this.state2,
-    ];
-    // The scalar kernel: tuning.updateChunksPerGroup chunks of 64 floats per workgroup (32 on
-    // SwiftShader, where starting a workgroup is what costs; 4 on GPUs).
-    const { updateChunksPerGroup, updateVec4Elements, updateVec4Workgroup } = gpu.tuning;
-    const constants = { CHUNKS_PER_GROUP: updateChunksPerGroup };
-    this.withModifiers = lazy(() =>
-      makeDispatch(gpu, { name: 'update', source: composeWgsl(commonWgsl, rngWgsl, modifiersWgsl, UPDATE_WGSL, updateCommonWgsl, updateRuleWgsl, updateWgsl), entryPoint: 'update', constants }, bindings, wrappedGroups(gpu, chunks, updateChunksPerGroup)),
-    );
-    // No LEAP/LRD: the vec4 kernel (shaders/update_vec4.wgsl), tuning.updateVec4Elements floats per
-    // invocation (SwiftShader: a whole 64-float chunk, 64 chunks per workgroup; GPUs: one vec4, 16
-    // invocations per chunk, loads coalesced). One pipeline per ONLY_RULE value (a rule code, or
-    // ONLY_RULE_MIXED), built on first use.
-    const lanes = 64 / updateVec4Elements;
-    const plainWorkgroups = wrappedGroups(gpu, chunks, updateVec4Workgroup / lanes);
-    const vec4Constants = { LANES: lanes, VEC4_WORKGROUP: updateVec4Workgroup };
-    const plain = new Map<number, Dispatch>();
-    this.plain = (onlyRule: number) => {
-      let dispatch = plain.get(onlyRule);
-      if (!dispatch) {
-        dispatch = makeDispatch(
-          gpu,
-          { name: 'update_vec4', source: composeWgsl(commonWgsl, UPDATE_WGSL, updateCommonWgsl, updateRuleWgsl, updateVec4Wgsl), entryPoint: 'update_vec4', constants: { ONLY_RULE: onlyRule, ...vec4Constants } },
-          bindings,
-          plainWorkgroups,
-        );
-        plain.set(onlyRule, dispatch);
-      }
-      return dispatch;
-    };
-  }
-
-  /** The update's dispatch for the current run configs: LEAP/LRD compiled out while no run uses them. */
-  get dispatch(): Dispatch {
-    return this.kernelDispatch(this.configs.some((run) => run.lrd || run.leap) ? 'scalar' : 'vec4');
+    this.tail = [own(createStorage(device, 'update.tensors', table.u32)), this.runWords, target.grads, target.params, this.state1, this.state2];
   }
 
   /**
-   * The dispatch of one kernel whatever the configs (tests compare the two): 'scalar' (update.wgsl,
-   * LEAP/LRD compiled in) or 'vec4' (update_vec4.wgsl, which ignores LEAP/LRD).
+   * A dispatch of `kernel` over `chunks` (indices into the layout's chunk table). The scalar kernel
+   * (shaders/update.wgsl, LEAP/LRD compiled in as `kind` says): on SwiftShader a whole chunk per
+   * invocation, 64 per workgroup (tuning.updateScalarWholeChunk); on GPUs one element per
+   * invocation, tuning.updateChunksPerGroup chunks of 64 floats per workgroup. The vec4 kernel (shaders/update_vec4.wgsl, no LEAP/LRD): tuning.updateVec4Elements
+   * floats per invocation (SwiftShader: a whole 64-float chunk, 64 chunks per workgroup; GPUs: one
+   * vec4, 16 invocations per chunk, loads coalesced). Both are specialized to ONLY_RULE `onlyRule`
+   * (the listed runs' rule code, or ONLY_RULE_MIXED).
+   */
+  private listed(chunks: readonly number[], kernel: { kind: RunKind | null; onlyRule: number }): ListedDispatch {
+    const { gpu, layout } = this.target;
+    const device = gpu.device;
+    const pairs = new Uint32Array(Math.max(chunks.length, 1) * 2);
+    chunks.forEach((chunk, k) => pairs.set([chunk, layout.chunkTable[chunk]], 2 * k));
+    const buffers = [createUniform(device, 'update.dims', UPDATE_DIMS, { chunks: chunks.length, runs: this.configs.length }), createStorage(device, 'update.chunks', pairs)];
+    const bindings = [...buffers, ...this.tail];
+    const { updateChunksPerGroup, updateScalarWholeChunk, updateVec4Elements, updateVec4Workgroup } = gpu.tuning;
+    if (kernel.kind) {
+      const source = composeWgsl(commonWgsl, rngWgsl, modifiersWgsl, UPDATE_WGSL, updateCommonWgsl, updateRuleWgsl, updateWgsl);
+      const modifiers = { LRD: kernel.kind.lrd ? 1 : 0, LEAP: kernel.kind.leap ? 1 : 0, ONLY_RULE: kernel.onlyRule };
+      const spec = updateScalarWholeChunk
+        ? { name: 'update', source, entryPoint: 'update_whole', constants: modifiers }
+        : { name: 'update', source, entryPoint: 'update', constants: { CHUNKS_PER_GROUP: updateChunksPerGroup, ...modifiers } };
+      return { buffers, dispatch: makeDispatch(gpu, spec, bindings, wrappedGroups(gpu, chunks.length, updateScalarWholeChunk ? 64 : updateChunksPerGroup)) };
+    }
+    const lanes = 64 / updateVec4Elements;
+    const source = composeWgsl(commonWgsl, UPDATE_WGSL, updateCommonWgsl, updateRuleWgsl, updateVec4Wgsl);
+    const constants = { ONLY_RULE: kernel.onlyRule, LANES: lanes, VEC4_WORKGROUP: updateVec4Workgroup };
+    return {
+      buffers,
+      dispatch: makeDispatch(gpu, { name: 'update_vec4', source, entryPoint: 'update_vec4', constants }, bindings, wrappedGroups(gpu, chunks.length, updateVec4Workgroup / lanes)),
+    };
+  }
+
+  /** ONLY_RULE for runs of these configs: their rule when they share one, else ONLY_RULE_MIXED. */
+  private static onlyRule(runs: readonly RunUpdateConfig[]): number {
+    const rules = new Set(runs.map((run) => RULE_CODE[run.optimizer.rule]));
+    return rules.size === 1 ? [...rules][0] : ONLY_RULE.values.mixed;
+  }
+
+  /**
+   * The update's dispatches for the current run configs: the runs split by kind (LRD, LEAP, both,
+   * neither), one dispatch over each kind's chunks whose kernel compiles in only that kind's
+   * modifiers; runs with neither take the vec4 kernel. Each element is updated by exactly the
+   * arithmetic it had in the one kernel with everything compiled in (a modifier switched off there
+   * leaves the rate and the keep factor at exactly η and 1; the two kernels agree bit for bit,
+   * update.check.ts), but the per-element RNG of LRD and LEAP now costs only the runs that use it:
+   * a CPU-emulated GPU runs both sides of a branch, so before, in a mixed experiment every element
+   * of every run paid for two Philox draws and a Box–Muller.
+   */
+  get dispatches(): Dispatch[] {
+    if (this.split && !this.configsChanged) return this.split.dispatches.map((listed) => listed.dispatch);
+    this.configsChanged = false;
+    const kinds = this.configs.map((run): RunKind => ({ lrd: Boolean(run.lrd), leap: Boolean(run.leap) }));
+    const keyOf = (kind: RunKind) => `${kind.lrd ? 'lrd' : ''}+${kind.leap ? 'leap' : ''}`;
+    const signature = this.configs.map((run, r) => `${keyOf(kinds[r])}:${run.optimizer.rule}`).join(',');
+    if (this.split?.signature !== signature) {
+      const groups = new Map<string, { kind: RunKind; chunks: number[]; runs: Set<number> }>();
+      const { layout } = this.target;
+      const chunkCount = layout.total / SEGMENT_ALIGN;
+      for (let chunk = 0; chunk < chunkCount; chunk++) {
+        const run = layout.chunkTable[chunk] >>> CHUNK.values.runShift;
+        const key = keyOf(kinds[run]);
+        let group = groups.get(key);
+        if (!group) groups.set(key, (group = { kind: kinds[run], chunks: [], runs: new Set() }));
+        group.chunks.push(chunk);
+        group.runs.add(run);
+      }
+      this.releaseSplit();
+      const dispatches = [...groups.values()].map((group) => {
+        const modifiers = group.kind.lrd || group.kind.leap;
+        return this.listed(group.chunks, { kind: modifiers ? group.kind : null, onlyRule: FusedUpdate.onlyRule([...group.runs].map((run) => this.configs[run])) });
+      });
+      this.split = { signature, dispatches };
+    }
+    return this.split.dispatches.map((listed) => listed.dispatch);
+  }
+
+  /**
+   * The dispatch of one kernel over every chunk whatever the configs (tests compare the two):
+   * 'scalar' (update.wgsl, LEAP/LRD compiled in) or 'vec4' (update_vec4.wgsl, which ignores LEAP/LRD).
    */
   kernelDispatch(kernel: 'scalar' | 'vec4'): Dispatch {
-    if (kernel === 'scalar') return this.withModifiers();
-    const rules = new Set(this.configs.map((run) => RULE_CODE[run.optimizer.rule]));
-    return this.plain(rules.size === 1 ? [...rules][0] : ONLY_RULE.values.mixed);
+    const onlyRule = FusedUpdate.onlyRule(this.configs);
+    const key = `${kernel}:${onlyRule}`;
+    let listed = this.whole.get(key);
+    if (!listed) {
+      const chunks = Array.from({ length: this.target.layout.total / SEGMENT_ALIGN }, (_, chunk) => chunk);
+      listed = this.listed(chunks, { kind: kernel === 'scalar' ? { lrd: true, leap: true } : null, onlyRule });
+      this.whole.set(key, listed);
+    }
+    return listed.dispatch;
+  }
+
+  private releaseSplit(): void {
+    for (const listed of this.split?.dispatches ?? []) for (const buffer of listed.buffers) buffer.destroy();
+    this.split = null;
   }
 
   /** The current config of every run. */
@@ -183,6 +241,7 @@ export class FusedUpdate {
   setRun(index: number, config: RunUpdateConfig): void {
     if (!(index >= 0 && index < this.configs.length)) throw new Error(`update: no run ${index}`);
     this.configs[index] = config;
+    this.configsChanged = true;
   }
 
   /** Freezes (or thaws) a run: its parameters and state are left untouched by every update. */
@@ -265,6 +324,9 @@ export class FusedUpdate {
   }
 
   destroy(): void {
+    this.releaseSplit();
+    for (const listed of this.whole.values()) for (const buffer of listed.buffers) buffer.destroy();
+    this.whole.clear();
     for (const buffer of this.owned) buffer.destroy();
     this.owned.length = 0;
   }

@@ -95,12 +95,12 @@ export class Trainer {
 
   /** Dispatches and submits of one training step (for the benchmark report). */
   get dispatchesPerStep(): number {
-    return this.network.trainDispatches.length + 2;
+    return this.network.trainDispatches.length + 1 + this.update.dispatches.length;
   }
 
   /** The compute dispatches of one training step, in order (the benchmark's profiling mode submits them one by one). */
   stepDispatches(): Dispatch[] {
-    return [this.trainGather, ...this.network.trainDispatches, this.update.dispatch];
+    return [this.trainGather, ...this.network.trainDispatches, ...this.update.dispatches];
   }
 
   /** Subscribes to training metrics as they come back from the GPU. */
