@@ -8,7 +8,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig([
-  globalIgnores(['dist/', 'node_modules/', 'public/data/', 'test-results/', 'playwright-report/', '.bench/', '.gpu-pack/', '.gl/']),
+  globalIgnores(['dist/', 'node_modules/', 'public/data/', 'test-results/', 'playwright-report/', '.bench/', '.gpu-pack/', '.gl/', '.tmp/']),
   js.configs.recommended,
   tseslint.configs.recommended,
   {

@@ -48,21 +48,35 @@
 @group(0) @binding(2) var<storage, read> red_partials: array<vec4f>;
 @group(0) @binding(3) var<storage, read_write> red_dots: array<AngleDots>;
 
+// The listed chunk at `position`: its index in the stacked buffer, its run and tensor, and the
+// index within the run's tensor of its first element.
+struct ListedChunk {
+  chunk: u32,
+  run: u32,
+  info: AngleTensor,
+  first: u32,
+}
+
+fn listed_chunk(position: u32) -> ListedChunk {
+  let chunk = chunk_list[position].x;
+  let entry = chunk_list[position].y;
+  let run = entry >> CHUNK_RUN_SHIFT;
+  let info = tensors[entry & CHUNK_TENSOR_MASK];
+  return ListedChunk(chunk, run, info, chunk * CHUNK_FLOATS - info.offset - run * info.run_stride);
+}
+
 // sum += x − y_prev for every trainable element of every run with AutoDrop on: one listed chunk per invocation.
 @compute @workgroup_size(ANGLE_WORKGROUP)
 fn angle_accumulate(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
   let position = (wg.x + wg.y * groups.x) * ANGLE_WORKGROUP + lid;
   if (position >= dims.chunks) { return; }
-  let chunk = chunk_list[position].x;
-  let entry = chunk_list[position].y;
-  let run = entry >> CHUNK_RUN_SHIFT;
-  let info = tensors[entry & CHUNK_TENSOR_MASK];
-  if (info.trainable == 0u || windows[run].length == 0u) { return; }
+  let listed = listed_chunk(position);
+  let info = listed.info;
+  if (info.trainable == 0u || windows[listed.run].length == 0u) { return; }
   // Elements of the run's tensor in this chunk (the rest is the padding of the run's segment).
-  let first = chunk * CHUNK_FLOATS - info.offset - run * info.run_stride;
-  let count = min(CHUNK_FLOATS, info.size - first);
+  let count = min(CHUNK_FLOATS, info.size - listed.first);
   for (var e = 0u; e < count; e++) {
-    let i = chunk * CHUNK_FLOATS + e;
+    let i = listed.chunk * CHUNK_FLOATS + e;
     acc_sum[i] = acc_sum[i] + (acc_params[i] - acc_y_prev[i]);
   }
 }
@@ -73,12 +87,12 @@ fn angle_accumulate(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) g
 fn angle_window(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
   let position = (wg.x + wg.y * groups.x) * ANGLE_WORKGROUP + lid;
   if (position >= dims.chunks) { return; }
-  let chunk = chunk_list[position].x;
-  let entry = chunk_list[position].y;
-  let run = entry >> CHUNK_RUN_SHIFT;
-  let info = tensors[entry & CHUNK_TENSOR_MASK];
+  let listed = listed_chunk(position);
+  let chunk = listed.chunk;
+  let run = listed.run;
+  let info = listed.info;
+  let first = listed.first;
   let win = windows[run];
-  let first = chunk * CHUNK_FLOATS - info.offset - run * info.run_stride;
   let slot = run * dims.chunks_per_run + info.chunk_base + first / CHUNK_FLOATS;
   let closing = win.length != 0u && win.ends_now != 0u && info.trainable != 0u;
   let fresh = win_dots[run].windows == 0.0;
