@@ -37,7 +37,7 @@ export async function replayResults(
     await runner.advance(results.step - runner.step);
     await runner.settle(); // the angles of the last windows, which come after their records
   });
-  const records = withLateAngles(results.records, runner.records);
+  const records = withLateFields(results.records, runner.records);
   const difference = recordDifferences(records.filter((record) => record.step > fromStep), runner.records);
   runner.restoreRecords(records);
   return { fromStep, records, difference };
@@ -55,19 +55,28 @@ async function fromCheckpoint(runner: TrainingRunner, checkpoint: RunnerCheckpoi
   }
 }
 
+/** Fields that come back after their step's record: an evaluation's test metrics, an AutoDrop window's angle. */
+const LATE_FIELDS = ['testLoss', 'testAccuracy', 'angle'] as const;
+
 /**
- * The file's records, with the AutoDrop angles it was saved without: an angle comes back after its
- * step's record, so a save taken in between holds the record alone; the replay, settled, has it.
+ * The file's records, with the late fields it was saved without: an evaluation or an angle comes
+ * back after its step's record, so a save taken in between (an autosave, then a reload) holds the
+ * record alone; the replay, settled, has them.
  */
-function withLateAngles(records: readonly MetricRecord[], replayed: RecordTable): readonly MetricRecord[] {
+export function withLateFields(records: readonly MetricRecord[], replayed: RecordTable): readonly MetricRecord[] {
   let completed: MetricRecord[] | null = null;
   records.forEach((record, index) => {
-    if (record.angle !== undefined) return;
+    if (LATE_FIELDS.every((field) => record[field] !== undefined)) return;
     const row = replayed.rowOf(record.run, record.step);
-    const angle = row >= 0 ? replayed.valueAt(row, 'angle') : undefined;
-    if (typeof angle !== 'number') return;
+    if (row < 0) return;
+    let filled: MetricRecord | null = null;
+    for (const field of LATE_FIELDS) {
+      const value = replayed.valueAt(row, field);
+      if (record[field] === undefined && typeof value === 'number') filled = { ...(filled ?? record), [field]: value };
+    }
+    if (!filled) return;
     completed ??= [...records];
-    completed[index] = { ...record, angle };
+    completed[index] = filled;
   });
   return completed ?? records;
 }
