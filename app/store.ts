@@ -8,6 +8,7 @@
  */
 import type * as Comlink from 'comlink';
 import { create } from 'zustand';
+import { useShallow } from 'zustand/react/shallow';
 import { parseExperiment, type ExperimentConfig } from '../src/experiment/config';
 import { RecordTable } from '../src/experiment/record-table';
 import { ConfigError } from '../src/util/validate';
@@ -117,11 +118,19 @@ export interface BatchEffect {
   cleared: boolean;
 }
 
-/** Applies a batch of engine events to `records` (in place: a load or reset clears them, metrics are upserted); returns what else changed. */
 /** Selectors the views follow through useThrottledStore (app/redraw.ts): module-level, so they stay the same function. */
 export const recordsVersion = (state: LabState) => state.recordsVersion;
 export const engineStep = (state: LabState) => state.engine?.step ?? 0;
 
+const NO_DIVERGENCE: ReadonlyArray<number | null> = [];
+/**
+ * The step at which each run diverged (null: not), compared by content: the engine's state is new
+ * with every batch of events, its divergence list seldom changes, and the views that read it
+ * (summary, sweep panel) render only when it does.
+ */
+export const useDiverged = () => useLab(useShallow((state: LabState) => state.engine?.diverged ?? NO_DIVERGENCE));
+
+/** Applies a batch of engine events to `records` (in place: a load or reset clears them, metrics are upserted); returns what else changed. */
 export function foldBatch(records: RecordTable, batch: EventBatch): BatchEffect {
   const effect: BatchEffect = { replaced: false, updatedMethods: [], budgetChanged: false, notes: [], cleared: false };
   for (const event of batch.events) {

@@ -6,13 +6,11 @@
  */
 import { useMemo, useState } from 'react';
 import { create } from 'zustand';
-import { useShallow } from 'zustand/react/shallow';
-import { OutcomeTracker, type OutcomeMetric, type RunOutcome } from '../src/stats/run-outcome';
+import { OutcomeTracker, type CurveField, type OutcomeMetric, type RunOutcome } from '../src/stats/run-outcome';
 import type { RecordTable } from '../src/experiment/record-table';
-import { bestGroups, groupRuns, type CompareAt, type SweepGroup } from '../src/stats/sweep-analysis';
-import type { MetricRecord } from '../src/experiment/records';
+import { bestGroups, groupRuns, type CompareAt, type CurvePoint, type SweepGroup } from '../src/stats/sweep-analysis';
 import { useThrottledStore } from './redraw';
-import { recordsVersion, useLab } from './store';
+import { recordsVersion, useDiverged, useLab } from './store';
 
 export interface SweepViewState {
   metric: OutcomeMetric;
@@ -52,10 +50,6 @@ export interface SweepData {
   replicates: number;
 }
 
-/** A record field a difference curve follows. */
-export type CurveField = 'trainLoss' | 'testAccuracy' | 'testLoss';
-/** One step of a run's curve, as the difference curve reads it. */
-export type CurvePoint = Pick<MetricRecord, 'step'> & Partial<Pick<MetricRecord, CurveField>>;
 /** Steps per difference curve at most: about one per pixel of its plot (the curve is redrawn while training). */
 export const CURVE_POINTS = 250;
 
@@ -95,16 +89,13 @@ class TableOutcomes {
   }
 }
 
-const NO_DIVERGENCE: ReadonlyArray<number | null> = [];
-
 /** The selector of the sweep views: recomputed at most every 500 ms of training, from the records that changed. */
 export function useSweepData(): SweepData | null {
   const summary = useLab((state) => state.summary);
   const config = useLab((state) => state.config);
   const table = useLab((state) => state.records);
   const version = useThrottledStore(useLab, recordsVersion, 500);
-  // (The engine's state is new with every batch of events; its divergence list seldom changes.)
-  const diverged = useLab(useShallow((state) => state.engine?.diverged ?? NO_DIVERGENCE));
+  const diverged = useDiverged();
   const [folded] = useState(() => new TableOutcomes());
   return useMemo(() => {
     if (!summary || !config?.sweep) return null;

@@ -181,7 +181,7 @@ const ChartView = memo(function ChartView({ spec, records, version, series, figu
         {rows.length === 0 || !computed ? (
           <p className="empty">{empty}</p>
         ) : (
-          <LinePlot rows={rows} lines={lines} bands logY={logY} yDomain={computed} xTicks={xTicks} yTicks={yTicks} xLabel={xLabel} title={spec.title} testId={`plot-${spec.metric}`} />
+          <LinePlot rows={rows} lines={lines} logY={logY} yDomain={computed} xTicks={xTicks} yTicks={yTicks} xLabel={xLabel} title={spec.title} testId={`plot-${spec.metric}`} />
         )}
       </div>
       {groups.length > 0 && (

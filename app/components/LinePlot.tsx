@@ -60,7 +60,7 @@ const valueAt = (row: ChartRow, id: string) => {
  * `yTicks` (log10 when `logY`; the log axis finds its own ticks), an x axis spanning the rows with
  * `xTicks`. Values outside the domain are clipped to the plotting area.
  */
-export function LinePlot({ rows, lines, bands, logY, yDomain, xTicks, yTicks, xLabel, title, testId }: { rows: readonly ChartRow[]; lines: readonly PlotLine[]; bands: boolean; logY: boolean; yDomain: readonly [number, number]; xTicks?: readonly number[]; yTicks?: readonly number[]; xLabel: string; title: string; testId: string }) {
+export function LinePlot({ rows, lines, logY, yDomain, xTicks, yTicks, xLabel, title, testId }: { rows: readonly ChartRow[]; lines: readonly PlotLine[]; logY: boolean; yDomain: readonly [number, number]; xTicks?: readonly number[]; yTicks?: readonly number[]; xLabel: string; title: string; testId: string }) {
   const container = useRef<HTMLDivElement>(null);
   const width = useWidth(container);
   const clip = useId();
@@ -97,19 +97,19 @@ export function LinePlot({ rows, lines, bands, logY, yDomain, xTicks, yTicks, xL
             </clipPath>
           </defs>
           <g clipPath={`url(#${clip})`}>
-            {bands &&
-              lines.map((line) => {
-                const lower: Array<[number, number]> = [];
-                const upper: Array<[number, number]> = [];
-                for (const row of rows) {
-                  const band = row[`${line.id}:band`];
-                  if (!Array.isArray(band) || !Number.isFinite(band[0]) || !Number.isFinite(band[1])) continue;
-                  lower.push([x(row.x), y(band[0])]);
-                  upper.push([x(row.x), y(band[1])]);
-                }
-                const d = lower.length > 1 ? `${pathOf(lower)}${pathOf(upper.reverse()).replace(/^M/, 'L')}Z` : '';
-                return d && <path key={`${line.id}:band`} className={`band band-${line.id}`} d={d} fill={line.color} fillOpacity={0.15} stroke="none" />;
-              })}
+            {/* Each line's band, where its rows carry one (LEAP's η ± σ, the replicates' ± std). */}
+            {lines.map((line) => {
+              const lower: Array<[number, number]> = [];
+              const upper: Array<[number, number]> = [];
+              for (const row of rows) {
+                const band = row[`${line.id}:band`];
+                if (!Array.isArray(band) || !Number.isFinite(band[0]) || !Number.isFinite(band[1])) continue;
+                lower.push([x(row.x), y(band[0])]);
+                upper.push([x(row.x), y(band[1])]);
+              }
+              const d = lower.length > 1 ? `${pathOf(lower)}${pathOf(upper.reverse()).replace(/^M/, 'L')}Z` : '';
+              return d && <path key={`${line.id}:band`} className={`band band-${line.id}`} d={d} fill={line.color} fillOpacity={0.15} stroke="none" />;
+            })}
             {lines.map((line) => {
               // Missing values are stepped over (a line joins the points on either side of a gap).
               const points = rows.map((row): [number, number] => [x(row.x), y(valueAt(row, line.id))]).filter(([, py]) => Number.isFinite(py));

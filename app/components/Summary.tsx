@@ -1,9 +1,8 @@
 // The summary table: per stacked run (row test ids run-N, loss-N) and, with replicates, per method
 // mean ± std: final / best test accuracy, final losses, steps to a target loss, divergence, ms/step.
 import { useMemo, useState } from 'react';
-import { useShallow } from 'zustand/react/shallow';
 import { dashOf } from '../series';
-import { recordsVersion, useLab } from '../store';
+import { recordsVersion, useDiverged, useLab } from '../store';
 import { aggregateStats, StatsTracker, type RunStats } from '../summary';
 import { useThrottledStore } from '../redraw';
 import { runLabel } from '../../src/experiment/expand';
@@ -26,15 +25,13 @@ export function Swatch({ color, runKey }: { color: string; runKey: number }) {
 
 /** A sweep's table lists its groups (method × value, mean ± std); its runs one by one only on request past this many. */
 const MAX_RUN_ROWS = 48;
-const NO_DIVERGENCE: ReadonlyArray<number | null> = [];
 
 /** The summary table of every run (and method), from throttled records. */
 export function Summary() {
   const summary = useLab((state) => state.summary);
   const table = useLab((state) => state.records);
   const version = useThrottledStore(useLab, recordsVersion, 300);
-  // Only what the table shows: the engine's state changes with every batch of events, its divergence list seldom.
-  const divergedAt = useLab(useShallow((state) => state.engine?.diverged ?? NO_DIVERGENCE));
+  const divergedAt = useDiverged();
   const targetLoss = useLab((state) => state.view.targetLoss);
   const setView = useLab((state) => state.setView);
   const [everyRun, setEveryRun] = useState(false);
@@ -46,7 +43,11 @@ export function Summary() {
   // Each group's runs and each run's label, once per experiment (a sweep has 576 runs in 96 groups).
   const groups = useMemo(() => {
     const members = new Map<string, number[]>();
-    runs.forEach((run, index) => members.set(groupOf(run), [...(members.get(groupOf(run)) ?? []), index]));
+    runs.forEach((run, index) => {
+      const key = groupOf(run);
+      if (!members.has(key)) members.set(key, []);
+      members.get(key)!.push(index);
+    });
     return members;
   }, [runs]);
   const labels = useMemo(() => runs.map((run) => runLabel(sweepLabel(run.label, run.swept ?? {}), run.replicate)), [runs]);

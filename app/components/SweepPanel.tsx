@@ -5,8 +5,8 @@
 import { useEffect, useMemo } from 'react';
 import { MIN_PAIRS } from '../../src/stats/paired';
 import { OUTCOME_METRICS, type OutcomeMetric } from '../../src/stats/run-outcome';
-import { bestGroups, differenceCurve, pairedTable, sensitivity, type SweepGroup } from '../../src/stats/sweep-analysis';
-import { focusRunsOf, useSweepData, useSweepView, type CurvePoint, type SweepData } from '../sweep-view';
+import { bestGroups, differenceCurve, pairedTable, sensitivity, type CurvePoint, type SweepGroup } from '../../src/stats/sweep-analysis';
+import { focusRunsOf, useSweepData, useSweepView, type SweepData } from '../sweep-view';
 import { DifferencePlot, Heatmap, SensitivityPlot } from './SweepPlots';
 import { tickText } from './plot-frame';
 

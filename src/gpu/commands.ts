@@ -61,6 +61,16 @@ export function runDispatches(ctx: GpuContext, dispatches: readonly Dispatch[]):
   ctx.device.queue.submit([encoder.finish()]);
 }
 
+/**
+ * Workgroups of ⌈count / perGroup⌉ along x, wrapping onto y past maxComputeWorkgroupsPerDimension
+ * (the kernels number workgroups as x + y·groups.x).
+ */
+export function wrappedGroups(gpu: GpuContext, count: number, perGroup: number): [number, number] {
+  const groups = Math.max(1, Math.ceil(count / perGroup));
+  const x = Math.min(groups, gpu.limits.maxComputeWorkgroupsPerDimension);
+  return [x, Math.ceil(groups / x)];
+}
+
 /** ceil(a / b) for workgroup counts. */
 export function divCeil(a: number, b: number): number {
   return Math.ceil(a / b);

@@ -18,7 +18,7 @@
  */
 import angleWgsl from '../../shaders/angle.wgsl?raw';
 import { createStorage, createUniform, upload } from '../gpu/buffers';
-import { encodeDispatches, makeDispatch, type Dispatch, type StepHook } from '../gpu/commands';
+import { encodeDispatches, makeDispatch, wrappedGroups, type Dispatch, type StepHook } from '../gpu/commands';
 import { checkBufferFits, type GpuContext } from '../gpu/device';
 import { WgslStruct, type FieldOf, type StructArray } from '../gpu/layout';
 import { CHUNK, SEGMENT_ALIGN, type ParamLayout, type StackedTensor } from '../gpu/param-layout';
@@ -179,9 +179,7 @@ export class AutoDropGpu {
     if (listed > 0) upload(gpu.device, this.chunkList, Uint32Array.from(pairs));
     this.dimsValues.chunks = listed;
     upload(gpu.device, this.dims, ANGLE_DIMS.pack(this.dimsValues));
-    const groups = Math.max(1, Math.ceil(listed / ANGLE_WORKGROUP));
-    const x = Math.min(groups, gpu.limits.maxComputeWorkgroupsPerDimension);
-    const grid: [number, number, number] = [x, Math.ceil(groups / x), 1];
+    const grid: [number, number, number] = [...wrappedGroups(gpu, listed, ANGLE_WORKGROUP), 1];
     this.accumulateDispatch = { ...this.accumulateDispatch, workgroups: grid };
     this.windowDispatches = [{ ...this.windowDispatches[0], workgroups: grid }, this.windowDispatches[1]];
   }

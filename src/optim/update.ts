@@ -15,7 +15,7 @@ import updateCommonWgsl from '../../shaders/update_common.wgsl?raw';
 import updateRuleWgsl from '../../shaders/update_rule.wgsl?raw';
 import updateVec4Wgsl from '../../shaders/update_vec4.wgsl?raw';
 import { createStorage, createUniform, upload } from '../gpu/buffers';
-import { makeDispatch, type Dispatch } from '../gpu/commands';
+import { makeDispatch, wrappedGroups, type Dispatch } from '../gpu/commands';
 import { checkBufferFits, type GpuContext } from '../gpu/device';
 import type { FieldOf, StructArray } from '../gpu/layout';
 import { CHUNK, SEGMENT_ALIGN, type ParamLayout, type StackedTensor } from '../gpu/param-layout';
@@ -28,16 +28,6 @@ import { adamConstants, parseOptimizer, RULE_CODE, type OptimizerConfig } from '
 import { ONLY_RULE, RUN_WORDS, TENSOR_ENTRY, TENSOR_FLAG, UPDATE_DIMS, UPDATE_FLAG, UPDATE_WGSL } from './update-layout';
 
 const FLAG = UPDATE_FLAG.values;
-
-/**
- * Workgroups of ⌈count / perGroup⌉ along x, wrapping onto y past maxComputeWorkgroupsPerDimension
- * (the kernels number workgroups as x + y·groups.x).
- */
-function wrappedGroups(gpu: GpuContext, count: number, perGroup: number): [number, number] {
-  const groups = Math.max(1, Math.ceil(count / perGroup));
-  const x = Math.min(groups, gpu.limits.maxComputeWorkgroupsPerDimension);
-  return [x, Math.ceil(groups / x)];
-}
 
 /** How one run updates its parameters. LRD and LEAP are off when absent. */
 export interface RunUpdateConfig {
@@ -90,7 +80,7 @@ export class FusedUpdate {
   /** The bindings after the list's two (tensors, run words, grads, params, state1, state2). */
   private readonly tail: GPUBuffer[];
   /** The dispatches of the current configs (rebuilt when a run's kind or rule changes), and what they were built for. */
-  private split: { signature: string; dispatches: ListedDispatch[] } | null = null;
+  private split: { signature: string; listed: ListedDispatch[]; dispatches: Dispatch[] } | null = null;
   /** setRun was called since the split was built (it is rebuilt only if a run's kind or rule changed). */
   private configsChanged = false;
   /** kernelDispatch's dispatches over every chunk, by kernel. */
@@ -181,7 +171,7 @@ export class FusedUpdate {
    * of every run paid for two Philox draws and a Box–Muller.
    */
   get dispatches(): Dispatch[] {
-    if (this.split && !this.configsChanged) return this.split.dispatches.map((listed) => listed.dispatch);
+    if (this.split && !this.configsChanged) return this.split.dispatches;
     this.configsChanged = false;
     const kinds = this.configs.map((run): RunKind => ({ lrd: Boolean(run.lrd), leap: Boolean(run.leap) }));
     const keyOf = (kind: RunKind) => `${kind.lrd ? 'lrd' : ''}+${kind.leap ? 'leap' : ''}`;
@@ -199,13 +189,13 @@ export class FusedUpdate {
         group.runs.add(run);
       }
       this.releaseSplit();
-      const dispatches = [...groups.values()].map((group) => {
+      const listed = [...groups.values()].map((group) => {
         const modifiers = group.kind.lrd || group.kind.leap;
         return this.listed(group.chunks, { kind: modifiers ? group.kind : null, onlyRule: FusedUpdate.onlyRule([...group.runs].map((run) => this.configs[run])) });
       });
-      this.split = { signature, dispatches };
+      this.split = { signature, listed, dispatches: listed.map((entry) => entry.dispatch) };
     }
-    return this.split.dispatches.map((listed) => listed.dispatch);
+    return this.split.dispatches;
   }
 
   /**
@@ -225,7 +215,7 @@ export class FusedUpdate {
   }
 
   private releaseSplit(): void {
-    for (const listed of this.split?.dispatches ?? []) for (const buffer of listed.buffers) buffer.destroy();
+    for (const listed of this.split?.listed ?? []) for (const buffer of listed.buffers) buffer.destroy();
     this.split = null;
   }
 

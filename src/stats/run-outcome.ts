@@ -8,8 +8,11 @@ import type { MetricRecord } from '../experiment/records';
 /** A run's outcome a sweep compares. */
 export type OutcomeMetric = 'finalTestAccuracy' | 'bestTestAccuracy' | 'finalTrainLoss' | 'finalTestLoss';
 
+/** A record field an outcome's curve (and a paired difference curve) follows. */
+export type CurveField = 'testAccuracy' | 'trainLoss' | 'testLoss';
+
 /** Each outcome metric: its words, whether larger is better, and the record field its curve plots. */
-export const OUTCOME_METRICS: Record<OutcomeMetric, { label: string; higherIsBetter: boolean; curve: 'testAccuracy' | 'trainLoss' | 'testLoss' }> = {
+export const OUTCOME_METRICS: Record<OutcomeMetric, { label: string; higherIsBetter: boolean; curve: CurveField }> = {
   finalTestAccuracy: { label: 'final test accuracy', higherIsBetter: true, curve: 'testAccuracy' },
   bestTestAccuracy: { label: 'best test accuracy', higherIsBetter: true, curve: 'testAccuracy' },
   finalTrainLoss: { label: 'final train loss', higherIsBetter: false, curve: 'trainLoss' },

@@ -8,7 +8,7 @@
 import type { MetricRecord } from '../experiment/records';
 import { sweepLabel, type SweptValues } from '../experiment/sweep';
 import { holm, meanInterval, pairedComparison, type MeanInterval, type PairedResult } from './paired';
-import { OUTCOME_METRICS, type OutcomeMetric, type RunOutcome } from './run-outcome';
+import { OUTCOME_METRICS, type CurveField, type OutcomeMetric, type RunOutcome } from './run-outcome';
 
 /** What the analysis needs to know of a stacked run (an ExpandedRun or a view's RunSummary). */
 export interface SweepRun {
@@ -195,6 +195,9 @@ export function pairedTable(groups: readonly SweepGroup[], outcomes: readonly Ru
   return chosen.map((group, index) => ({ group, result: results[index], tTestHolm: tHolm[index], wilcoxonHolm: wHolm[index] }));
 }
 
+/** One step of a run's curve as a difference curve reads it: its step and the field it follows (a record is one). */
+export type CurvePoint = Pick<MetricRecord, 'step'> & Partial<Pick<MetricRecord, CurveField>>;
+
 /** One step of a difference curve: the mean paired difference and its 95 % interval over replicates. */
 export interface DifferencePoint {
   step: number;
@@ -209,10 +212,10 @@ export interface DifferencePoint {
  * where both have it, d_r(s) = group_r(s) − reference_r(s) over replicates r, its mean and 95 % interval.
  */
 export function differenceCurve(
-  records: ReadonlyArray<ReadonlyArray<Pick<MetricRecord, 'step'> & Partial<Pick<MetricRecord, 'trainLoss' | 'testAccuracy' | 'testLoss'>>>>,
+  records: ReadonlyArray<readonly CurvePoint[]>,
   group: SweepGroup,
   reference: SweepGroup,
-  field: 'trainLoss' | 'testAccuracy' | 'testLoss',
+  field: CurveField,
 ): DifferencePoint[] {
   const valuesOf = (run: number | undefined) => {
     const map = new Map<number, number>();
