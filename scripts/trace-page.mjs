@@ -9,6 +9,9 @@
  *
  *   npm run build && node scripts/trace-page.mjs [--seconds 20] [--warmup 15] [--out trace.json]
  *   [--sweep] (the 576-run sweep of public/examples/lr-sweep.json instead of the default experiment)
+ *   [--read trace.json] (report a trace saved with --out again)
+ *   [--samples] (V8's sampling profiler in the trace: each long task's functions by self time; read
+ *   best against a build without minification: npx vite build --minify false --outDir D, --dist D)
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -38,6 +41,12 @@ async function until(what, probe, timeoutMs) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(250);
   }
+}
+
+if (option('--read', null)) {
+  // A trace saved with --out, reported again (without a browser).
+  report(JSON.parse(readFileSync(option('--read'), 'utf8')), { seconds: NaN, steps: NaN });
+  process.exit(0);
 }
 
 const server = spawn('npx', ['vite', 'preview', '--outDir', option('--dist', 'dist'), '--port', String(port), '--strictPort', '--host', '127.0.0.1'], { cwd: ROOT, stdio: 'ignore', detached: true });
@@ -77,7 +86,8 @@ try {
     if (out) writeFileSync(out, JSON.stringify(profile));
     reportProfile(profile, { seconds, steps: stepTo - stepFrom });
   } else {
-    await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'toplevel'] });
+    const sampled = args.includes('--samples') ? ['disabled-by-default-v8.cpu_profiler'] : [];
+    await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'toplevel', ...sampled] });
     const stepFrom = await stepNow();
     await sleep(seconds * 1000);
     const stepTo = await stepNow();
@@ -117,6 +127,45 @@ function label(event) {
   }
 }
 
+/** The trace's CPU-profile samples (with --samples) as { ts, name } in trace time, sorted. */
+function profileSamples(events, pidTid) {
+  const [pid, tid] = pidTid.split(':').map(Number);
+  // The main thread's profile (the Worker, in the same process, has its own), and where its clock starts.
+  const clock = new Map(events.filter((e) => e.name === 'Profile' && e.pid === pid && e.tid === tid).map((e) => [e.id, e.args?.data?.startTime ?? e.ts]));
+  const nodes = new Map();
+  const samples = [];
+  for (const chunk of events.filter((e) => e.name === 'ProfileChunk' && clock.has(e.id))) {
+    const data = chunk.args?.data ?? {};
+    for (const node of data.cpuProfile?.nodes ?? []) {
+      const frame = node.callFrame ?? {};
+      nodes.set(`${chunk.id}:${node.id}`, `${frame.functionName || '(anonymous)'} ${String(frame.url ?? '').split('/').pop()}:${(frame.lineNumber ?? -1) + 1}`);
+    }
+    let ts = clock.get(chunk.id);
+    const deltas = data.timeDeltas ?? [];
+    (data.cpuProfile?.samples ?? []).forEach((id, i) => {
+      ts += deltas[i] ?? 0;
+      samples.push({ ts, key: `${chunk.id}:${id}` });
+    });
+    clock.set(chunk.id, ts);
+  }
+  return samples.map(({ ts, key }) => ({ ts, name: nodes.get(key) ?? '?' })).sort((a, b) => a.ts - b.ts);
+}
+
+/** The functions that took a task's time (self time from the samples within it), most first. */
+function sampledIn(samples, task) {
+  const counts = new Map();
+  let lo = 0;
+  let hi = samples.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (samples[mid].ts < task.ts) lo = mid + 1;
+    else hi = mid;
+  }
+  let n = 0;
+  for (let i = lo; i < samples.length && samples[i].ts <= task.ts + task.dur; i++, n++) counts.set(samples[i].name, (counts.get(samples[i].name) ?? 0) + 1);
+  return [...counts.entries()].filter(([name]) => !/^\((idle|program|root)\)/.test(name)).sort((a, b) => b[1] - a[1]).slice(0, 8).map(([name, c]) => `${name} ${Math.round((100 * c) / n)}%`).join(' · ');
+}
+
 function report(trace, { seconds: span, steps }) {
   const events = trace.traceEvents ?? trace;
   const mains = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
@@ -127,7 +176,13 @@ function report(trace, { seconds: span, steps }) {
   for (const task of tasks) busy.set(`${task.pid}:${task.tid}`, (busy.get(`${task.pid}:${task.tid}`) ?? 0) + task.dur);
   const main = [...busy.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
   const inMain = complete.filter((e) => `${e.pid}:${e.tid}` === main).sort((a, b) => a.ts - b.ts || b.dur - a.dur);
-  const top = tasks.filter((t) => `${t.pid}:${t.tid}` === main).sort((a, b) => a.ts - b.ts);
+  // Nested RunTask events (a task within a task) count once, at the outermost.
+  let end = -Infinity;
+  const top = tasks
+    .filter((t) => `${t.pid}:${t.tid}` === main)
+    .sort((a, b) => a.ts - b.ts || b.dur - a.dur)
+    .filter((t) => (t.ts >= end ? ((end = t.ts + t.dur), true) : false));
+  const samples = profileSamples(events, main);
   const totalBusy = top.reduce((s, t) => s + t.dur, 0) / 1000;
   console.log(`${steps} steps in ${span} s (${(steps / span).toFixed(1)} steps/s); main thread busy ${totalBusy.toFixed(0)} ms (${((totalBusy / (span * 1000)) * 100).toFixed(1)} %) in ${top.length} tasks`);
   const totals = new Map();
@@ -147,6 +202,7 @@ function report(trace, { seconds: span, steps }) {
     if (task.dur / 1000 > LONG_MS) {
       const list = [...parts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(' · ');
       console.log(`  task ${(task.dur / 1000).toFixed(0)} ms: ${list}`);
+      if (samples.length) console.log(`    sampled: ${sampledIn(samples, task)}`);
     }
   }
   console.log(`${long.length} tasks over ${LONG_MS} ms (max ${Math.max(0, ...long.map((t) => t.dur / 1000)).toFixed(0)} ms)`);
