@@ -30,8 +30,15 @@ const set = useLab.setState;
 
 /** The results and config this browser keeps (IndexedDB), saved as training goes. */
 const autosave = new Autosave({
-  storage: { saveConfig, appendResults, dropResults, saveCheckpoint, clear: clearSaved },
-  checkpoint: () => (engine ? engine.checkpoint() : Promise.resolve(null)),
+  storage: {
+    saveConfig,
+    appendResults,
+    dropResults,
+    // The engine's Worker keeps the checkpoints it takes and writes them itself (./engine.worker.ts).
+    saveCheckpoint: async (taken) => void (taken ? await engine?.saveCheckpoint(taken.step) : await saveCheckpoint(null)),
+    clear: clearSaved,
+  },
+  checkpoint: () => (engine ? engine.takeCheckpoint() : Promise.resolve(null)),
   context: () => {
     const { config, engine: state } = get();
     return config && state ? { config, runs: expandRuns(config).map(runIdentity), diverged: state.diverged } : null;
@@ -78,7 +85,7 @@ function onBatch(batch: EventBatch): void {
   });
   note(...effect.notes);
   for (const event of batch.events) if (event.kind === 'metrics') autosave.append(event.records);
-  if (effect.replaced || effect.cleared) autosave.restart(() => state.records.toArray());
+  if (effect.replaced || effect.cleared) autosave.restart(() => state.records.toColumns());
   if (applied) void autosave.configApplied(applied.document, !effect.cleared);
   else if (effect.cleared && state.applied) void autosave.configApplied(state.applied, false);
   autosave.observe(batch.state);

@@ -2,11 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseExperiment } from '../src/experiment/config';
 import { defaultExperimentInput } from '../src/experiment/defaults';
-import type { RunnerCheckpoint } from '../src/experiment/checkpoint';
 import type { MetricRecord } from '../src/experiment/records';
 import type { SessionState } from '../src/experiment/session-events';
 import { asRun, asStep } from '../src/util/ids';
-import { Autosave } from './autosave';
+import { columnRecords, recordColumns } from '../src/experiment/record-table';
+import { Autosave, type CheckpointTaken } from './autosave';
 import type { ResultsHead } from './persist';
 
 const config = parseExperiment(defaultExperimentInput());
@@ -20,9 +20,9 @@ function world() {
   let now = 0;
   const timers = new Map<number, { at: number; callback: () => void }>();
   let nextId = 1;
-  const disk: { head?: ResultsHead; chunks: MetricRecord[][]; config?: Record<string, unknown>; checkpoint?: RunnerCheckpoint; cleared: number } = { chunks: [], cleared: 0 };
+  const disk: { head?: ResultsHead; chunks: MetricRecord[][]; config?: Record<string, unknown>; checkpoint?: CheckpointTaken; cleared: number } = { chunks: [], cleared: 0 };
   /** The engine's answers to checkpoint requests: each request waits for answer(step) (or null). */
-  const asked: Array<(checkpoint: RunnerCheckpoint | null) => void> = [];
+  const asked: Array<(checkpoint: CheckpointTaken | null) => void> = [];
   const writes: number[] = []; // records per chunk written
   let hold: Promise<void> | null = null;
   const autosave = new Autosave({
@@ -30,7 +30,7 @@ function world() {
       saveConfig: async (doc) => void (disk.config = doc),
       appendResults: async (records, head) => {
         if (hold) await hold;
-        disk.chunks[head.chunks - 1] = records;
+        disk.chunks[head.chunks - 1] = columnRecords(records);
         disk.head = head;
         writes.push(records.length);
       },
@@ -65,7 +65,7 @@ function world() {
     writes,
     /** The engine reports a batch: records, then its state. */
     async batch(records: MetricRecord[], state: Partial<Omit<SessionState, 'step'>> & { step: number }) {
-      autosave.append(records);
+      autosave.append(recordColumns(records));
       autosave.observe({ budgetSteps: 600, running: false, done: false, diverged: [], error: null, deviceLost: false, speed: null, ...state, step: asStep(state.step) });
       await settle();
     },
@@ -93,7 +93,7 @@ function world() {
     },
     /** The engine answers the oldest request with a checkpoint at `step` (null: it cannot take one). */
     async answer(step: number | null) {
-      asked.shift()!(step === null ? null : ({ step } as RunnerCheckpoint));
+      asked.shift()!(step === null ? null : { step });
       await settle();
     },
     /** What a reload reads: the head's chunks, in order. */
@@ -139,7 +139,7 @@ describe('Autosave (an append-only log of records)', () => {
     await w.batch(steps(41, 50), { step: 50, running: false }); // and another is scheduled
     let loaded = false;
     const forgetting = w.autosave.forget(async () => {
-      w.autosave.restart([]); // the default opens at step 0
+      w.autosave.restart(recordColumns([])); // the default opens at step 0
       w.autosave.configApplied({ name: 'default' }, false);
       loaded = true;
     });
@@ -159,12 +159,12 @@ describe('Autosave (an append-only log of records)', () => {
     expect(w.saved()).toHaveLength(40);
     const file = steps(1, 30);
     await w.autosave.while(async () => {
-      w.autosave.restart([]); // 'loaded': the replay starts at step 0 ...
+      w.autosave.restart(recordColumns([])); // 'loaded': the replay starts at step 0 ...
       w.autosave.configApplied({ name: 'restored' }, false);
       await w.batch(steps(1, 30), { step: 30, running: false }); // ... replays ...
       await w.tick(0);
       expect(w.saved()).toHaveLength(40); // (the log on disk stays whole meanwhile)
-      w.autosave.restart(file); // 'imported': the file's records
+      w.autosave.restart(recordColumns(file)); // 'imported': the file's records
     });
     await w.tick(0);
     expect(w.saved()).toEqual(file);
@@ -172,7 +172,7 @@ describe('Autosave (an append-only log of records)', () => {
     await w.batch(steps(31, 31), { step: 31, running: true });
     await w.autosave.flush(); // the page hides
     expect(w.saved()).toHaveLength(62);
-    w.autosave.restart([]); // a reset
+    w.autosave.restart(recordColumns([])); // a reset
     await w.tick(0);
     expect(w.disk.head).toBeUndefined();
   });
@@ -199,7 +199,7 @@ describe('Autosave (an append-only log of records)', () => {
     expect(w.asked).toBe(0);
     await w.batch(steps(31, 35), { step: 35, running: false });
     expect(w.asked).toBe(1);
-    w.autosave.restart([]); // a reset: the log and its checkpoint are dropped, and a late answer is not written
+    w.autosave.restart(recordColumns([])); // a reset: the log and its checkpoint are dropped, and a late answer is not written
     await w.answer(35);
     await w.tick(0);
     expect(w.disk.checkpoint).toBeUndefined();
@@ -210,10 +210,10 @@ describe('Autosave (an append-only log of records)', () => {
     const w = world();
     const file = steps(1, 40);
     await w.autosave.while(async () => {
-      w.autosave.restart([]);
+      w.autosave.restart(recordColumns([]));
       await w.batch(steps(1, 40), { step: 40, running: false }); // the replay (not asked meanwhile)
       expect(w.asked).toBe(0);
-      w.autosave.restart(file);
+      w.autosave.restart(recordColumns(file));
     });
     expect(w.asked).toBe(1);
     await w.answer(40);
@@ -240,7 +240,7 @@ describe('Autosave (an append-only log of records)', () => {
     const { chunks, step } = w.disk.head!;
     const restored = await w.autosave.while(
       async () => {
-        w.autosave.restart([]); // 'loaded'
+        w.autosave.restart(recordColumns([])); // 'loaded'
         await w.batch(steps(21, 30), { step: 30, running: false }); // the replay from the checkpoint
         w.autosave.restart(() => {
           throw new Error('the records are not listed when the log goes on');

@@ -12,10 +12,12 @@
  * training (or 50× the time the last one took, if longer: its cost stays under 2 % of training,
  * however big the stack), and one when training stops. A checkpoint is written only once the log
  * reaches its step (its records may still be on their way), and a log that starts over drops it.
+ * The checkpoint itself never comes to the page: the engine's Worker keeps what it took and writes
+ * it to IndexedDB when told (a 576-run sweep's, cloned into IndexedDB on the page's main thread,
+ * took it for 350–400 ms); here it is known by its step.
  */
-import type { RunnerCheckpoint } from '../src/experiment/checkpoint';
 import type { ExperimentConfig } from '../src/experiment/config';
-import type { MetricRecord } from '../src/experiment/records';
+import { concatColumns, type RecordColumns } from '../src/experiment/record-table';
 import type { RunIdentity } from '../src/experiment/results';
 import type { SessionState } from '../src/experiment/session-events';
 import { asStep, type Step } from '../src/util/ids';
@@ -24,11 +26,17 @@ import type { ResultsHead } from './persist';
 /** Where saves go (./persist.ts in the page). */
 export interface AutosaveStorage {
   saveConfig(config: Record<string, unknown>, keepResults: boolean): Promise<void>;
-  appendResults(records: MetricRecord[], head: ResultsHead): Promise<void>;
+  /** Appends a chunk of records (as columns: written to IndexedDB in one piece per field, not as objects). */
+  appendResults(records: RecordColumns, head: ResultsHead): Promise<void>;
   dropResults(): Promise<void>;
-  /** Replaces the saved checkpoint (null drops it). */
-  saveCheckpoint(checkpoint: RunnerCheckpoint | null): Promise<void>;
+  /** Replaces the saved checkpoint with the one taken at `checkpoint.step` (null drops it). */
+  saveCheckpoint(checkpoint: CheckpointTaken | null): Promise<void>;
   clear(): Promise<void>;
+}
+
+/** A checkpoint the engine took and keeps until it is saved (or replaced by a later one): its step. */
+export interface CheckpointTaken {
+  step: number;
 }
 
 /** What the records belong to: the engine's config, its stacked runs, their divergence steps. */
@@ -47,15 +55,15 @@ export interface AutosaveOptions {
   setTimer?: (callback: () => void, ms: number) => unknown;
   clearTimer?: (timer: unknown) => void;
   /** Asks the engine for its training state (null when it cannot take one); none asked without it. */
-  checkpoint?: () => Promise<RunnerCheckpoint | null>;
+  checkpoint?: () => Promise<CheckpointTaken | null>;
   /** Least time between two checkpoints while training. */
   checkpointEveryMs?: number;
   now?: () => number;
 }
 
 export class Autosave {
-  /** Records that arrived since the last save. */
-  private pending: MetricRecord[] = [];
+  /** Records that arrived since the last save, as the batches brought them. */
+  private pending: RecordColumns[] = [];
   private chunks = 0;
   /** The last step the saved records reach. */
   private savedStep = 0;
@@ -70,7 +78,7 @@ export class Autosave {
    * stays whole if the page closes mid-replay.
    */
   private replaying = 0;
-  private deferred: { records?: () => readonly MetricRecord[]; config?: Record<string, unknown> } = {};
+  private deferred: { records?: () => RecordColumns; config?: Record<string, unknown> } = {};
   private wasRunning = false;
   private savedAfterLoss = false;
   private readonly intervalMs: number;
@@ -86,7 +94,7 @@ export class Autosave {
   /** The engine's state at the last observe (a restore's checkpoint is asked for once its replay is done). */
   private lastState: SessionState | null = null;
   /** A checkpoint past the last saved step, written once the log reaches it. */
-  private held: RunnerCheckpoint | null = null;
+  private held: CheckpointTaken | null = null;
   private readonly checkpointEveryMs: number;
   private readonly now: () => number;
 
@@ -99,9 +107,9 @@ export class Autosave {
   }
 
   /** Records that arrived: new steps, or a step's records re-sent with its evaluation. */
-  append(records: readonly MetricRecord[]): void {
+  append(records: RecordColumns): void {
     if (this.forgetting || this.replaying > 0 || records.length === 0) return;
-    for (const record of records) this.pending.push(record);
+    this.pending.push(records);
   }
 
   /**
@@ -110,7 +118,7 @@ export class Autosave {
    * records, the next save overwrites the log's first chunk and its head in one transaction (older
    * chunks past the head's count are never read); without, the log is dropped.
    */
-  restart(records: readonly MetricRecord[] | (() => readonly MetricRecord[])): void {
+  restart(records: RecordColumns | (() => RecordColumns)): void {
     if (this.forgetting) return;
     const list = typeof records === 'function' ? records : () => records;
     if (this.replaying > 0) {
@@ -118,7 +126,8 @@ export class Autosave {
       return;
     }
     this.cancel();
-    this.pending = [...list()];
+    const all = list();
+    this.pending = all.length > 0 ? [all] : [];
     this.chunks = 0;
     this.savedStep = 0;
     this.forgetCheckpoint();
@@ -167,7 +176,11 @@ export class Autosave {
     const checkpoint = this.held;
     if (!checkpoint || checkpoint.step > this.savedStep || this.chunks === 0) return;
     this.held = null;
-    void this.enqueue(() => this.options.storage.saveCheckpoint(checkpoint));
+    void this.enqueue(async () => {
+      const started = this.now();
+      await this.options.storage.saveCheckpoint(checkpoint);
+      this.checkpointCostMs += this.now() - started; // taking and writing it: both slow training down
+    });
   }
 
   private forgetCheckpoint(): void {
@@ -266,9 +279,9 @@ export class Autosave {
   private save(): Promise<void> {
     const context = this.options.context();
     if (this.forgetting || this.pending.length === 0 || !context) return this.chain;
-    const records = this.pending;
+    const records = concatColumns(this.pending);
     this.pending = [];
-    this.savedStep = records.reduce((last, record) => Math.max(last, record.step), this.savedStep);
+    for (const step of records.step) if (step > this.savedStep) this.savedStep = step;
     const step = asStep(this.savedStep);
     this.chunks += 1;
     const head: ResultsHead = {

@@ -11,8 +11,11 @@ export type { AppliedExperiment, ConfigDocument, ExperimentSummary, RunSummary, 
 /** A restore's records as the page gets them: as columns (a restore after 50,000 steps has 300,000 records). */
 export type ImportedEvent = Omit<Extract<SessionEvent, { kind: 'imported' }>, 'records'> & { records: RecordColumns };
 
-/** A session event as posted to the page (./event-hub.ts): as it is, but a restore's records as columns. */
-export type PageEvent = Exclude<SessionEvent, { kind: 'imported' }> | ImportedEvent;
+/** Records as the page gets them while training: as columns (a big sweep logs thousands a second). */
+export type MetricsEvent = Omit<Extract<SessionEvent, { kind: 'metrics' }>, 'records'> & { records: RecordColumns };
+
+/** A session event as posted to the page (./event-hub.ts): as it is, but records as columns. */
+export type PageEvent = Exclude<SessionEvent, { kind: 'imported' | 'metrics' }> | ImportedEvent | MetricsEvent;
 
 /** The session's events since the last batch, with its state now. */
 export interface EventBatch {

@@ -16,7 +16,8 @@ import { TrainingSession } from '../src/experiment/session';
 import { acquireGpu } from '../src/gpu/device';
 import { asMethod, asStep } from '../src/util/ids';
 import type { EventBatch, RebuildSummary, SavedOpened, UploadPayload, UploadShape } from './engine-protocol';
-import { loadSaved, resultsOfLog } from './persist';
+import type { CheckpointTaken } from './autosave';
+import { loadSaved, resultsOfLog, saveCheckpoint } from './persist';
 import { parseResults } from '../src/experiment/results';
 import { EventHub } from './event-hub';
 import { loadSiteDataset } from './site-data';
@@ -32,6 +33,10 @@ const URGENT: ReadonlySet<SessionEvent['kind']> = new Set(['loaded', 'reset', 'r
 
 let session: TrainingSession | undefined;
 let wasRunning = false;
+
+/** Checkpoints taken for the autosave and not yet written, by step (the newest KEEP_TAKEN). */
+const taken = new Map<number, RunnerCheckpoint>();
+const KEEP_TAKEN = 2;
 
 /** Datasets the user uploaded (parsed here), by id: configs name them as { kind: 'upload', id }. */
 const uploads = new Map<string, Dataset>();
@@ -98,13 +103,26 @@ const api = {
    * earlier version's results document; else, or when they cannot be restored, the config alone.
    */
   restoreSaved: () => andFlush(restoreSaved(need())),
-  /** The training state now (a checkpoint for the autosave: a reload then replays seconds, not the run); its arrays are transferred. */
-  async checkpoint(): Promise<RunnerCheckpoint | null> {
+  /**
+   * Takes the training state now, a checkpoint for the autosave (a reload then replays seconds, not
+   * the run), and keeps it here until saveCheckpoint: the page, which decides when it is written,
+   * never holds it (a 576-run sweep's, cloned into IndexedDB on the page's main thread, took it for
+   * 350–400 ms). Resolves to its step (null: none could be taken).
+   */
+  async takeCheckpoint(): Promise<CheckpointTaken | null> {
     const checkpoint = await need().checkpoint();
     if (!checkpoint) return null;
-    const { trainer, autodrop } = checkpoint;
-    const arrays = [...trainer.network, trainer.optimizer.first, trainer.optimizer.second, ...(autodrop ? [autodrop.sum, autodrop.yPrev, autodrop.sPrev, autodrop.dots] : [])];
-    return Comlink.transfer(checkpoint, [...new Set(arrays.map((array) => array.buffer as ArrayBuffer))]);
+    taken.set(checkpoint.step, checkpoint);
+    for (const step of [...taken.keys()].slice(0, -KEEP_TAKEN)) taken.delete(step); // the newest few wait to be written
+    return { step: checkpoint.step };
+  },
+  /** Writes the checkpoint taken at `step` to IndexedDB (./persist.ts); false when it is no longer kept. */
+  async saveCheckpoint(step: number): Promise<boolean> {
+    const checkpoint = taken.get(step);
+    if (!checkpoint) return false;
+    for (const older of [...taken.keys()]) if (older <= step) taken.delete(older);
+    await saveCheckpoint(checkpoint);
+    return true;
   },
   start: () => andFlush(need().start()),
   pause: () => andFlush(need().pause()),

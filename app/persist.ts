@@ -2,6 +2,8 @@
  * Persistence across reloads in IndexedDB (idb-keyval): the experiment config as applied, its
  * results as an append-only log (a small head, then one chunk of records per save: a save costs
  * what was trained since the last one, never the whole history), and the last uploaded dataset.
+ * A chunk holds its records as columns of typed arrays (RecordColumns), which IndexedDB copies in
+ * one piece per field; chunks saved by earlier versions, lists of record objects, are still read.
  * The page writes (./autosave.ts); on load the engine's Worker reads (restoreSaved in
  * ./engine.worker.ts): it assembles the results document from the log and restores it (a
  * deterministic replay, from the engine's last checkpoint when there is one:
@@ -12,6 +14,7 @@
 import { createStore, delMany, get, getMany, keys, set, setMany } from 'idb-keyval';
 import type { RunnerCheckpoint } from '../src/experiment/checkpoint';
 import type { ExperimentConfig } from '../src/experiment/config';
+import { columnsIssue, RecordTable, type RecordColumns } from '../src/experiment/record-table';
 import type { MetricRecord } from '../src/experiment/records';
 import { RESULTS_FORMAT, RESULTS_VERSION, type RunIdentity } from '../src/experiment/results';
 import type { Step } from '../src/util/ids';
@@ -47,7 +50,7 @@ export interface ResultsHead {
 /** What a previous visit left: the config, and (if it trained) its results log or an old results document. */
 export interface Saved {
   config?: Record<string, unknown>;
-  /** The head and every record in the order saved (later records of a step replace earlier ones). */
+  /** The head and its records: one per run and step (a step's later record replaced the earlier), in the order first saved. */
   log?: { head: ResultsHead; records: MetricRecord[] };
   /** An earlier version's results document (JSON text). */
   results?: string;
@@ -58,14 +61,26 @@ export interface Saved {
 const chunkKey = (index: number) => `${CHUNK_PREFIX}${index}`;
 
 /**
+ * The records of a log's chunks, in order, a step's later record replacing an earlier one (an
+ * evaluation or an angle saved after its step); null when a chunk is neither columns nor a list of
+ * records (then the log is not restored).
+ */
+export function recordsOfChunks(chunks: readonly unknown[]): MetricRecord[] | null {
+  const table = new RecordTable();
+  for (const chunk of chunks) {
+    if (Array.isArray(chunk)) table.pushAll(chunk as MetricRecord[]); // an earlier version's chunk
+    else if (columnsIssue(chunk) === null) table.pushColumns(chunk as RecordColumns);
+    else return null;
+  }
+  return table.toArray();
+}
+
+/**
  * The results document (not yet validated: src/experiment/results.ts parseResults, with
- * recordsInMemory) of a saved log: its head, and its records with a step's later record replacing
- * an earlier one.
+ * recordsInMemory) of a saved log: its head and its records.
  */
 export function resultsOfLog({ head, records }: NonNullable<Saved['log']>): Record<string, unknown> {
-  const latest = new Map<string, MetricRecord>();
-  for (const record of records) latest.set(`${record.run}:${record.step}`, record);
-  return { format: RESULTS_FORMAT, version: RESULTS_VERSION, savedAt: head.savedAt, config: head.config, runs: head.runs, records: [...latest.values()], diverged: head.diverged, step: head.step };
+  return { format: RESULTS_FORMAT, version: RESULTS_VERSION, savedAt: head.savedAt, config: head.config, runs: head.runs, records, diverged: head.diverged, step: head.step };
 }
 
 /** Reads what was saved; nothing (never a throw) when IndexedDB is unavailable. */
@@ -77,8 +92,8 @@ export async function loadSaved(): Promise<Saved> {
     if (checkpoint) saved.checkpoint = checkpoint as RunnerCheckpoint;
     if (head) {
       const logHead = head as ResultsHead;
-      const chunks = await getMany<MetricRecord[]>(Array.from({ length: logHead.chunks }, (_, i) => chunkKey(i)), db);
-      if (chunks.every(Array.isArray)) saved.log = { head: logHead, records: chunks.flat() };
+      const records = recordsOfChunks(await getMany<unknown>(Array.from({ length: logHead.chunks }, (_, i) => chunkKey(i)), db));
+      if (records) saved.log = { head: logHead, records };
     }
     return saved;
   } catch {
@@ -98,7 +113,7 @@ export async function saveConfig(config: Record<string, unknown>, keepResults: b
 }
 
 /** Appends chunk `head.chunks − 1` of records and the head, in one transaction (both or neither). */
-export async function appendResults(records: MetricRecord[], head: ResultsHead): Promise<void> {
+export async function appendResults(records: RecordColumns, head: ResultsHead): Promise<void> {
   try {
     await setMany([[chunkKey(head.chunks - 1), records], [HEAD_KEY, head]], store());
   } catch {

@@ -22,10 +22,10 @@ describe('records', () => {
     let effect = foldBatch(table, batch([{ kind: 'loaded', applied }]));
     expect(table.length).toBe(0);
     expect(effect.applied !== undefined && effect.cleared).toBe(true);
-    effect = foldBatch(table, batch([{ kind: 'metrics', records: [record(0, 1), record(1, 1)] }, { kind: 'progress', step: asStep(1), budgetSteps: 10 }]));
+    effect = foldBatch(table, batch([{ kind: 'metrics', records: recordColumns([record(0, 1), record(1, 1)]) }, { kind: 'progress', step: asStep(1), budgetSteps: 10 }]));
     expect([table.ofRun(0).length, table.ofRun(1).length]).toEqual([1, 1]);
     expect(effect.applied).toBe(undefined);
-    foldBatch(table, batch([{ kind: 'metrics', records: [record(0, 1, { testAccuracy: 0.5 })] }])); // an evaluation re-sends the step
+    foldBatch(table, batch([{ kind: 'metrics', records: recordColumns([record(0, 1, { testAccuracy: 0.5 })]) }])); // an evaluation re-sends the step
     expect(table.ofRun(0)).toEqual([record(0, 1, { testAccuracy: 0.5 })]);
     const updated = foldBatch(table, batch([{ kind: 'run-updated', method: asMethod(1), fromStep: asStep(2), applied }]));
     expect(updated.notes).toEqual(['b changed from step 2 (no reset)']);

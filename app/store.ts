@@ -180,7 +180,7 @@ export function foldBatch(records: RecordTable, batch: EventBatch): BatchEffect 
         break;
       }
       case 'metrics':
-        records.pushAll(event.records);
+        records.pushColumns(event.records);
         break;
       case 'diverged':
         effect.notes.push(`run ${event.run} diverged at step ${event.step}: ${event.reason}`);

@@ -3,7 +3,7 @@
  * accuracy, final losses, steps to a target loss, divergence, ms per step) and per method across
  * its replicates (mean ± std).
  */
-import type { RecordTable } from '../src/experiment/record-table';
+import { blankRecord, type RecordTable } from '../src/experiment/record-table';
 import type { MetricRecord } from '../src/experiment/records';
 import { meanStd } from './series';
 
@@ -76,12 +76,14 @@ export class StatsTracker {
     return Array.from({ length: count }, (_, run) => this.stats(run, divergedAt[run] ?? null));
   }
 
-  /** Folds in the table's changes since the last update. */
+  /** Folds in the table's changes since the last update (each read into one scratch record: none made). */
   update(): void {
     const rows = this.table.journalSince(this.version);
-    for (let i = 0; i < rows.length; i++) this.take(this.table.get(rows[i]));
+    for (let i = 0; i < rows.length; i++) this.take(this.table.readInto(rows[i], this.scratch));
     this.version = this.table.version;
   }
+
+  private readonly scratch = blankRecord();
 
   private take(record: MetricRecord): void {
     const run = this.perRun.get(record.run) ?? { step: 0, trainLoss: Number.NaN, finalTestAccuracy: Number.NaN, bestTestAccuracy: Number.NaN, finalTestLoss: Number.NaN, stepsToTarget: Number.NaN, diverged: false, wallMs: 0, testStep: -1 };

@@ -4,7 +4,7 @@
 // animation frames a few times a second so the page stays smooth while training. Axes are padded
 // (accuracy spans [0, 1]); lines on top of each other are drawn as a widening stack and named under
 // the chart, and hovering a run in the legend brings its line to the front (app/chart-axes.ts).
-import { memo, useMemo, useRef, type RefObject } from 'react';
+import { memo, startTransition, useEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { create } from 'zustand';
 import { coincidences, describeCoincidence, innerTicks, linearTicks, strokeWidths, yDomain } from '../chart-axes';
 import type { RecordTable } from '../../src/experiment/record-table';
@@ -67,6 +67,12 @@ const LINE_WIDTH = 1.8;
  * of a chart's width.
  */
 const MAX_POINTS = 250;
+/**
+ * Table rows a chart folds in one redraw at most (about 10 ms here). A new model (another view,
+ * a sweep's new focus) reads its runs' whole history: a long one goes on over several redraws,
+ * the curve growing from the left, instead of one long task.
+ */
+const FOLD_ROWS = 20_000;
 
 export const CHARTS: ChartSpec[] = [
   { metric: 'trainLoss', title: 'Train loss', log: 'view' },
@@ -139,7 +145,16 @@ const ChartView = memo(function ChartView({ spec, records, version, series, figu
   // each redraw folds in only the records that changed since the last one.
   const generation = records.generation;
   const model = useMemo(() => new ChartModel(series, options, generation), [series, options, generation]);
-  const rows = useMemo(() => model.rows(records, version), [model, records, version]);
+  const [more, setMore] = useState(0);
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- the table changes in place: its version, and the fold's next part (more), say when
+  const rows = useMemo(() => model.rows(records, version, FOLD_ROWS), [model, records, version, more]);
+  const behind = !model.caughtUp(records);
+  // Not caught up (a long first fold): the next part in the next redraw.
+  useEffect(() => {
+    if (!behind) return;
+    const timer = setTimeout(() => startTransition(() => setMore((n) => n + 1)), 0);
+    return () => clearTimeout(timer);
+  }, [behind, rows]);
   const xLabel = view.axis === 'step' ? 'step' : view.axis === 'epoch' ? 'epoch' : 'wall time (s)';
   // Only runs that have this metric (the angle exists for AutoDrop runs only).
   const shown = series.filter((s) => rows.some((row) => row[s.id] !== undefined));

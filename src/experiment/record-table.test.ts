@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { asRun, asStep } from '../util/ids';
-import { recordColumns, RecordTable } from './record-table';
+import { blankRecord, columnRecords, columnsIssue, concatColumns, recordColumns, RecordTable } from './record-table';
 import type { MetricRecord } from './records';
 
 const record = (run: number, step: number, extra: Partial<MetricRecord> = {}): MetricRecord => ({
@@ -79,5 +79,48 @@ describe('RecordTable', () => {
     expect(byColumns.get(byColumns.rowOf(0, 1)).angle).toBeUndefined();
     expect([...byColumns.journalSince(before.length)]).toEqual([...byRecord.journalSince(before.length)]);
     expect(recordColumns([]).length).toBe(0);
+  });
+});
+
+describe('RecordTable pages and columns', () => {
+  it('holds rows past a page (65,536) in place: lookups, values and the run lists span pages; clear frees them', () => {
+    const table = new RecordTable();
+    const steps = 35_000; // two runs: 70,000 rows, past the first page
+    for (let step = 1; step <= steps; step++) table.push(record(0, step), record(1, step));
+    table.upsert(record(1, 34_000, { testLoss: 0.25 }));
+    expect(table.length).toBe(2 * steps);
+    expect(table.rowOf(1, steps)).toBe(2 * steps - 1);
+    expect(table.get(table.rowOf(1, steps))).toEqual(record(1, steps));
+    expect(table.get(table.rowOf(0, 33_000))).toEqual(record(0, 33_000)); // row 65,998: the second page
+    expect(table.valueAt(table.rowOf(1, 34_000), 'testLoss')).toBe(0.25);
+    expect(table.rowsOf(0).length).toBe(steps);
+    expect(table.stepAt(table.rowsOf(0)[steps - 1])).toBe(steps);
+    expect(table.runAt(70_000 - 2)).toBe(0);
+    table.clear();
+    expect(table.length).toBe(0);
+    expect(table.bytes).toBeLessThan(100_000);
+    table.push(record(3, 1));
+    expect(table.toArray()).toEqual([record(3, 1)]);
+  });
+
+  it('toColumns and columnRecords give back the records; concatColumns joins chunks with their optional fields', () => {
+    const records = [record(0, 1, { testLoss: 0.5 }), record(1, 1), record(0, 2, { angle: 80, lrBandLow: -0 }), record(1, 2, { testAccuracy: 0.75 })];
+    const table = RecordTable.of(records);
+    expect(columnRecords(table.toColumns())).toEqual(records);
+    const scratch = blankRecord();
+    records.forEach((expected, row) => expect(table.readInto(row, scratch)).toEqual(expected)); // absent fields read as undefined
+    expect(table.readInto(1, scratch).testLoss).toBeUndefined();
+    expect(Object.is(columnRecords(table.toColumns())[2].lrBandLow, -0)).toBe(true);
+    const joined = concatColumns([recordColumns(records.slice(0, 1)), recordColumns([]), recordColumns(records.slice(1))]);
+    expect(columnRecords(joined)).toEqual(records);
+    expect(columnsIssue(joined)).toBeNull();
+    expect(columnsIssue([records[0]])).toBe('a list of records, not columns');
+    expect(columnsIssue({ ...joined, step: new Uint32Array(1) })).toBe('its step column is not 4 unsigned integers');
+    // pushColumns: a later record of the same run and step replaces the whole record, in one batch or the next.
+    const upserted = RecordTable.of([record(0, 1, { angle: 1 })]);
+    upserted.pushColumns(recordColumns([record(0, 2, { lrBandLow: 0.5 }), record(0, 1, { testLoss: 2 }), record(0, 2, { testAccuracy: 0.5 })]));
+    expect(upserted.toArray()).toEqual([record(0, 1, { testLoss: 2 }), record(0, 2, { testAccuracy: 0.5 })]);
+    expect([...upserted.journalSince(1)]).toEqual([1, 0, 1]);
+    expect(columnsIssue({ ...joined, sparse: { ...joined.sparse, angle: { at: Uint32Array.of(9), values: Float64Array.of(1) } } })).toMatch(/angle positions/);
   });
 });

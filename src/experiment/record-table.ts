@@ -3,7 +3,8 @@
  * per-run row lists in step order. A record costs about 60 bytes instead of a few hundred as an
  * object, appending one costs the same however long the history, and a run's rows in step order
  * need no sort. Fields present only now and then (test metrics, AutoDrop's angle, LEAP's band) are
- * kept apart, so most records pay nothing for them. Records come out as MetricRecord objects on
+ * columns of their own with a byte saying whether a row has a value, made only for the pages
+ * that hold one. Records come out as MetricRecord objects on
  * demand (`get`, iteration); views and exports that go over everything read the columns instead.
  */
 import type { MetricRecord } from './records';
@@ -60,21 +61,160 @@ export function recordColumns(records: readonly MetricRecord[]): RecordColumns {
   return columns;
 }
 
-/** A typed array twice as long holding `array`'s values. */
+/** A record to read rows into (RecordTable.readInto). */
+export function blankRecord(): MetricRecord {
+  return { run: asRun(0), step: asStep(0), epoch: 0, trainLoss: Number.NaN, trainAccuracy: Number.NaN, lr: 0, lrExpected: 0, diverged: false, wallMs: 0 };
+}
+
+/** The records of `columns`, in order (as objects: for what needs them, such as a restore's replay). */
+export function columnRecords(columns: RecordColumns): MetricRecord[] {
+  const records: MetricRecord[] = [];
+  for (let i = 0; i < columns.length; i++) {
+    const { dense } = columns;
+    records.push({
+      run: asRun(columns.run[i]),
+      step: asStep(columns.step[i]),
+      epoch: dense.epoch[i],
+      trainLoss: dense.trainLoss[i],
+      trainAccuracy: dense.trainAccuracy[i],
+      lr: dense.lr[i],
+      lrExpected: dense.lrExpected[i],
+      diverged: columns.diverged[i] === 1,
+      wallMs: dense.wallMs[i],
+    });
+  }
+  for (const field of SPARSE) {
+    const { at, values } = columns.sparse[field];
+    at.forEach((i, k) => (records[i][field] = values[k]));
+  }
+  return records;
+}
+
+/** `parts` one after another, as one set of columns. */
+export function concatColumns(parts: readonly RecordColumns[]): RecordColumns {
+  if (parts.length === 1) return parts[0];
+  const n = parts.reduce((sum, part) => sum + part.length, 0);
+  const joined = <T extends Uint32Array | Uint8Array | Float64Array>(make: new (n: number) => T, of: (part: RecordColumns) => T): T => {
+    const out = new make(parts.reduce((sum, part) => sum + of(part).length, 0));
+    let offset = 0;
+    for (const part of parts) {
+      out.set(of(part), offset);
+      offset += of(part).length;
+    }
+    return out;
+  };
+  const sparse = {} as RecordColumns['sparse'];
+  for (const field of SPARSE) {
+    // Positions shift by the lengths of the parts before.
+    const at = new Uint32Array(parts.reduce((sum, part) => sum + part.sparse[field].at.length, 0));
+    let [offset, k] = [0, 0];
+    for (const part of parts) {
+      for (const i of part.sparse[field].at) at[k++] = i + offset;
+      offset += part.length;
+    }
+    sparse[field] = { at, values: joined(Float64Array, (part) => part.sparse[field].values) };
+  }
+  return {
+    length: n,
+    run: joined(Uint32Array, (part) => part.run),
+    step: joined(Uint32Array, (part) => part.step),
+    diverged: joined(Uint8Array, (part) => part.diverged),
+    dense: Object.fromEntries(DENSE.map((field) => [field, joined(Float64Array, (part) => part.dense[field])])) as Record<DenseField, Float64Array>,
+    sparse,
+  };
+}
+
+/** Why `value` is not a set of record columns (a saved chunk read back), or null when it is. */
+export function columnsIssue(value: unknown): string | null {
+  const columns = value as Partial<RecordColumns> | null;
+  if (!columns || typeof columns !== 'object') return 'not an object';
+  if (Array.isArray(columns)) return 'a list of records, not columns';
+  const n = columns.length;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) return `length ${String(n)} is not a count`;
+  if (!(columns.run instanceof Uint32Array) || columns.run.length !== n) return 'its run column is not ' + n + ' unsigned integers';
+  if (!(columns.step instanceof Uint32Array) || columns.step.length !== n) return 'its step column is not ' + n + ' unsigned integers';
+  if (!(columns.diverged instanceof Uint8Array) || columns.diverged.length !== n) return 'its diverged column is not ' + n + ' bytes';
+  for (const field of DENSE) if (!(columns.dense?.[field] instanceof Float64Array) || columns.dense[field].length !== n) return `its ${field} column is not ${n} numbers`;
+  for (const field of SPARSE) {
+    const sparse = columns.sparse?.[field];
+    if (!sparse || !(sparse.at instanceof Uint32Array) || !(sparse.values instanceof Float64Array) || sparse.at.length !== sparse.values.length) return `its ${field} column is not positions with values`;
+    if (sparse.at.some((i, k) => i >= n || (k > 0 && i <= sparse.at[k - 1]))) return `its ${field} positions are not increasing rows below ${n}`;
+  }
+  return null;
+}
+
+/** A typed array of `capacity` holding `array`'s values. */
 function grown<T extends Float64Array | Uint32Array | Uint8Array>(array: T, capacity: number): T {
   const next = new (array.constructor as new (length: number) => T)(capacity);
   next.set(array);
   return next;
 }
 
+/**
+ * Rows per page of columns. A table grows a page at a time and never copies the rows it holds: a
+ * 576-run sweep has over a million, and doubling one array per field copied 60 MB on the page's
+ * main thread at a time (a 300 ms task). Only the first page grows by doubling, so a small table
+ * stays small.
+ */
+const PAGE_BITS = 16;
+const PAGE_ROWS = 1 << PAGE_BITS;
+const ROW_MASK = PAGE_ROWS - 1;
+
+/** An optional field's column in a page: whether each row has a value, and the values. */
+interface SparseColumn {
+  has: Uint8Array;
+  values: Float64Array;
+}
+
+/** The columns of up to PAGE_ROWS rows; an optional field's only once a row of the page has it. */
+interface Page {
+  runs: Uint32Array;
+  steps: Uint32Array;
+  diverged: Uint8Array;
+  dense: Record<DenseField, Float64Array>;
+  sparse: Partial<Record<SparseField, SparseColumn>>;
+}
+
+/** A page of `capacity` rows, holding `from`'s if given. */
+function newPage(capacity: number, from?: Page): Page {
+  const column = <T extends Float64Array | Uint32Array | Uint8Array>(make: new (n: number) => T, old: T | undefined): T => (old ? grown(old, capacity) : new make(capacity));
+  return {
+    runs: column(Uint32Array, from?.runs),
+    steps: column(Uint32Array, from?.steps),
+    diverged: column(Uint8Array, from?.diverged),
+    dense: Object.fromEntries(DENSE.map((field) => [field, column(Float64Array, from?.dense[field])])) as Record<DenseField, Float64Array>,
+    sparse: Object.fromEntries(
+      Object.entries(from?.sparse ?? {}).map(([field, old]) => [field, { has: column(Uint8Array, old.has), values: column(Float64Array, old.values) }]),
+    ),
+  };
+}
+
+/** The value of optional `field` at index `at` of `page` (undefined: none). */
+function sparseAt(page: Page, at: number, field: SparseField): number | undefined {
+  const column = page.sparse[field];
+  return column !== undefined && column.has[at] === 1 ? column.values[at] : undefined;
+}
+
+/** Sets optional `field` at index `at` of `page` (its column made if it is the page's first). */
+function setSparse(page: Page, at: number, field: SparseField, value: number): void {
+  const capacity = page.runs.length;
+  const column = (page.sparse[field] ??= { has: new Uint8Array(capacity), values: new Float64Array(capacity) });
+  column.has[at] = 1;
+  column.values[at] = value;
+}
+
+/** Clears optional `field` at index `at` of `page`. */
+function clearSparse(page: Page, at: number, field: SparseField): void {
+  const column = page.sparse[field];
+  if (column) column.has[at] = 0;
+}
+
 export class RecordTable implements Iterable<MetricRecord> {
   private size = 0;
+  /** Rows the pages hold. */
   private capacity = INITIAL_CAPACITY;
-  private runs = new Uint32Array(INITIAL_CAPACITY);
-  private steps = new Uint32Array(INITIAL_CAPACITY);
-  private diverged = new Uint8Array(INITIAL_CAPACITY);
-  private dense: Record<DenseField, Float64Array> = Object.fromEntries(DENSE.map((field) => [field, new Float64Array(INITIAL_CAPACITY)])) as Record<DenseField, Float64Array>;
-  private readonly sparse: Record<SparseField, Map<number, number>> = Object.fromEntries(SPARSE.map((field) => [field, new Map()])) as Record<SparseField, Map<number, number>>;
+  /** Row r is at index r & ROW_MASK of page r >>> PAGE_BITS. */
+  private pages: Page[] = [newPage(INITIAL_CAPACITY)];
   /** Per run: its rows in step order. */
   private byRun: number[][] = [];
   /** Every row appended or replaced, in order: views fold in what changed since they last looked (journalSince). */
@@ -88,10 +228,10 @@ export class RecordTable implements Iterable<MetricRecord> {
     return this.size;
   }
 
-  /** Approximate bytes held (typed arrays at capacity, sparse entries, row lists). */
+  /** Approximate bytes held (typed arrays at capacity, optional columns made, row lists). */
   get bytes(): number {
-    const sparse = SPARSE.reduce((sum, field) => sum + this.sparse[field].size, 0);
-    return this.capacity * (4 + 4 + 1 + 8 * DENSE.length) + this.journal.length * 4 + sparse * 40 + this.size * 8;
+    const sparse = this.pages.reduce((sum, page) => sum + Object.keys(page.sparse).length * page.runs.length * 9, 0);
+    return this.capacity * (4 + 4 + 1 + 8 * DENSE.length) + this.journal.length * 4 + sparse + this.size * 8;
   }
 
   /** Every run that has a record, counted up to the highest index. */
@@ -131,19 +271,31 @@ export class RecordTable implements Iterable<MetricRecord> {
 
   /** Appends every record of `columns` (each an upsert, in order), with no record object made. */
   pushColumns(columns: RecordColumns): void {
-    const next = Object.fromEntries(SPARSE.map((field) => [field, 0])) as Record<SparseField, number>;
-    for (let i = 0; i < columns.length; i++) {
-      const [run, step] = [columns.run[i], columns.step[i]];
-      const existing = this.rowOf(run, step);
-      const row = existing >= 0 ? existing : this.append(run, step);
-      for (const field of DENSE) this.dense[field][row] = columns.dense[field][i];
-      this.diverged[row] = columns.diverged[i];
-      for (const field of SPARSE) {
-        const { at, values } = columns.sparse[field];
-        if (at[next[field]] === i) this.sparse[field].set(row, values[next[field]++]);
-        else this.sparse[field].delete(row);
+    const n = columns.length;
+    const { run: runs, step: steps, diverged } = columns;
+    const { epoch, trainLoss, trainAccuracy, lr, lrExpected, wallMs } = columns.dense;
+    // The optional fields: where each is next present (columns.sparse[f].at is in record order).
+    const ats = SPARSE.map((field) => columns.sparse[field].at);
+    const values = SPARSE.map((field) => columns.sparse[field].values);
+    const next = new Uint32Array(SPARSE.length);
+    if (this.journal.length < this.journalSize + n) this.journal = grown(this.journal, Math.max(this.journal.length * 2, this.journalSize + n));
+    for (let i = 0; i < n; i++) {
+      const existing = this.rowOf(runs[i], steps[i]);
+      const row = existing >= 0 ? existing : this.append(runs[i], steps[i]);
+      const page = this.pages[row >>> PAGE_BITS];
+      const at = row & ROW_MASK;
+      const dense = page.dense;
+      dense.epoch[at] = epoch[i];
+      dense.trainLoss[at] = trainLoss[i];
+      dense.trainAccuracy[at] = trainAccuracy[i];
+      dense.lr[at] = lr[i];
+      dense.lrExpected[at] = lrExpected[i];
+      dense.wallMs[at] = wallMs[i];
+      page.diverged[at] = diverged[i];
+      for (let f = 0; f < SPARSE.length; f++) {
+        if (next[f] < ats[f].length && ats[f][next[f]] === i) setSparse(page, at, SPARSE[f], values[f][next[f]++]);
+        else if (existing >= 0) clearSparse(page, at, SPARSE[f]); // a record replaces the whole record (a new row has none)
       }
-      if (this.journalSize === this.journal.length) this.journal = grown(this.journal, this.journal.length * 2);
       this.journal[this.journalSize++] = row;
     }
   }
@@ -154,10 +306,10 @@ export class RecordTable implements Iterable<MetricRecord> {
     if (!rows || rows.length === 0) return -1;
     let lo = 0;
     let hi = rows.length - 1;
-    if (this.steps[rows[hi]] === step) return rows[hi]; // the common case: the latest step
+    if (this.stepOf(rows[hi]) === step) return rows[hi]; // the common case: the latest step
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      const at = this.steps[rows[mid]];
+      const at = this.stepOf(rows[mid]);
       if (at === step) return rows[mid];
       if (at < step) lo = mid + 1;
       else hi = mid - 1;
@@ -165,43 +317,72 @@ export class RecordTable implements Iterable<MetricRecord> {
     return -1;
   }
 
+  /** The step in `row` (stepAt without the brand). */
+  private stepOf(row: number): number {
+    return this.pages[row >>> PAGE_BITS].steps[row & ROW_MASK];
+  }
+
   /** The record in `row`, as an object. */
   get(row: number): MetricRecord {
+    const { runs, steps, dense, diverged } = this.pages[row >>> PAGE_BITS];
+    const at = row & ROW_MASK;
     const record: MetricRecord = {
-      run: asRun(this.runs[row]),
-      step: asStep(this.steps[row]),
-      epoch: this.dense.epoch[row],
-      trainLoss: this.dense.trainLoss[row],
-      trainAccuracy: this.dense.trainAccuracy[row],
-      lr: this.dense.lr[row],
-      lrExpected: this.dense.lrExpected[row],
-      diverged: this.diverged[row] === 1,
-      wallMs: this.dense.wallMs[row],
+      run: asRun(runs[at]),
+      step: asStep(steps[at]),
+      epoch: dense.epoch[at],
+      trainLoss: dense.trainLoss[at],
+      trainAccuracy: dense.trainAccuracy[at],
+      lr: dense.lr[at],
+      lrExpected: dense.lrExpected[at],
+      diverged: diverged[at] === 1,
+      wallMs: dense.wallMs[at],
     };
     for (const field of SPARSE) {
-      const value = this.sparse[field].get(row);
+      const value = sparseAt(this.pages[row >>> PAGE_BITS], at, field);
       if (value !== undefined) record[field] = value;
     }
     return record;
   }
 
+  /**
+   * The record in `row` written into `into` (a scratch record a fold reuses: no object made; an
+   * optional field the row lacks becomes undefined). Returns `into`.
+   */
+  readInto(row: number, into: MetricRecord): MetricRecord {
+    const { runs, steps, dense, diverged } = this.pages[row >>> PAGE_BITS];
+    const at = row & ROW_MASK;
+    into.run = asRun(runs[at]);
+    into.step = asStep(steps[at]);
+    into.epoch = dense.epoch[at];
+    into.trainLoss = dense.trainLoss[at];
+    into.trainAccuracy = dense.trainAccuracy[at];
+    into.lr = dense.lr[at];
+    into.lrExpected = dense.lrExpected[at];
+    into.diverged = diverged[at] === 1;
+    into.wallMs = dense.wallMs[at];
+    for (const field of SPARSE) into[field] = sparseAt(this.pages[row >>> PAGE_BITS], at, field);
+    return into;
+  }
+
   /** The value of `field` in `row` (undefined when absent), without making the record object. */
   valueAt(row: number, field: keyof MetricRecord): number | boolean | undefined {
+    const page = this.pages[row >>> PAGE_BITS];
+    const at = row & ROW_MASK;
     switch (field) {
       case 'run':
-        return this.runs[row];
+        return page.runs[at];
       case 'step':
-        return this.steps[row];
+        return page.steps[at];
       case 'diverged':
-        return this.diverged[row] === 1;
+        return page.diverged[at] === 1;
       case 'testLoss':
       case 'testAccuracy':
       case 'lrBandLow':
       case 'lrBandHigh':
       case 'angle':
-        return this.sparse[field].get(row);
+        return sparseAt(page, at, field);
       default:
-        return this.dense[field][row];
+        return page.dense[field][at];
     }
   }
 
@@ -216,7 +397,7 @@ export class RecordTable implements Iterable<MetricRecord> {
   set(row: number, fields: Partial<Pick<MetricRecord, SparseField>>): void {
     for (const field of SPARSE) {
       const value = fields[field];
-      if (value !== undefined) this.sparse[field].set(row, value);
+      if (value !== undefined) setSparse(this.pages[row >>> PAGE_BITS], row & ROW_MASK, field, value);
     }
   }
 
@@ -238,12 +419,49 @@ export class RecordTable implements Iterable<MetricRecord> {
 
   /** The step of the record in `row`. */
   stepAt(row: number): Step {
-    return asStep(this.steps[row]);
+    return asStep(this.stepOf(row));
   }
 
   /** The run of the record in `row`. */
   runAt(row: number): RunIndex {
-    return asRun(this.runs[row]);
+    return asRun(this.pages[row >>> PAGE_BITS].runs[row & ROW_MASK]);
+  }
+
+  /** Every record as columns, in the order they were first added (one copy; no record object made). */
+  toColumns(): RecordColumns {
+    const n = this.size;
+    const columns: RecordColumns = {
+      length: n,
+      run: new Uint32Array(n),
+      step: new Uint32Array(n),
+      diverged: new Uint8Array(n),
+      dense: Object.fromEntries(DENSE.map((field) => [field, new Float64Array(n)])) as Record<DenseField, Float64Array>,
+      sparse: {} as RecordColumns['sparse'],
+    };
+    this.pages.forEach((page, p) => {
+      const [from, count] = [p * PAGE_ROWS, Math.min(PAGE_ROWS, n - p * PAGE_ROWS)];
+      if (count <= 0) return;
+      columns.run.set(page.runs.subarray(0, count), from);
+      columns.step.set(page.steps.subarray(0, count), from);
+      columns.diverged.set(page.diverged.subarray(0, count), from);
+      for (const field of DENSE) columns.dense[field].set(page.dense[field].subarray(0, count), from);
+    });
+    for (const field of SPARSE) {
+      const rows: number[] = [];
+      const values: number[] = [];
+      this.pages.forEach((page, p) => {
+        const column = page.sparse[field];
+        if (!column) return;
+        const count = Math.min(page.runs.length, n - p * PAGE_ROWS);
+        for (let at = 0; at < count; at++) {
+          if (column.has[at] !== 1) continue;
+          rows.push(p * PAGE_ROWS + at);
+          values.push(column.values[at]);
+        }
+      });
+      columns.sparse[field] = { at: Uint32Array.from(rows), values: Float64Array.from(values) };
+    }
+    return columns;
   }
 
   /** Every record, in the order they were first added. */
@@ -294,40 +512,48 @@ export class RecordTable implements Iterable<MetricRecord> {
     this.journalSize = 0;
     this.generation++;
     this.byRun = [];
-    for (const field of SPARSE) this.sparse[field].clear();
+    this.pages = [newPage(INITIAL_CAPACITY)]; // a big history's memory goes with it
+    this.journal = new Uint32Array(INITIAL_CAPACITY);
+    this.capacity = INITIAL_CAPACITY;
   }
 
   private append(run: number, step: number): number {
     if (this.size === this.capacity) this.grow();
     const row = this.size++;
-    this.runs[row] = run;
-    this.steps[row] = step;
-    const rows = (this.byRun[run] ??= []);
-    for (let r = this.byRun.length - 1; r >= 0; r--) this.byRun[r] ??= [];
-    if (rows.length === 0 || this.steps[rows[rows.length - 1]] < step) rows.push(row);
+    const page = this.pages[row >>> PAGE_BITS];
+    page.runs[row & ROW_MASK] = run;
+    page.steps[row & ROW_MASK] = step;
+    while (this.byRun.length <= run) this.byRun.push([]); // every run below a new one gets its (maybe empty) list
+    const rows = this.byRun[run];
+    if (rows.length === 0 || this.stepOf(rows[rows.length - 1]) < step) rows.push(row);
     else {
       let at = rows.length;
-      while (at > 0 && this.steps[rows[at - 1]] > step) at--;
+      while (at > 0 && this.stepOf(rows[at - 1]) > step) at--;
       rows.splice(at, 0, row);
     }
     return row;
   }
 
   private write(row: number, record: MetricRecord): void {
-    for (const field of DENSE) this.dense[field][row] = record[field];
-    this.diverged[row] = record.diverged ? 1 : 0;
+    const page = this.pages[row >>> PAGE_BITS];
+    const at = row & ROW_MASK;
+    for (const field of DENSE) page.dense[field][at] = record[field];
+    page.diverged[at] = record.diverged ? 1 : 0;
     for (const field of SPARSE) {
       const value = record[field];
-      if (value === undefined) this.sparse[field].delete(row);
-      else this.sparse[field].set(row, value);
+      if (value === undefined) clearSparse(page, at, field);
+      else setSparse(page, at, field, value);
     }
   }
 
+  /** Room for more rows: the first page doubles up to PAGE_ROWS, then a page is added (nothing copied). */
   private grow(): void {
-    this.capacity *= 2;
-    this.runs = grown(this.runs, this.capacity);
-    this.steps = grown(this.steps, this.capacity);
-    this.diverged = grown(this.diverged, this.capacity);
-    for (const field of DENSE) this.dense[field] = grown(this.dense[field], this.capacity);
+    if (this.capacity < PAGE_ROWS) {
+      this.capacity = Math.min(this.capacity * 2, PAGE_ROWS);
+      this.pages[0] = newPage(this.capacity, this.pages[0]);
+    } else {
+      this.pages.push(newPage(PAGE_ROWS));
+      this.capacity += PAGE_ROWS;
+    }
   }
 }

@@ -1,0 +1,25 @@
+/** Reading the saved results log back: chunks as columns (this version) or as record lists (earlier ones). */
+import { describe, expect, it } from 'vitest';
+import { recordColumns } from '../src/experiment/record-table';
+import type { MetricRecord } from '../src/experiment/records';
+import { asRun, asStep } from '../src/util/ids';
+import { recordsOfChunks } from './persist';
+
+const record = (run: number, step: number, fields: Partial<MetricRecord> = {}): MetricRecord => ({
+  run: asRun(run), step: asStep(step), epoch: step, trainLoss: 1 / step, trainAccuracy: 0.5, lr: 0.1, lrExpected: 0.1, diverged: false, wallMs: step, ...fields,
+});
+
+describe('recordsOfChunks', () => {
+  it('reads an earlier version\'s chunk and this version\'s columns alike; a later record of a step replaces the earlier in its place', () => {
+    const old = [record(0, 1), record(1, 1)];
+    const columns = recordColumns([record(0, 2), record(1, 1, { testLoss: 0.25 }), record(1, 2, { angle: 89.5 })]);
+    expect(recordsOfChunks([old, columns])).toEqual([record(0, 1), record(1, 1, { testLoss: 0.25 }), record(0, 2), record(1, 2, { angle: 89.5 })]);
+  });
+
+  it('a chunk that is neither (missing, or columns of the wrong shape) means no log', () => {
+    const columns = recordColumns([record(0, 1)]);
+    expect(recordsOfChunks([columns, undefined])).toBeNull();
+    expect(recordsOfChunks([{ ...columns, trainLoss: undefined, dense: { ...columns.dense, trainLoss: [1] } }])).toBeNull();
+    expect(recordsOfChunks([])).toEqual([]);
+  });
+});
