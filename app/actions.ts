@@ -4,6 +4,7 @@
  * visit, else the default comparison. Every failure lands in `error`; data already there stays.
  */
 import * as Comlink from 'comlink';
+import type { ExperimentConfig } from '../src/experiment/config';
 import { defaultExperimentInput } from '../src/experiment/defaults';
 import { expandRuns, runnerRun, type ExpandedRun } from '../src/experiment/expand';
 import type { RunIdentity } from '../src/experiment/results';
@@ -41,9 +42,18 @@ const autosave = new Autosave({
   checkpoint: () => (engine ? engine.takeCheckpoint() : Promise.resolve(null)),
   context: () => {
     const { config, engine: state } = get();
-    return config && state ? { config, runs: expandRuns(config).map(runIdentity), diverged: state.diverged } : null;
+    return config && state ? { config, runs: runIdentities(config), diverged: state.diverged } : null;
   },
 });
+
+/** The runs' identities of the config applied, expanded once per config (a 576-run sweep's took 20–50 ms, and the autosave asks every second). */
+const runIdentities = (() => {
+  let last: { config: ExperimentConfig; runs: RunIdentity[] } | null = null;
+  return (config: ExperimentConfig): RunIdentity[] => {
+    if (last?.config !== config) last = { config, runs: expandRuns(config).map(runIdentity) };
+    return last.runs;
+  };
+})();
 
 /** The engine of the page, if connected (for actions kept in modules of their own, such as ./upload.ts). */
 export const currentEngine = (): Engine | null => engine;
