@@ -35,10 +35,9 @@ export interface RecordColumns {
   sparse: Record<SparseField, { at: Uint32Array; values: Float64Array }>;
 }
 
-/** The columns of `records`, in order. */
-export function recordColumns(records: readonly MetricRecord[]): RecordColumns {
-  const n = records.length;
-  const columns: RecordColumns = {
+/** Columns for `n` records, zeroed (their optional fields to be filled in). */
+function emptyColumns(n: number): RecordColumns {
+  return {
     length: n,
     run: new Uint32Array(n),
     step: new Uint32Array(n),
@@ -46,6 +45,12 @@ export function recordColumns(records: readonly MetricRecord[]): RecordColumns {
     dense: Object.fromEntries(DENSE.map((field) => [field, new Float64Array(n)])) as Record<DenseField, Float64Array>,
     sparse: {} as RecordColumns['sparse'],
   };
+}
+
+/** The columns of `records`, in order. */
+export function recordColumns(records: readonly MetricRecord[]): RecordColumns {
+  const n = records.length;
+  const columns = emptyColumns(n);
   const at: Record<SparseField, number[]> = Object.fromEntries(SPARSE.map((field) => [field, []])) as unknown as Record<SparseField, number[]>;
   records.forEach((record, i) => {
     columns.run[i] = record.run;
@@ -430,14 +435,7 @@ export class RecordTable implements Iterable<MetricRecord> {
   /** Every record as columns, in the order they were first added (one copy; no record object made). */
   toColumns(): RecordColumns {
     const n = this.size;
-    const columns: RecordColumns = {
-      length: n,
-      run: new Uint32Array(n),
-      step: new Uint32Array(n),
-      diverged: new Uint8Array(n),
-      dense: Object.fromEntries(DENSE.map((field) => [field, new Float64Array(n)])) as Record<DenseField, Float64Array>,
-      sparse: {} as RecordColumns['sparse'],
-    };
+    const columns = emptyColumns(n);
     this.pages.forEach((page, p) => {
       const [from, count] = [p * PAGE_ROWS, Math.min(PAGE_ROWS, n - p * PAGE_ROWS)];
       if (count <= 0) return;
