@@ -5,7 +5,7 @@ import { defaultExperimentInput } from '../src/experiment/defaults';
 import type { MetricRecord } from '../src/experiment/records';
 import type { SessionState } from '../src/experiment/session-events';
 import { asRun, asStep } from '../src/util/ids';
-import { columnRecords, recordColumns } from '../src/experiment/record-table';
+import { columnRecords, recordColumns } from '../src/experiment/record-columns';
 import { Autosave, type CheckpointTaken } from './autosave';
 import type { ResultsHead } from './persist';
 

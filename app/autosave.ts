@@ -17,7 +17,7 @@
  * took it for 350–400 ms); here it is known by its step.
  */
 import type { ExperimentConfig } from '../src/experiment/config';
-import { concatColumns, type RecordColumns } from '../src/experiment/record-table';
+import { concatColumns, type RecordColumns } from '../src/experiment/record-columns';
 import type { RunIdentity } from '../src/experiment/results';
 import type { SessionState } from '../src/experiment/session-events';
 import { asStep, type Step } from '../src/util/ids';

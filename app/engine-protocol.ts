@@ -3,7 +3,7 @@
  * shapes of its upload call. The events and the state are the TrainingSession's own
  * (src/experiment/session-events.ts); the callable API is `EngineApi` in the Worker.
  */
-import type { RecordColumns } from '../src/experiment/record-table';
+import type { RecordColumns } from '../src/experiment/record-columns';
 import type { ExperimentSummary, SessionEvent, SessionState } from '../src/experiment/session-events';
 
 export type { AppliedExperiment, ConfigDocument, ExperimentSummary, RunSummary, SessionEvent, SessionState } from '../src/experiment/session-events';

@@ -1,6 +1,6 @@
 /** The Worker's event batches: what the page gets, and how records travel (as columns). */
 import { describe, expect, it } from 'vitest';
-import { columnRecords } from '../src/experiment/record-table';
+import { columnRecords } from '../src/experiment/record-columns';
 import type { MetricRecord } from '../src/experiment/records';
 import type { SessionState } from '../src/experiment/session-events';
 import { asRun, asStep } from '../src/util/ids';

@@ -7,7 +7,7 @@
  * restore's 300,000 in one piece. A batch carries at most MAX_RECORDS records: more (a sweep's
  * block of 10 steps is 5,760) go as several posts, so that the page folds them in several tasks.
  */
-import { recordColumns } from '../src/experiment/record-table';
+import { recordColumns } from '../src/experiment/record-columns';
 import type { EventBatch, PageEvent, SessionEvent, SessionState } from './engine-protocol';
 
 /** Most records in one post to the page (folded there in a few milliseconds). */

@@ -1,6 +1,6 @@
 /** Reading the saved results log back: chunks as columns (this version) or as record lists (earlier ones). */
 import { describe, expect, it } from 'vitest';
-import { recordColumns } from '../src/experiment/record-table';
+import { recordColumns } from '../src/experiment/record-columns';
 import type { MetricRecord } from '../src/experiment/records';
 import { asRun, asStep } from '../src/util/ids';
 import { recordsOfChunks } from './persist';

@@ -14,7 +14,8 @@
 import { createStore, delMany, get, getMany, keys, set, setMany } from 'idb-keyval';
 import type { RunnerCheckpoint } from '../src/experiment/checkpoint';
 import type { ExperimentConfig } from '../src/experiment/config';
-import { columnsIssue, RecordTable, type RecordColumns } from '../src/experiment/record-table';
+import { RecordTable } from '../src/experiment/record-table';
+import { columnsIssue, type RecordColumns } from '../src/experiment/record-columns';
 import type { MetricRecord } from '../src/experiment/records';
 import { RESULTS_FORMAT, RESULTS_VERSION, type RunIdentity } from '../src/experiment/results';
 import type { Step } from '../src/util/ids';

@@ -3,7 +3,8 @@
  * accuracy, final losses, steps to a target loss, divergence, ms per step) and per method across
  * its replicates (mean ± std).
  */
-import { blankRecord, type RecordTable } from '../src/experiment/record-table';
+import { type RecordTable } from '../src/experiment/record-table';
+import { blankRecord } from '../src/experiment/record-columns';
 import type { MetricRecord } from '../src/experiment/records';
 import { meanStd } from './series';
 

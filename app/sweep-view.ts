@@ -7,7 +7,8 @@
 import { useMemo, useState } from 'react';
 import { create } from 'zustand';
 import { OutcomeTracker, type CurveField, type OutcomeMetric, type RunOutcome } from '../src/stats/run-outcome';
-import { blankRecord, type RecordTable } from '../src/experiment/record-table';
+import { type RecordTable } from '../src/experiment/record-table';
+import { blankRecord } from '../src/experiment/record-columns';
 import { bestGroups, groupRuns, type CompareAt, type CurvePoint, type SweepGroup } from '../src/stats/sweep-analysis';
 import { useThrottledStore } from './redraw';
 import { recordsVersion, useDiverged, useLab } from './store';

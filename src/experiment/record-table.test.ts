@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { asRun, asStep } from '../util/ids';
-import { blankRecord, columnRecords, columnsIssue, concatColumns, recordColumns, RecordTable } from './record-table';
+import { RecordTable } from './record-table';
+import { blankRecord, columnRecords, columnsIssue, concatColumns, recordColumns } from './record-columns';
 import type { MetricRecord } from './records';
 
 const record = (run: number, step: number, extra: Partial<MetricRecord> = {}): MetricRecord => ({
