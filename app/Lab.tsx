@@ -54,13 +54,64 @@ function Header() {
   );
 }
 
-/** The whole page; connects the engine once. */
-export function Lab() {
+/** The last error, unless the no-WebGPU panel already quotes it. */
+function ErrorLine() {
   const error = useLab((state) => state.error);
   const phase = useLab((state) => state.phase);
-  const notes = useLab((state) => state.notes);
+  if (!error || phase === 'no-webgpu') return null;
+  return (
+    <p role="alert" data-testid="error" className="error">
+      {error}
+    </p>
+  );
+}
+
+/** Without WebGPU: what to do, quoting the browser's message. */
+function NoWebGpuPanel() {
+  const error = useLab((state) => state.error);
+  const phase = useLab((state) => state.phase);
+  return phase === 'no-webgpu' ? <NoWebGpu message={error} /> : null;
+}
+
+/** A lost GPU (with the way back) or the error that stopped training. */
+function EngineAlert() {
   const engineError = useLab((state) => state.engine?.error);
   const deviceLost = useLab((state) => state.engine?.deviceLost ?? false);
+  if (deviceLost) {
+    return (
+      <div role="alert" data-testid="device-lost" className="error">
+        <p>
+          The GPU stopped working for this page ({engineError}). Training cannot go on on this device; the curves up to the
+          last step read back stay here, and this browser saved them.
+        </p>
+        <button type="button" className="primary" onClick={restartEngine} data-testid="resume-saved">
+          Resume from the last saved state
+        </button>
+      </div>
+    );
+  }
+  return engineError ? <p data-testid="engine-error" className="error">Training stopped: {engineError}</p> : null;
+}
+
+/** The last few notes (a run diverged, an experiment restored, ...). */
+function Notes() {
+  const notes = useLab((state) => state.notes);
+  return (
+    <ul data-testid="notes" className="notes" aria-live="polite">
+      {notes.map((note, index) => (
+        <li key={index}>{note}</li>
+      ))}
+    </ul>
+  );
+}
+
+/**
+ * The whole page; connects the engine once. It reads almost nothing from the store itself: what
+ * changes while training (notes, errors, progress) is read by the small component that shows it,
+ * so that a note does not render the whole page again (in a 576-run sweep each divergence note
+ * rendered every panel synchronously, 60-70 ms on SwiftShader: scripts/trace-page.mjs).
+ */
+export function Lab() {
   const sweep = useLab((state) => state.config?.sweep !== undefined);
   useEffect(() => startEngine(), []);
   return (
@@ -70,32 +121,11 @@ export function Lab() {
       </a>
       <Header />
       <main id="main">
-        {/* Without WebGPU the explanation panel quotes the browser's message (data-testid error there): once is enough. */}
-        {error && phase !== 'no-webgpu' && (
-          <p role="alert" data-testid="error" className="error">
-            {error}
-          </p>
-        )}
-        {phase === 'no-webgpu' && <NoWebGpu message={error} />}
+        <ErrorLine />
+        <NoWebGpuPanel />
         <Controls />
-        {deviceLost ? (
-          <div role="alert" data-testid="device-lost" className="error">
-            <p>
-              The GPU stopped working for this page ({engineError}). Training cannot go on on this device; the curves up to
-              the last step read back stay here, and this browser saved them.
-            </p>
-            <button type="button" className="primary" onClick={restartEngine} data-testid="resume-saved">
-              Resume from the last saved state
-            </button>
-          </div>
-        ) : (
-          engineError && <p data-testid="engine-error" className="error">Training stopped: {engineError}</p>
-        )}
-        <ul data-testid="notes" className="notes" aria-live="polite">
-          {notes.map((note, index) => (
-            <li key={index}>{note}</li>
-          ))}
-        </ul>
+        <EngineAlert />
+        <Notes />
         <div className="layout">
           <div className="main-column">
             <Charts />

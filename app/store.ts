@@ -8,7 +8,7 @@
  */
 import type * as Comlink from 'comlink';
 import { create } from 'zustand';
-import { useShallow } from 'zustand/react/shallow';
+import { useMemo } from 'react';
 import { parseExperiment, type ExperimentConfig } from '../src/experiment/config';
 import { RecordTable } from '../src/experiment/record-table';
 import { ConfigError } from '../src/util/validate';
@@ -123,12 +123,27 @@ export const recordsVersion = (state: LabState) => state.recordsVersion;
 export const engineStep = (state: LabState) => state.engine?.step ?? 0;
 
 const NO_DIVERGENCE: ReadonlyArray<number | null> = [];
+let lastDiverged = NO_DIVERGENCE;
 /**
- * The step at which each run diverged (null: not), compared by content: the engine's state is new
- * with every batch of events, its divergence list seldom changes, and the views that read it
- * (summary, sweep panel) render only when it does.
+ * The step at which each run diverged (null: not): the same array for as long as its content is
+ * (the engine's state is new with every batch of events; its divergence list seldom changes).
  */
-export const useDiverged = () => useLab(useShallow((state: LabState) => state.engine?.diverged ?? NO_DIVERGENCE));
+export function divergedOf(state: Pick<LabState, 'engine'>): ReadonlyArray<number | null> {
+  const next = state.engine?.diverged ?? NO_DIVERGENCE;
+  if (next.length !== lastDiverged.length || next.some((step, run) => step !== lastDiverged[run])) lastDiverged = next;
+  return lastDiverged;
+}
+
+/**
+ * The divergence list as of the records' `version` (a throttled view's, useThrottledStore): it
+ * changes only with a batch of events, which changes the version too. Read with the version, not
+ * subscribed to: a store subscription renders synchronously, and each divergence in a 576-run
+ * sweep rendered the summary table and the sweep panel in one long task.
+ */
+export function useDivergedAt(version: number): ReadonlyArray<number | null> {
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- the version says when the engine's state is new
+  return useMemo(() => divergedOf(useLab.getState()), [version]);
+}
 
 /** Applies a batch of engine events to `records` (in place: a load or reset clears them, metrics are upserted); returns what else changed. */
 export function foldBatch(records: RecordTable, batch: EventBatch): BatchEffect {

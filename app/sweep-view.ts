@@ -11,7 +11,7 @@ import { type RecordTable } from '../src/experiment/record-table';
 import { blankRecord } from '../src/experiment/record-columns';
 import { bestGroups, groupRuns, type CompareAt, type CurvePoint, type SweepGroup } from '../src/stats/sweep-analysis';
 import { useThrottledStore } from './redraw';
-import { recordsVersion, useDiverged, useLab } from './store';
+import { recordsVersion, useDivergedAt, useLab } from './store';
 
 export interface SweepViewState {
   metric: OutcomeMetric;
@@ -97,7 +97,7 @@ export function useSweepData(): SweepData | null {
   const config = useLab((state) => state.config);
   const table = useLab((state) => state.records);
   const version = useThrottledStore(useLab, recordsVersion, 500);
-  const diverged = useDiverged();
+  const diverged = useDivergedAt(version);
   const [folded] = useState(() => new TableOutcomes());
   const groups = useMemo(() => (summary && config?.sweep ? groupRuns(summary.runs) : null), [summary, config]);
   return useMemo(() => {

@@ -2,7 +2,7 @@
 // mean ± std: final / best test accuracy, final losses, steps to a target loss, divergence, ms/step.
 import { useMemo, useState } from 'react';
 import { dashOf } from '../series';
-import { recordsVersion, useDiverged, useLab } from '../store';
+import { recordsVersion, useDivergedAt, useLab } from '../store';
 import { aggregateStats, StatsTracker, type RunStats } from '../summary';
 import { useThrottledStore } from '../redraw';
 import { runLabel } from '../../src/experiment/expand';
@@ -31,7 +31,7 @@ export function Summary() {
   const summary = useLab((state) => state.summary);
   const table = useLab((state) => state.records);
   const version = useThrottledStore(useLab, recordsVersion, 300);
-  const divergedAt = useDiverged();
+  const divergedAt = useDivergedAt(version);
   const targetLoss = useLab((state) => state.view.targetLoss);
   const setView = useLab((state) => state.setView);
   const [everyRun, setEveryRun] = useState(false);
