@@ -7,7 +7,7 @@ import type { SessionState } from '../src/experiment/session-events';
 import { asRun, asStep } from '../src/util/ids';
 import { columnRecords, recordColumns } from '../src/experiment/record-columns';
 import { Autosave, type CheckpointTaken } from './autosave';
-import type { ResultsHead } from './persist';
+import type { ResultsContext, ResultsHead } from './persist';
 
 const config = parseExperiment(defaultExperimentInput());
 const record = (run: number, step: number, extra: Partial<MetricRecord> = {}): MetricRecord => ({
@@ -20,7 +20,9 @@ function world() {
   let now = 0;
   const timers = new Map<number, { at: number; callback: () => void }>();
   let nextId = 1;
-  const disk: { head?: ResultsHead; chunks: MetricRecord[][]; config?: Record<string, unknown>; checkpoint?: CheckpointTaken; cleared: number } = { chunks: [], cleared: 0 };
+  const disk: { head?: ResultsHead; context?: ResultsContext; contexts: number; chunks: MetricRecord[][]; config?: Record<string, unknown>; checkpoint?: CheckpointTaken; cleared: number } = { chunks: [], contexts: 0, cleared: 0 };
+  /** The engine's experiment now (a new config object after a change that keeps the results). */
+  const current = { config, runs: [] as ResultsContext['runs'] };
   /** The engine's answers to checkpoint requests: each request waits for answer(step) (or null). */
   const asked: Array<(checkpoint: CheckpointTaken | null) => void> = [];
   const writes: number[] = []; // records per chunk written
@@ -28,14 +30,19 @@ function world() {
   const autosave = new Autosave({
     storage: {
       saveConfig: async (doc) => void (disk.config = doc),
-      appendResults: async (records, head) => {
+      appendResults: async (records, head, context) => {
         if (hold) await hold;
         disk.chunks[head.chunks - 1] = columnRecords(records);
         disk.head = head;
+        if (context) {
+          disk.context = context;
+          disk.contexts++;
+        }
         writes.push(records.length);
       },
       dropResults: async () => {
         disk.head = undefined;
+        disk.context = undefined;
         disk.chunks = [];
         disk.checkpoint = undefined;
       },
@@ -47,7 +54,7 @@ function world() {
         disk.cleared++;
       },
     },
-    context: () => ({ config, runs: [], diverged: [null, null] }),
+    context: () => ({ ...current, diverged: [null, null] }),
     intervalMs: 1000,
     setTimer: (callback, ms) => {
       timers.set(nextId, { at: now + ms, callback });
@@ -62,6 +69,10 @@ function world() {
   return {
     autosave,
     disk,
+    /** The experiment changes without dropping its results (e.g. a raised budget): a new config object. */
+    changeConfig() {
+      current.config = { ...current.config };
+    },
     writes,
     /** The engine reports a batch: records, then its state. */
     async batch(records: MetricRecord[], state: Partial<Omit<SessionState, 'step'>> & { step: number }) {
@@ -118,6 +129,22 @@ describe('Autosave (an append-only log of records)', () => {
     expect(w.writes).toEqual([40, 560, 600]);
     expect(w.disk.head!.step).toBe(600); // a reload right after the end restores the last step
     expect(w.saved()).toHaveLength(1200);
+  });
+
+  it('the context (config and runs) is written with the first chunk, then only when it changes or the log starts over', async () => {
+    const w = world();
+    for (let block = 0; block < 5; block++) {
+      await w.batch(steps(block * 10 + 1, block * 10 + 10), { step: block * 10 + 10, running: false });
+      await w.tick(0);
+    }
+    expect([w.disk.head!.chunks, w.disk.contexts]).toEqual([5, 1]);
+    w.changeConfig();
+    await w.batch(steps(51, 60), { step: 60, running: false });
+    await w.tick(0);
+    expect([w.disk.head!.chunks, w.disk.contexts, w.disk.context!.config]).toEqual([6, 2, expect.objectContaining({ name: config.name })]);
+    w.autosave.restart(recordColumns(steps(1, 5)));
+    await w.tick(0);
+    expect([w.disk.head!.chunks, w.disk.contexts]).toEqual([1, 3]);
   });
 
   it('an evaluation re-sent for a saved step lands in a later chunk (a reload folds it in)', async () => {

@@ -21,13 +21,13 @@ import { concatColumns, type RecordColumns } from '../src/experiment/record-colu
 import type { RunIdentity } from '../src/experiment/results';
 import type { SessionState } from '../src/experiment/session-events';
 import { asStep, type Step } from '../src/util/ids';
-import type { ResultsHead } from './persist';
+import type { ResultsContext, ResultsHead } from './persist';
 
 /** Where saves go (./persist.ts in the page). */
 export interface AutosaveStorage {
   saveConfig(config: Record<string, unknown>, keepResults: boolean): Promise<void>;
-  /** Appends a chunk of records (as columns: written to IndexedDB in one piece per field, not as objects). */
-  appendResults(records: RecordColumns, head: ResultsHead): Promise<void>;
+  /** Appends a chunk of records (as columns: written to IndexedDB in one piece per field, not as objects); the context only when it is new to the log. */
+  appendResults(records: RecordColumns, head: ResultsHead, context?: ResultsContext): Promise<void>;
   dropResults(): Promise<void>;
   /** Replaces the saved checkpoint with the one taken at `checkpoint.step` (null drops it). */
   saveCheckpoint(checkpoint: CheckpointTaken | null): Promise<void>;
@@ -65,6 +65,8 @@ export class Autosave {
   /** Records that arrived since the last save, as the batches brought them. */
   private pending: RecordColumns[] = [];
   private chunks = 0;
+  /** The context the log on disk has (null: none yet, written with the next chunk). */
+  private savedContext: ResultsContext | null = null;
   /** The last step the saved records reach. */
   private savedStep = 0;
   private timer: unknown = null;
@@ -129,6 +131,7 @@ export class Autosave {
     const all = list();
     this.pending = all.length > 0 ? [all] : [];
     this.chunks = 0;
+    this.savedContext = null;
     this.savedStep = 0;
     this.forgetCheckpoint();
     void this.enqueue(() => this.options.storage.saveCheckpoint(null));
@@ -236,6 +239,7 @@ export class Autosave {
     this.cancel();
     this.pending = [];
     this.chunks = chunks;
+    this.savedContext = null; // (written again with the next chunk: the log may be an earlier version's)
     this.savedStep = step;
   }
 
@@ -251,6 +255,7 @@ export class Autosave {
       await then();
     } finally {
       this.chunks = 0;
+      this.savedContext = null;
       this.savedStep = 0;
       this.forgetting = false;
     }
@@ -275,7 +280,7 @@ export class Autosave {
     this.timer = null;
   }
 
-  /** Appends the pending records as the next chunk, with a head saying what they belong to. */
+  /** Appends the pending records as the next chunk, with a head saying where the log stands (and what it belongs to, when that is new). */
   private save(): Promise<void> {
     const context = this.options.context();
     if (this.forgetting || this.pending.length === 0 || !context) return this.chain;
@@ -285,14 +290,15 @@ export class Autosave {
     const step = asStep(this.savedStep);
     this.chunks += 1;
     const head: ResultsHead = {
-      config: context.config,
-      runs: context.runs,
       step,
       diverged: context.diverged.map((at) => (at !== null && at <= step ? at : null)),
       chunks: this.chunks,
       savedAt: new Date().toISOString(),
     };
-    const saved = this.enqueue(() => this.options.storage.appendResults(records, head));
+    const known = this.savedContext?.config === context.config && this.savedContext.runs === context.runs;
+    const fresh = known ? undefined : { config: context.config, runs: context.runs };
+    if (fresh) this.savedContext = fresh;
+    const saved = this.enqueue(() => this.options.storage.appendResults(records, head, fresh));
     this.writeHeldCheckpoint();
     return saved.then(() => this.chain);
   }

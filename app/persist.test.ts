@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { recordColumns } from '../src/experiment/record-columns';
 import type { MetricRecord } from '../src/experiment/records';
 import { asRun, asStep } from '../src/util/ids';
-import { recordsOfChunks } from './persist';
+import { headOf, recordsOfChunks } from './persist';
 
 const record = (run: number, step: number, fields: Partial<MetricRecord> = {}): MetricRecord => ({
   run: asRun(run), step: asStep(step), epoch: step, trainLoss: 1 / step, trainAccuracy: 0.5, lr: 0.1, lrExpected: 0.1, diverged: false, wallMs: step, ...fields,
@@ -21,5 +21,20 @@ describe('recordsOfChunks', () => {
     expect(recordsOfChunks([columns, undefined])).toBeNull();
     expect(recordsOfChunks([{ ...columns, trainLoss: undefined, dense: { ...columns.dense, trainLoss: [1] } }])).toBeNull();
     expect(recordsOfChunks([])).toEqual([]);
+  });
+});
+
+describe('headOf', () => {
+  const context = { config: { name: 'x' }, runs: [{ label: 'a' }] };
+  const head = { step: 10, diverged: [null], chunks: 2, savedAt: '2026-12-06T00:00:00.000Z' };
+  it('joins this version\'s head with its context, and reads an earlier version\'s head that carries its own', () => {
+    expect(headOf(head, context)).toEqual({ ...head, ...context });
+    const earlier = { ...head, config: { name: 'old' }, runs: [] };
+    expect(headOf(earlier, undefined)).toEqual(earlier);
+  });
+
+  it('a head without a context (or no head) is no log', () => {
+    expect(headOf(head, undefined)).toBeNull();
+    expect(headOf(undefined, context)).toBeNull();
   });
 });

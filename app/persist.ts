@@ -1,7 +1,8 @@
 /**
  * Persistence across reloads in IndexedDB (idb-keyval): the experiment config as applied, its
- * results as an append-only log (a small head, then one chunk of records per save: a save costs
- * what was trained since the last one, never the whole history), and the last uploaded dataset.
+ * results as an append-only log (a small head, one chunk of records per save, and the context the
+ * records belong to, written when it changes: a save costs what was trained since the last one,
+ * never the whole history), and the last uploaded dataset.
  * A chunk holds its records as columns of typed arrays (RecordColumns), which IndexedDB copies in
  * one piece per field; chunks saved by earlier versions, lists of record objects, are still read.
  * The page writes (./autosave.ts); on load the engine's Worker reads (restoreSaved in
@@ -25,6 +26,8 @@ const CONFIG_KEY = 'config';
 /** The results of earlier versions: one JSON document. */
 const LEGACY_RESULTS_KEY = 'results';
 const HEAD_KEY = 'results-head';
+/** What the log's records belong to (config, runs): written with the first chunk and when it changes. */
+const CONTEXT_KEY = 'results-context';
 const CHUNK_PREFIX = 'results-chunk-';
 const UPLOAD_KEY = 'upload';
 /** The engine's last checkpoint of the training in the log (typed arrays, by structured clone). */
@@ -36,10 +39,18 @@ export interface StoredUpload {
   payload: unknown;
 }
 
-/** What the log's records belong to, rewritten with every chunk. */
-export interface ResultsHead {
+/**
+ * What the log's records belong to: the config and its stacked runs. Written with the log's first
+ * chunk and again only when it changes (a 576-run sweep's run identities, cloned into IndexedDB
+ * with every chunk, made each save a 20–60 ms task on the page's main thread).
+ */
+export interface ResultsContext {
   config: ExperimentConfig;
   runs: RunIdentity[];
+}
+
+/** Where the log stands, rewritten with every chunk. (Heads saved by earlier versions also carry the context.) */
+export interface ResultsHead {
   /** The last step the saved records reach. */
   step: Step;
   diverged: Array<Step | null>;
@@ -52,7 +63,7 @@ export interface ResultsHead {
 export interface Saved {
   config?: Record<string, unknown>;
   /** The head and its records: one per run and step (a step's later record replaced the earlier), in the order first saved. */
-  log?: { head: ResultsHead; records: MetricRecord[] };
+  log?: { head: ResultsHead & ResultsContext; records: MetricRecord[] };
   /** An earlier version's results document (JSON text). */
   results?: string;
   /** The training state at a step the log reaches (the restore replays from there). */
@@ -84,15 +95,22 @@ export function resultsOfLog({ head, records }: NonNullable<Saved['log']>): Reco
   return { format: RESULTS_FORMAT, version: RESULTS_VERSION, savedAt: head.savedAt, config: head.config, runs: head.runs, records, diverged: head.diverged, step: head.step };
 }
 
+/** The saved head with its context (an earlier version's head carries its own); null without both. */
+export function headOf(head: unknown, context: unknown): (ResultsHead & ResultsContext) | null {
+  if (!head || typeof head !== 'object') return null;
+  const full = { ...(context && typeof context === 'object' ? context : {}), ...head } as Partial<ResultsHead & ResultsContext>;
+  return full.config && full.runs && typeof full.chunks === 'number' ? (full as ResultsHead & ResultsContext) : null;
+}
+
 /** Reads what was saved; nothing (never a throw) when IndexedDB is unavailable. */
 export async function loadSaved(): Promise<Saved> {
   try {
     const db = store();
-    const [config, head, results, checkpoint] = await getMany<unknown>([CONFIG_KEY, HEAD_KEY, LEGACY_RESULTS_KEY, CHECKPOINT_KEY], db);
+    const [config, head, context, results, checkpoint] = await getMany<unknown>([CONFIG_KEY, HEAD_KEY, CONTEXT_KEY, LEGACY_RESULTS_KEY, CHECKPOINT_KEY], db);
     const saved: Saved = { config: config as Record<string, unknown> | undefined, results: results as string | undefined };
     if (checkpoint) saved.checkpoint = checkpoint as RunnerCheckpoint;
-    if (head) {
-      const logHead = head as ResultsHead;
+    const logHead = headOf(head, context);
+    if (logHead) {
       const records = recordsOfChunks(await getMany<unknown>(Array.from({ length: logHead.chunks }, (_, i) => chunkKey(i)), db));
       if (records) saved.log = { head: logHead, records };
     }
@@ -113,10 +131,10 @@ export async function saveConfig(config: Record<string, unknown>, keepResults: b
   }
 }
 
-/** Appends chunk `head.chunks − 1` of records and the head, in one transaction (both or neither). */
-export async function appendResults(records: RecordColumns, head: ResultsHead): Promise<void> {
+/** Appends chunk `head.chunks − 1` of records and the head (and the context, when given), in one transaction (all or none). */
+export async function appendResults(records: RecordColumns, head: ResultsHead, context?: ResultsContext): Promise<void> {
   try {
-    await setMany([[chunkKey(head.chunks - 1), records], [HEAD_KEY, head]], store());
+    await setMany([[chunkKey(head.chunks - 1), records], [HEAD_KEY, head], ...(context ? [[CONTEXT_KEY, context] as [string, ResultsContext]] : [])], store());
   } catch {
     // as above
   }
@@ -136,7 +154,7 @@ export async function saveCheckpoint(checkpoint: RunnerCheckpoint | null): Promi
 export async function dropResults(): Promise<void> {
   try {
     const db = store();
-    const old = (await keys<string>(db)).filter((key) => key === HEAD_KEY || key === LEGACY_RESULTS_KEY || key === CHECKPOINT_KEY || String(key).startsWith(CHUNK_PREFIX));
+    const old = (await keys<string>(db)).filter((key) => key === HEAD_KEY || key === CONTEXT_KEY || key === LEGACY_RESULTS_KEY || key === CHECKPOINT_KEY || String(key).startsWith(CHUNK_PREFIX));
     await delMany(old, db);
   } catch {
     // as above
