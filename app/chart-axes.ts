@@ -7,20 +7,28 @@
  */
 import type { ChartRow, SeriesSpec } from './series';
 
-/** The finite values of the given series (and their bands) in the rows; on a log axis only the positive ones. */
-function valuesOf(rows: readonly ChartRow[], ids: readonly string[], log: boolean): number[] {
-  const values: number[] = [];
+/** The least and greatest plotted value of the series `ids` in the rows, bands included (positive values only on a log axis); [Infinity, -Infinity] when none. */
+function rangeOf(rows: readonly ChartRow[], ids: readonly string[], log: boolean): [number, number] {
+  let low = Infinity;
+  let high = -Infinity;
   const add = (value: unknown) => {
-    if (typeof value === 'number' && Number.isFinite(value) && (!log || value > 0)) values.push(value);
+    if (typeof value === 'number' && Number.isFinite(value) && (!log || value > 0)) {
+      if (value < low) low = value;
+      if (value > high) high = value;
+    }
   };
+  const bandKeys = ids.map((id) => `${id}:band`);
   for (const row of rows) {
-    for (const id of ids) {
-      add(row[id]);
-      const band = row[`${id}:band`];
-      if (Array.isArray(band)) band.forEach(add);
+    for (let k = 0; k < ids.length; k++) {
+      add(row[ids[k]]);
+      const band = row[bandKeys[k]];
+      if (Array.isArray(band)) {
+        add(band[0]);
+        add(band[1]);
+      }
     }
   }
-  return values;
+  return [low, high];
 }
 
 /** Share of each side added to a linear axis, and (in decades) to a log axis. */
@@ -36,14 +44,8 @@ const MIN_LOG_PAD = 0.05;
  */
 export function yDomain(rows: readonly ChartRow[], ids: readonly string[], scale: 'linear' | 'log' | 'unit'): [number, number] | undefined {
   if (scale === 'unit') return [0, 1];
-  const values = valuesOf(rows, ids, scale === 'log');
-  if (values.length === 0) return undefined;
-  let low = Infinity;
-  let high = -Infinity;
-  for (const value of values) {
-    if (value < low) low = value;
-    if (value > high) high = value;
-  }
+  const [low, high] = rangeOf(rows, ids, scale === 'log');
+  if (low > high) return undefined; // nothing to draw
   if (scale === 'log') {
     const decades = Math.log10(high / low);
     const pad = 10 ** Math.max(MIN_LOG_PAD, LOG_PAD * decades);
@@ -95,7 +97,8 @@ function sameShare(a: Float64Array, b: Float64Array): number {
   let common = 0;
   let equal = 0;
   for (let i = 0; i < a.length; i++) {
-    const [x, y] = [a[i], b[i]];
+    const x = a[i];
+    const y = b[i];
     if (Number.isNaN(x) || Number.isNaN(y)) continue;
     common++;
     if (Math.abs(x - y) <= SAME * Math.max(Math.abs(x), Math.abs(y))) equal++;

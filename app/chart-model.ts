@@ -8,14 +8,25 @@
  * so spikes survive; when there are too many buckets, neighbours merge and the bucket size doubles).
  */
 import type { RecordTable } from '../src/experiment/record-table';
-import type { ChartOptions, ChartRow, MetricKey, SeriesSpec } from './series';
+import { meanStd, type ChartOptions, type ChartRow, type MetricKey, type SeriesSpec } from './series';
 
-/** A computed row before it is drawn: x, then per series its value and band (NaN: none). */
+/**
+ * A computed row before it is drawn: x, then per series its value and band (NaN: none). (Plain
+ * arrays of numbers: a typed array per row and series, with its buffer, was most of the charts'
+ * garbage in a sweep.)
+ */
 interface RowValues {
   x: number;
-  mean: Float64Array;
-  low: Float64Array;
-  high: Float64Array;
+  mean: number[];
+  low: number[];
+  high: number[];
+}
+
+/** `count` NaNs. */
+function nans(count: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) out.push(Number.NaN);
+  return out;
 }
 
 /** Records folded between two looks for complete steps (a restore's fold of 300,000 records). */
@@ -39,7 +50,7 @@ export class ChartModel {
   /** Per stacked run: the debiased EMA's state and the last step folded in. */
   private readonly ema = new Map<number, { last: number; count: number; step: number }>();
   /** Steps seen in this fold, not yet rows: per series, the values of its runs. */
-  private pending = new Map<number, { x: number; values: Float64Array[]; bands: Array<[number, number]> }>();
+  private pending = new Map<number, { x: number; values: number[][]; bands: number[] }>();
   private buckets: Bucket[] = [];
   private bucketSize = 1;
   private readonly maxBuckets: number;
@@ -51,6 +62,8 @@ export class ChartModel {
   private rebuild: { lists: ReadonlyArray<readonly number[]>; lengths: number[]; longest: number; next: number } | null = null;
   /** The table's generation it was folded from (a cleared table starts a new one: build the model again). */
   generation = -1;
+  /** Each series' band key in the rows (its id and ":band"). */
+  private readonly bandKeys: string[];
 
   constructor(
     private readonly series: readonly SeriesSpec[],
@@ -59,6 +72,7 @@ export class ChartModel {
     readonly tableGeneration?: number,
   ) {
     series.forEach((spec, index) => spec.runs.forEach((run, slot) => this.seriesOf.set(run, { series: index, slot })));
+    this.bandKeys = series.map((spec) => `${spec.id}:band`);
     this.maxBuckets = Math.max(1, Math.floor((options.maxPoints - 2) / (2 + 2 * Math.max(series.length, 1))));
   }
 
@@ -165,13 +179,17 @@ export class ChartModel {
     let step = this.pending.get(recordStep);
     if (!step) {
       const x = this.options.axis === 'step' ? recordStep : this.options.axis === 'epoch' ? (table.valueAt(row, 'epoch') as number) : (table.valueAt(row, 'wallMs') as number) / 1000;
-      step = { x, values: this.series.map((spec) => new Float64Array(spec.runs.length).fill(Number.NaN)), bands: this.series.map(() => [Number.NaN, Number.NaN]) };
+      step = { x, values: this.series.map((spec) => nans(spec.runs.length)), bands: nans(2 * this.series.length) };
       this.pending.set(recordStep, step);
     }
     step.values[place.series][place.slot] = shown;
     if (this.options.band && this.series[place.series].runs.length === 1) {
-      const [low, high] = [table.valueAt(row, 'lrBandLow'), table.valueAt(row, 'lrBandHigh')];
-      if (typeof low === 'number' && typeof high === 'number') step.bands[place.series] = [low, high];
+      const low = table.valueAt(row, 'lrBandLow');
+      const high = table.valueAt(row, 'lrBandHigh');
+      if (typeof low === 'number' && typeof high === 'number') {
+        step.bands[2 * place.series] = low;
+        step.bands[2 * place.series + 1] = high;
+      }
     }
   }
 
@@ -183,16 +201,20 @@ export class ChartModel {
     for (const key of steps) {
       const step = this.pending.get(key)!;
       const count = this.series.length;
-      const row: RowValues = { x: step.x, mean: new Float64Array(count), low: new Float64Array(count), high: new Float64Array(count) };
-      this.series.forEach((spec, s) => {
+      const row: RowValues = { x: step.x, mean: [], low: [], high: [] };
+      for (let s = 0; s < count; s++) {
         const values = step.values[s];
-        if (spec.runs.length > 1) {
-          const { mean, std } = meanStdOf(values);
-          [row.mean[s], row.low[s], row.high[s]] = [positive(mean), positive(mean - std), positive(mean + std)];
+        if (this.series[s].runs.length > 1) {
+          const { mean, std } = meanStd(values);
+          row.mean.push(positive(mean));
+          row.low.push(positive(mean - std));
+          row.high.push(positive(mean + std));
         } else {
-          [row.mean[s], row.low[s], row.high[s]] = [positive(values[0]), positive(step.bands[s][0]), positive(step.bands[s][1])];
+          row.mean.push(positive(values[0]));
+          row.low.push(positive(step.bands[2 * s]));
+          row.high.push(positive(step.bands[2 * s + 1]));
         }
-      });
+      }
       this.push(row); // (a value dropped on a log axis leaves a gap in its row, as a NaN loss does)
       this.pending.delete(key);
     }
@@ -208,7 +230,8 @@ export class ChartModel {
     if (this.buckets.length > this.maxBuckets) {
       const merged: Bucket[] = [];
       for (let i = 0; i < this.buckets.length; i += 2) {
-        const [a, b] = [this.buckets[i], this.buckets[i + 1]];
+        const a = this.buckets[i];
+        const b = this.buckets[i + 1];
         merged.push(b ? { count: a.count + b.count, kept: this.keep([...a.kept, ...b.kept]) } : a);
       }
       this.buckets = merged;
@@ -242,28 +265,20 @@ export class ChartModel {
   rows(table?: RecordTable, _version?: number, budget = Infinity): ChartRow[] {
     if (table) this.update(table, budget);
     const out: ChartRow[] = [];
+    const floor = this.options.logY ? Number.MIN_VALUE : -Infinity;
     for (const bucket of this.buckets) {
       for (const values of bucket.kept) {
         const row: ChartRow = { x: values.x };
-        this.series.forEach((spec, s) => {
-          const [mean, low, high] = [values.mean[s], values.low[s], values.high[s]];
-          row[spec.id] = Number.isFinite(mean) ? mean : undefined;
-          if (Number.isFinite(low) && Number.isFinite(high)) row[`${spec.id}:band`] = [Math.max(low, this.options.logY ? Number.MIN_VALUE : -Infinity), high];
-        });
+        for (let s = 0; s < this.series.length; s++) {
+          const mean = values.mean[s];
+          const low = values.low[s];
+          const high = values.high[s];
+          row[this.series[s].id] = Number.isFinite(mean) ? mean : undefined;
+          if (Number.isFinite(low) && Number.isFinite(high)) row[this.bandKeys[s]] = [Math.max(low, floor), high];
+        }
         out.push(row);
       }
     }
     return out;
   }
-}
-
-/** Mean and (population) standard deviation of the finite values; NaN when there are none. */
-function meanStdOf(values: ArrayLike<number>): { mean: number; std: number } {
-  let [sum, count] = [0, 0];
-  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) [sum, count] = [sum + values[i], count + 1];
-  if (count === 0) return { mean: Number.NaN, std: Number.NaN };
-  const mean = sum / count;
-  let squares = 0;
-  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) squares += (values[i] - mean) ** 2;
-  return { mean, std: Math.sqrt(squares / count) };
 }

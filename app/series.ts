@@ -69,12 +69,21 @@ export function decimateIndices(rowCount: number, series: ReadonlyArray<ArrayLik
 }
 
 /** Mean and (population) standard deviation of the finite values; NaN when there are none. */
-export function meanStd(values: readonly number[]): { mean: number; std: number } {
-  const finite = values.filter(Number.isFinite);
-  if (finite.length === 0) return { mean: Number.NaN, std: Number.NaN };
-  const mean = finite.reduce((a, b) => a + b, 0) / finite.length;
-  const variance = finite.reduce((a, b) => a + (b - mean) ** 2, 0) / finite.length;
-  return { mean, std: Math.sqrt(variance) };
+export function meanStd(values: ArrayLike<number>): { mean: number; std: number } {
+  // Two passes by index, no copy: the charts call it for every step of every replicated series.
+  let sum = 0;
+  let count = 0;
+  for (let i = 0; i < values.length; i++) {
+    if (Number.isFinite(values[i])) {
+      sum += values[i];
+      count++;
+    }
+  }
+  if (count === 0) return { mean: Number.NaN, std: Number.NaN };
+  const mean = sum / count;
+  let squares = 0;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) squares += (values[i] - mean) ** 2;
+  return { mean, std: Math.sqrt(squares / count) };
 }
 
 /** One line of a chart: a stacked run, or a method's mean over its replicates. */

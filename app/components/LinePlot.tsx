@@ -8,7 +8,7 @@
 // soak's long tasks, scripts/trace-page.mjs. The teaching demos' static charts still use it.)
 import { useId, useLayoutEffect, useMemo, useRef, useState, type PointerEvent, type RefObject } from 'react';
 import type { ChartRow } from '../series';
-import { makeScale, pathOf, PlotFrame, tickText, type PlotBox } from './plot-frame';
+import { makeScale, pathAlong, PlotFrame, tickText, type PlotBox } from './plot-frame';
 
 /** One line as drawn: its series id (the row key), name, colour, dash, width and opacity. */
 export interface PlotLine {
@@ -99,24 +99,28 @@ export function LinePlot({ rows, lines, logY, yDomain, xTicks, yTicks, xLabel, t
           <g clipPath={`url(#${clip})`}>
             {/* Each line's band, where its rows carry one (LEAP's η ± σ, the replicates' ± std). */}
             {lines.map((line) => {
-              const lower: Array<[number, number]> = [];
-              const upper: Array<[number, number]> = [];
-              for (const row of rows) {
-                const band = row[`${line.id}:band`];
-                if (!Array.isArray(band) || !Number.isFinite(band[0]) || !Number.isFinite(band[1])) continue;
-                lower.push([x(row.x), y(band[0])]);
-                upper.push([x(row.x), y(band[1])]);
+              const key = `${line.id}:band`;
+              const kept: number[] = []; // the rows with a band
+              for (let i = 0; i < rows.length; i++) {
+                const band = rows[i][key];
+                if (Array.isArray(band) && Number.isFinite(band[0]) && Number.isFinite(band[1])) kept.push(i);
               }
-              const d = lower.length > 1 ? `${pathOf(lower)}${pathOf(upper.reverse()).replace(/^M/, 'L')}Z` : '';
-              return d && <path key={`${line.id}:band`} className={`band band-${line.id}`} d={d} fill={line.color} fillOpacity={0.15} stroke="none" />;
+              if (kept.length < 2) return null;
+              const bandAt = (i: number, side: 0 | 1) => (rows[i][key] as readonly [number, number])[side];
+              const n = kept.length;
+              const lower = pathAlong(n, (i) => x(rows[kept[i]].x), (i) => y(bandAt(kept[i], 0)));
+              const upper = pathAlong(n, (i) => x(rows[kept[n - 1 - i]].x), (i) => y(bandAt(kept[n - 1 - i], 1)));
+              return <path key={key} className={`band band-${line.id}`} d={`${lower}${upper.replace(/^M/, 'L')}Z`} fill={line.color} fillOpacity={0.15} stroke="none" />;
             })}
             {lines.map((line) => {
               // Missing values are stepped over (a line joins the points on either side of a gap).
-              const points = rows.map((row): [number, number] => [x(row.x), y(valueAt(row, line.id))]).filter(([, py]) => Number.isFinite(py));
-              if (points.length === 1)
-                return <circle key={line.id} className={`dot series-${line.id}`} cx={points[0][0]} cy={points[0][1]} r={3} fill={line.color} />;
+              const kept: number[] = [];
+              for (let i = 0; i < rows.length; i++) if (Number.isFinite(y(valueAt(rows[i], line.id)))) kept.push(i);
+              const px = (i: number) => x(rows[kept[i]].x);
+              const py = (i: number) => y(valueAt(rows[kept[i]], line.id));
+              if (kept.length === 1) return <circle key={line.id} className={`dot series-${line.id}`} cx={px(0)} cy={py(0)} r={3} fill={line.color} />;
               return (
-                <path key={line.id} className={`line series-${line.id}`} d={pathOf(points)} fill="none" stroke={line.color} strokeWidth={line.width} strokeOpacity={line.opacity} strokeDasharray={line.dash || undefined} strokeLinejoin="round" />
+                <path key={line.id} className={`line series-${line.id}`} d={pathAlong(kept.length, px, py)} fill="none" stroke={line.color} strokeWidth={line.width} strokeOpacity={line.opacity} strokeDasharray={line.dash || undefined} strokeLinejoin="round" />
               );
             })}
           </g>

@@ -109,18 +109,69 @@ export function PlotFrame({ x, y, xLabel, yLabel = '', children, testId, title, 
 }
 
 /** An SVG path through the finite points (gaps where a value is missing). */
-export function pathOf(points: ReadonlyArray<[number, number]>): string {
-  let d = '';
+export function pathOf(points: ReadonlyArray<readonly [number, number]>): string {
+  return pathAlong(points.length, (i) => points[i][0], (i) => points[i][1]);
+}
+
+/** The path being written, as ASCII bytes (grown as needed), and its decoder. */
+let pathBytes = new Uint8Array(1 << 14);
+const pathText = new TextDecoder();
+const [M, L, COMMA, DOT, MINUS, ZERO] = ['M', 'L', ',', '.', '-', '0'].map((c) => c.charCodeAt(0));
+
+/** Writes `v` with one decimal at `at` in pathBytes, as toFixed(1) does (but for a tenth's rounding where v·10 falls on .5 in floating point); returns the end. */
+function writeFixed1(v: number, at: number): number {
+  const tenths = Math.round(Math.abs(v) * 10);
+  if (tenths >= 1e15) {
+    // (Beyond what integers hold exactly, which no point on screen is: as toFixed writes it.)
+    for (const c of v.toFixed(1)) pathBytes[at++] = c.charCodeAt(0);
+    return at;
+  }
+  if (v < 0) pathBytes[at++] = MINUS; // (−0.04 as "-0.0", as toFixed writes it)
+  let whole = Math.floor(tenths / 10);
+  const start = at;
+  do {
+    pathBytes[at++] = ZERO + (whole % 10);
+    whole = Math.floor(whole / 10);
+  } while (whole > 0);
+  for (let i = start, j = at - 1; i < j; i++, j--) {
+    const digit = pathBytes[i];
+    pathBytes[i] = pathBytes[j];
+    pathBytes[j] = digit;
+  }
+  pathBytes[at++] = DOT;
+  pathBytes[at++] = ZERO + (tenths % 10);
+  return at;
+}
+
+/**
+ * An SVG path through the points (px(i), py(i)), i = 0 … n − 1, lifting the pen where one is not
+ * finite; coordinates with one decimal. Read by index and written as bytes, then decoded into one
+ * string: a live chart redraws a few dozen lines of ~250 points several times a second, and
+ * tuples, iterators and string pieces per point were a third of the page's garbage (a sweep's:
+ * scripts/trace-page.mjs --allocations).
+ */
+export function pathAlong(n: number, px: (i: number) => number, py: (i: number) => number): string {
+  let at = 0;
   let pen = false;
-  for (const [px, py] of points) {
-    if (!Number.isFinite(px) || !Number.isFinite(py)) {
+  for (let i = 0; i < n; i++) {
+    const x = px(i);
+    const y = py(i);
+    if (!Number.isFinite(x) || !Number.isFinite(y)) {
       pen = false;
       continue;
     }
-    d += `${pen ? 'L' : 'M'}${px.toFixed(1)},${py.toFixed(1)}`;
+    if (pathBytes.length - at < 64) {
+      const grown = new Uint8Array(pathBytes.length * 2);
+      grown.set(pathBytes.subarray(0, at));
+      pathBytes = grown;
+    }
+    pathBytes[at++] = pen ? L : M;
+    at = writeFixed1(x, at);
+    pathBytes[at++] = COMMA;
+    at = writeFixed1(y, at);
     pen = true;
   }
-  return d;
+  return pathText.decode(pathBytes.subarray(0, at));
 }
 
 /** The extent [min, max] of the finite values (NaN, NaN when none). */

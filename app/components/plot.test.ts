@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nearestRow } from './LinePlot';
-import { logTicks, makeScale, pathOf } from './plot-frame';
+import { logTicks, makeScale, pathAlong, pathOf } from './plot-frame';
 
 // The live charts' and sweep views' SVG plots: log-axis ticks, scales, paths and the hover readout's row.
 
@@ -44,6 +44,22 @@ describe('makeScale', () => {
 describe('pathOf and nearestRow', () => {
   it('lifts the pen over a missing point', () => {
     expect(pathOf([[0, 1], [1, Number.NaN], [2, 3], [3, 4]])).toBe('M0.0,1.0M2.0,3.0L3.0,4.0');
+  });
+
+  it('writes each coordinate as toFixed(1) would, to the tenth, whatever its size or sign; long paths too', () => {
+    const values = [0, -0, 0.04, -0.04, 0.96, 9.95, 123.45, -987.65, 1e6 + 0.3, -2.5e9, 3e15, -1e22, 1234.5678];
+    let state = 7;
+    for (let i = 0; i < 3000; i++) values.push(((state = (state * 48271) % 2147483647) / 2147483647 - 0.3) * 10 ** ((i % 8) - 1));
+    const d = pathAlong(values.length, (i) => i, (i) => values[i]);
+    const written = d.split(/[ML]/).slice(1).map((pair) => pair.split(','));
+    expect(written).toHaveLength(values.length);
+    written.forEach(([x, y], i) => {
+      expect(x).toBe(i.toFixed(1));
+      const expected = values[i].toFixed(1);
+      // Equal, or one tenth apart where v·10 lands on a half in floating point (0.35·10 = 3.5).
+      if (y !== expected) expect(Math.abs(Number(y) - Number(expected))).toBeCloseTo(0.1, 6);
+    });
+    expect(written.filter(([, y], i) => y !== values[i].toFixed(1)).length).toBeLessThan(values.length / 100);
   });
 
   it('finds the row nearest an x, at the ends and between rows', () => {

@@ -50,15 +50,32 @@ export interface PairedResult {
   effectSize: number;
 }
 
+/** The t distribution's `p` quantile at `df` degrees of freedom, computed once per pair (a live sweep view asks for the same few thousands of times). */
+const tQuantiles = new Map<string, number>();
+function tQuantileOnce(p: number, df: number): number {
+  const key = `${p}|${df}`;
+  let q = tQuantiles.get(key);
+  if (q === undefined) tQuantiles.set(key, (q = tQuantile(p, df)));
+  return q;
+}
+
 /** Mean, sample sd and the `level` confidence interval of the finite `values`: mean ∓ t·sd/√n. */
 export function meanInterval(values: readonly number[], level = 0.95): MeanInterval {
-  const finite = values.filter(Number.isFinite);
-  const n = finite.length;
+  let n = 0;
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) {
+    if (Number.isFinite(values[i])) {
+      n++;
+      sum += values[i];
+    }
+  }
   if (n === 0) return { n, mean: Number.NaN, sd: Number.NaN, low: Number.NaN, high: Number.NaN };
-  const mean = finite.reduce((sum, v) => sum + v, 0) / n;
+  const mean = sum / n;
   if (n < 2) return { n, mean, sd: Number.NaN, low: Number.NaN, high: Number.NaN };
-  const sd = Math.sqrt(finite.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (n - 1));
-  const half = tQuantile((1 + level) / 2, n - 1) * (sd / Math.sqrt(n));
+  let squares = 0;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) squares += (values[i] - mean) ** 2;
+  const sd = Math.sqrt(squares / (n - 1));
+  const half = tQuantileOnce((1 + level) / 2, n - 1) * (sd / Math.sqrt(n));
   return { n, mean, sd, low: mean - half, high: mean + half };
 }
 
