@@ -10,6 +10,13 @@
  *   - the JS heap in use (V8 usedSize, CDP Runtime.getHeapUsage, MiB) of the page and of the engine's
  *     dedicated Worker (app/engine.worker.ts; a CDP session attached to the worker target);
  *   - main-thread long tasks (PerformanceObserver 'longtask', i.e. tasks over 50 ms) since the last sample.
+ * With --cpu (the default for --sweep; --no-cpu turns it off), a light Chromium trace (categories
+ * toplevel and blink.user_timing) runs alongside: at the end each
+ * long task gets the main thread's CPU time within it (the trace's thread time), which tells the
+ * page's own work from the time the thread waited for a core (on this machine SwiftShader, the
+ * engine's Worker and the page share two cores: a task of 10 ms of work can last 60 ms). The
+ * target counts tasks by their length, as the Long Tasks API does; the CPU time is reported beside.
+ * (Not by default for the default soak: 100,000 steps at 300 steps/s make a trace too big to read.)
  *
  * Default soak: the default experiment (six runs) with a budget of `--steps` (100,000) steps. At
  * 50,000 steps (or at the end, when --steps is smaller) it pauses, waits for the autosave
@@ -36,7 +43,7 @@
  *   node scripts/page-soak.mjs --sweep [--sweep-steps 2000]
  * Options: --steps N (100000), --reload-at N (50000), --sweep, --sweep-steps N (2000), --interval S (15),
  *   --out FILE.json (every sample, the step trace and the figures), --dist DIR (dist),
- *   --port N (4288), --headed. CHROMIUM_PATH overrides /usr/bin/chromium (as in playwright.config.ts).
+ *   --port N (4288), --headed, --cpu / --no-cpu. CHROMIUM_PATH overrides /usr/bin/chromium (as in playwright.config.ts).
  * On SwiftShader (no GPU, two idle CPU cores) the default experiment trains at about 125 steps/s
  * (70 with other work on the cores) and the 576-run sweep at about 2 steps/s: a full default soak
  * takes about 15 minutes (the restore replays only the steps since the last checkpoint), the sweep
@@ -66,7 +73,7 @@ const EARLY_AT = 2_000;
 // ------------------------------------------------------------------------------------- options
 
 function parseArgs(argv) {
-  const options = { steps: 100_000, reloadAt: RELOAD_AT, sweep: false, sweepSteps: 2_000, interval: 15, out: null, dist: 'dist', port: 4288, headed: false };
+  const options = { steps: 100_000, reloadAt: RELOAD_AT, sweep: false, sweepSteps: 2_000, interval: 15, out: null, dist: 'dist', port: 4288, headed: false, cpu: null };
   const number = (flag, value, min) => {
     const n = Number(value);
     if (!Number.isFinite(n) || n < min) throw new Error(`${flag} needs a number ≥ ${min} (got ${value ?? 'nothing'})`);
@@ -86,6 +93,8 @@ function parseArgs(argv) {
       case '--dist': options.dist = value(); break;
       case '--port': options.port = Math.round(number(flag, value(), 1)); break;
       case '--headed': options.headed = true; break;
+      case '--cpu': options.cpu = true; break;
+      case '--no-cpu': options.cpu = false; break;
       case '-h': case '--help':
         console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0].replace(/^#!.*\n\/\*\*\n?/, '').replace(/^ \* ?/gm, ''));
         process.exit(0);
@@ -327,6 +336,8 @@ class Soak {
     this.phases = [{ at: 0, name: 'setup' }]; // when each phase began (ms since epoch)
     this.events = []; // { t, what }
     this.t0 = null; // wall clock (ms) at the start of training
+    this.browser = null; // tracing (startTrace) when set
+    this.sync = null; // the page's wall clock (ms) at the trace's mark 'soak-sync'
     this.segment = 0;
     this.lastSample = null;
     this.extra = {};
@@ -478,6 +489,44 @@ class Soak {
   }
 
   /** Starts the clock and the sampling at the training start. */
+  /** Starts the light trace that gives long tasks their CPU time (cpuTimes). */
+  async startTrace(browser) {
+    await browser.startTracing(undefined, { categories: ['toplevel', 'blink.user_timing'] });
+    this.browser = browser;
+  }
+
+  /** Marks the trace with the page's wall clock now (how trace time maps to the long tasks' times). */
+  async markTrace() {
+    if (this.browser) this.sync = await this.page.evaluate(() => (performance.mark('soak-sync'), performance.timeOrigin + performance.now()));
+  }
+
+  /**
+   * Stops the trace and gives each long task its CPU time (cpuMs): the main thread's thread time in
+   * the trace's task of the same start and length (the outermost one where tasks nest).
+   */
+  async cpuTimes() {
+    const browser = this.browser;
+    if (!browser) return;
+    this.browser = null;
+    let events;
+    try {
+      events = JSON.parse((await browser.stopTracing()).toString('utf8')).traceEvents ?? [];
+    } catch (error) {
+      this.note(`the trace could not be read (${error.message}): long tasks without their CPU time`);
+      return;
+    }
+    const mark = events.find((e) => e.name === 'soak-sync');
+    if (!mark || this.sync === null) return;
+    const mains = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+    const tasks = events
+      .filter((e) => e.ph === 'X' && (e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask') && e.dur > (LONG_TASK_MS - 10) * 1000 && e.tdur !== undefined && mains.has(`${e.pid}:${e.tid}`))
+      .map((e) => ({ at: this.sync + (e.ts - mark.ts) / 1000, ms: e.dur / 1000, cpuMs: e.tdur / 1000 }));
+    for (const task of this.longTasks) {
+      const near = tasks.filter((t) => Math.abs(t.at - task.at) < 25 && Math.abs(t.ms - task.ms) < 5).sort((a, b) => b.ms - a.ms);
+      if (near.length) task.cpuMs = near[0].cpuMs;
+    }
+  }
+
   begin(counter) {
     this.t0 = counter.at;
     this.lastSample = { at: counter.at, step: counter.step, segment: this.segment };
@@ -530,7 +579,16 @@ class Soak {
     const figures = { all: this.longTasks.length };
     for (const phase of ['setup', 'first minute', 'training', 'reload', 'end']) {
       const tasks = this.longTasks.filter((task) => task.phase === phase && task.ms > LONG_TASK_MS);
-      figures[phase] = { count: tasks.length, maxMs: max(tasks), totalMs: tasks.reduce((sum, task) => sum + task.ms, 0) };
+      const timed = tasks.filter((task) => task.cpuMs !== undefined);
+      figures[phase] = {
+        count: tasks.length,
+        maxMs: max(tasks),
+        totalMs: tasks.reduce((sum, task) => sum + task.ms, 0),
+        // The main thread's CPU time in them (where the trace has the task).
+        timed: timed.length,
+        maxCpuMs: timed.length ? Math.max(...timed.map((task) => task.cpuMs)) : null,
+        overByCpu: timed.filter((task) => task.cpuMs > LONG_TASK_MS).length,
+      };
     }
     return figures;
   }
@@ -549,6 +607,7 @@ async function defaultSoak(soak, url, options) {
   const reloadAt = Math.min(options.reloadAt, budget);
   console.log(`default soak: "${experiment}", ${runs} stacked runs, ${budget} steps at full speed; reload at ${reloadAt === budget ? 'the end' : `${reloadAt} steps`}; a sample every ${options.interval} s`);
   const beginCounter = await soak.counter();
+  await soak.markTrace();
   await soak.train();
   soak.begin(beginCounter);
   soak.note(`training (segment ${soak.segment})`);
@@ -610,6 +669,7 @@ async function defaultSoak(soak, url, options) {
   }
   soak.phase('end');
   await soak.sample();
+  await soak.cpuTimes();
   const gc = await soak.heaps.afterGc();
   soak.note(`after a full GC: heap page ${fmt(gc.page)} MiB, worker ${fmt(gc.worker)} MiB`);
 
@@ -648,6 +708,7 @@ async function defaultSoak(soak, url, options) {
     [`JS heap max, Worker (first → last)`, `${fmt(heap.worker.max)} MiB (${fmt(heap.worker.first)} → ${fmt(heap.worker.last)})`, verdict(heap.workerSampled ? heap.worker.max < HEAP_LIMIT_MIB : null)],
     ['JS heap after a full GC, page / Worker', `${fmt(gc.page)} / ${fmt(gc.worker)} MiB`, ''],
     [`long tasks training after the first minute (> ${LONG_TASK_MS} ms)`, taskCell(tasks.training), verdict(figures.longTasksOk)],
+    [`  their main-thread CPU time (tasks over ${LONG_TASK_MS} ms of it)`, cpuCell(tasks.training), ''],
     ['long tasks in the first minute of training (start, resume)', taskCell(tasks['first minute']), ''],
     ['long tasks while reloading (autosave, reload, restore)', taskCell(tasks.reload), ''],
     ['long tasks at setup / after the end', `${taskCell(tasks.setup)} / ${taskCell(tasks.end)}`, ''],
@@ -682,6 +743,7 @@ async function sweepSoak(soak, url, options) {
   console.log(`sweep soak: ${runs} stacked runs (the engine holds ${stacked}), ${steps} steps at full speed; a sample every ${options.interval} s`);
   if (stacked !== runs) soak.errors.push(`the sweep has ${stacked} stacked runs in the engine, ${runs} expected`);
   const beginCounter = await soak.counter();
+  await soak.markTrace();
   await soak.train();
   soak.begin(beginCounter);
   soak.note('training');
@@ -689,6 +751,7 @@ async function sweepSoak(soak, url, options) {
   await soak.settle(steps);
   soak.phase('end');
   await soak.sample();
+  await soak.cpuTimes();
   const gc = await soak.heaps.afterGc();
   soak.note(`after a full GC: heap page ${fmt(gc.page)} MiB, worker ${fmt(gc.worker)} MiB`);
 
@@ -707,14 +770,18 @@ async function sweepSoak(soak, url, options) {
     ['JS heap max, Worker (first → last)', `${fmt(heap.worker.max)} MiB (${fmt(heap.worker.first)} → ${fmt(heap.worker.last)})`, verdict(heap.workerSampled ? heap.worker.max < HEAP_LIMIT_MIB : null)],
     ['JS heap after a full GC, page / Worker', `${fmt(gc.page)} / ${fmt(gc.worker)} MiB`, ''],
     [`long tasks training after the first minute (> ${LONG_TASK_MS} ms)`, taskCell(tasks.training), verdict(figures.longTasksOk)],
+    [`  their main-thread CPU time (tasks over ${LONG_TASK_MS} ms of it)`, cpuCell(tasks.training), ''],
     ['long tasks in the first minute of training', taskCell(tasks['first minute']), ''],
     ['long tasks at setup / after the end', `${taskCell(tasks.setup)} / ${taskCell(tasks.end)}`, ''],
   ]);
   return figures;
 }
 
+/** "max C ms, K over 50 ms" for a phase's long tasks by CPU time (those the trace has). */
+const cpuCell = (f) => (f.count === 0 ? '—' : f.timed === 0 ? 'not traced' : `max ${fmt(f.maxCpuMs, 0)} ms, ${f.overByCpu} over ${LONG_TASK_MS} ms${f.timed < f.count ? ` (${f.timed} of ${f.count} found in the trace)` : ''}`);
+
 /** "N (max M ms, T s in all)" for a phase's long tasks. */
-const taskCell = (f) => (f.count ? `${f.count} (max ${fmt(f.maxMs, 0)} ms, ${fmt(f.totalMs / 1000)} s in all)` : '0');
+const taskCell = (f) => (f.count ? `${f.count} (max ${fmt(f.maxMs, 0)} ms, ${fmt(f.totalMs / 1000)} s in all${f.timed ? `; CPU max ${fmt(f.maxCpuMs, 0)} ms` : ''})` : '0');
 
 function printTable(title, rows) {
   const width = Math.max(...rows.map((row) => row[0].length));
@@ -748,6 +815,7 @@ async function main() {
     const heaps = await Heaps.attach(page);
     soak = new Soak(page, heaps, options, options.sweep ? 'sweep' : 'default');
     soak.watch();
+    if (options.cpu ?? options.sweep) await soak.startTrace(browser);
     figures = options.sweep ? await sweepSoak(soak, url, options) : await defaultSoak(soak, url, options);
   } catch (error) {
     failure = error;
@@ -759,7 +827,7 @@ async function main() {
   if (failure && !errors.includes(failure.message)) errors.unshift(failure.message);
   if (options.out) {
     const trace = (soak?.trace ?? []).map(({ at, step, segment }) => ({ t: soak.t(at), step, segment }));
-    const report = { options, figures, samples: soak?.samples ?? [], trace, longTasks: (soak?.longTasks ?? []).map(({ at, ms, phase }) => ({ t: soak.t(at), ms, phase })), events: soak?.events ?? [], errors };
+    const report = { options, figures, samples: soak?.samples ?? [], trace, longTasks: (soak?.longTasks ?? []).map(({ at, ms, cpuMs, phase }) => ({ t: soak.t(at), ms, cpuMs, phase })), events: soak?.events ?? [], errors };
     writeFileSync(resolve(options.out), JSON.stringify(report, null, 2));
     console.log(`\nsamples written to ${resolve(options.out)}`);
   }

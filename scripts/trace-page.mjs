@@ -10,8 +10,11 @@
  *   npm run build && node scripts/trace-page.mjs [--seconds 20] [--warmup 15] [--out trace.json]
  *   [--sweep] (the 576-run sweep of public/examples/lr-sweep.json instead of the default experiment)
  *   [--read trace.json] (report a trace saved with --out again)
+ *   [--over 30] (list every task over 30 ms, not only the long tasks over 50)
  *   [--samples] (V8's sampling profiler in the trace: each long task's functions by self time; read
  *   best against a build without minification: npx vite build --minify false --outDir D, --dist D)
+ *   [--allocations] (instead of a trace: the bytes the page's JavaScript allocated, by function,
+ *   garbage included, from V8's sampling heap profiler: what makes the garbage collector's tasks)
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -20,7 +23,6 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
-const LONG_MS = 50;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const args = process.argv.slice(2);
@@ -32,6 +34,8 @@ const seconds = Number(option('--seconds', 20));
 const warmup = Number(option('--warmup', 15));
 const out = option('--out', null);
 const port = Number(option('--port', 4289));
+/** Tasks longer than this are listed one by one (50 ms: a long task; lower, to see what comes near). */
+const LONG_MS = Number(option('--over', 50));
 
 async function until(what, probe, timeoutMs) {
   const end = Date.now() + timeoutMs;
@@ -85,6 +89,17 @@ try {
     const { profile } = await cdp.send('Profiler.stop');
     if (out) writeFileSync(out, JSON.stringify(profile));
     reportProfile(profile, { seconds, steps: stepTo - stepFrom });
+  } else if (args.includes('--allocations')) {
+    // Every allocation the sampler saw, those the garbage collector took since included.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('HeapProfiler.enable');
+    await cdp.send('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    const stepFrom = await stepNow();
+    await sleep(seconds * 1000);
+    const stepTo = await stepNow();
+    const { profile } = await cdp.send('HeapProfiler.stopSampling');
+    if (out) writeFileSync(out, JSON.stringify(profile));
+    reportAllocations(profile, { seconds, steps: stepTo - stepFrom });
   } else {
     const sampled = args.includes('--samples') ? ['disabled-by-default-v8.cpu_profiler'] : [];
     await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'toplevel', ...sampled] });
@@ -208,6 +223,29 @@ function report(trace, { seconds: span, steps }) {
   console.log(`${long.length} tasks over ${LONG_MS} ms (max ${Math.max(0, ...long.map((t) => t.dur / 1000)).toFixed(0)} ms)`);
   console.log('time by kind over all tasks (ms; nested kinds overlap):');
   for (const [key, ms] of [...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${ms.toFixed(0).padStart(7)}  ${key}`);
+}
+
+/** Bytes allocated by function (url:line): self (the function's own allocations) and total (with what it called), from a sampling heap profile. */
+function reportAllocations(profile, { seconds: span, steps }) {
+  const self = new Map();
+  const total = new Map();
+  const name = (node) => `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url.split('/').pop()}:${node.callFrame.lineNumber + 1}`;
+  const walk = (node, path) => {
+    const key = name(node);
+    const bytes = node.selfSize;
+    self.set(key, (self.get(key) ?? 0) + bytes);
+    for (const k of new Set([...path, key])) total.set(k, (total.get(k) ?? 0) + bytes);
+    for (const child of node.children ?? []) walk(child, [...path, key]);
+  };
+  walk(profile.head, []);
+  const all = [...self.values()].reduce((a, b) => a + b, 0);
+  console.log(`${steps} steps in ${span} s: ${(all / 2 ** 20).toFixed(0)} MiB allocated (${(all / 2 ** 20 / span).toFixed(1)} MiB/s)`);
+  const print = (map, title) => {
+    console.log(title);
+    for (const [key, bytes] of [...map.entries()].filter(([key]) => !/^\((root|program|idle)\)/.test(key)).sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`  ${(bytes / 2 ** 20).toFixed(1).padStart(8)}  ${key}`);
+  };
+  print(self, 'self (MiB):');
+  print(total, 'total (MiB):');
 }
 
 /** Self and total time by function (url:line), from a V8 CPU profile. */
