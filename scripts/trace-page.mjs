@@ -77,38 +77,43 @@ try {
   await page.getByTestId('train').click();
   await sleep(warmup * 1000);
   const stepNow = () => page.evaluate(() => Number(document.querySelector('[data-testid="step"]')?.textContent));
-  if (args.includes('--profile')) {
-    // The page's JavaScript by function (self time), from V8's sampling profiler.
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('Profiler.enable');
-    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
-    await cdp.send('Profiler.start');
+  /** Measures `seconds` of training: start(), the wait, then stop()'s result and the steps trained meanwhile. */
+  const measure = async (start, stop) => {
+    await start();
     const stepFrom = await stepNow();
     await sleep(seconds * 1000);
     const stepTo = await stepNow();
-    const { profile } = await cdp.send('Profiler.stop');
-    if (out) writeFileSync(out, JSON.stringify(profile));
-    reportProfile(profile, { seconds, steps: stepTo - stepFrom });
-  } else if (args.includes('--allocations')) {
-    // Every allocation the sampler saw, those the garbage collector took since included.
+    return { result: await stop(), span: { seconds, steps: stepTo - stepFrom } };
+  };
+  if (args.includes('--profile') || args.includes('--allocations')) {
+    // The page's JavaScript by function: time (self) from V8's sampling profiler, or every
+    // allocation the heap sampler saw, those the garbage collector took since included.
     const cdp = await page.context().newCDPSession(page);
-    await cdp.send('HeapProfiler.enable');
-    await cdp.send('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
-    const stepFrom = await stepNow();
-    await sleep(seconds * 1000);
-    const stepTo = await stepNow();
-    const { profile } = await cdp.send('HeapProfiler.stopSampling');
+    const heap = args.includes('--allocations');
+    const { result: profile, span } = heap
+      ? await measure(
+          async () => {
+            await cdp.send('HeapProfiler.enable');
+            await cdp.send('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+          },
+          async () => (await cdp.send('HeapProfiler.stopSampling')).profile,
+        )
+      : await measure(
+          async () => {
+            await cdp.send('Profiler.enable');
+            await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+            await cdp.send('Profiler.start');
+          },
+          async () => (await cdp.send('Profiler.stop')).profile,
+        );
     if (out) writeFileSync(out, JSON.stringify(profile));
-    reportAllocations(profile, { seconds, steps: stepTo - stepFrom });
+    (heap ? reportAllocations : reportProfile)(profile, span);
   } else {
     const sampled = args.includes('--samples') ? ['disabled-by-default-v8.cpu_profiler'] : [];
-    await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'toplevel', ...sampled] });
-    const stepFrom = await stepNow();
-    await sleep(seconds * 1000);
-    const stepTo = await stepNow();
-    const buffer = await browser.stopTracing();
+    const categories = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'toplevel', ...sampled];
+    const { result: buffer, span } = await measure(() => browser.startTracing(page, { categories }), () => browser.stopTracing());
     if (out) writeFileSync(out, buffer);
-    report(JSON.parse(buffer.toString('utf8')), { seconds, steps: stepTo - stepFrom });
+    report(JSON.parse(buffer.toString('utf8')), span);
   }
 } finally {
   await browser.close();

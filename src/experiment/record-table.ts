@@ -7,77 +7,12 @@
  * that hold one. Records come out as MetricRecord objects on
  * demand (`get`, iteration); views and exports that go over everything read the columns instead.
  */
-import { DENSE, emptyColumns, SPARSE, type DenseField, type RecordColumns, type SparseField } from './record-columns';
+import { DENSE, emptyColumns, SPARSE, type RecordColumns, type SparseField } from './record-columns';
+import { clearSparse, grown, newPage, PAGE_BITS, PAGE_ROWS, ROW_MASK, setSparse, sparseAt, type Page } from './record-page';
 import type { MetricRecord } from './records';
 import { asRun, asStep, type RunIndex, type Step } from '../util/ids';
 
 const INITIAL_CAPACITY = 256;
-
-/** A typed array of `capacity` holding `array`'s values. */
-function grown<T extends Float64Array | Uint32Array | Uint8Array>(array: T, capacity: number): T {
-  const next = new (array.constructor as new (length: number) => T)(capacity);
-  next.set(array);
-  return next;
-}
-
-/**
- * Rows per page of columns. A table grows a page at a time and never copies the rows it holds: a
- * 576-run sweep has over a million, and doubling one array per field copied 60 MB on the page's
- * main thread at a time (a 300 ms task). Only the first page grows by doubling, so a small table
- * stays small.
- */
-const PAGE_BITS = 16;
-const PAGE_ROWS = 1 << PAGE_BITS;
-const ROW_MASK = PAGE_ROWS - 1;
-
-/** An optional field's column in a page: whether each row has a value, and the values. */
-interface SparseColumn {
-  has: Uint8Array;
-  values: Float64Array;
-}
-
-/** The columns of up to PAGE_ROWS rows; an optional field's only once a row of the page has it. */
-interface Page {
-  runs: Uint32Array;
-  steps: Uint32Array;
-  diverged: Uint8Array;
-  dense: Record<DenseField, Float64Array>;
-  sparse: Partial<Record<SparseField, SparseColumn>>;
-}
-
-/** A page of `capacity` rows, holding `from`'s if given. */
-function newPage(capacity: number, from?: Page): Page {
-  const column = <T extends Float64Array | Uint32Array | Uint8Array>(make: new (n: number) => T, old: T | undefined): T => (old ? grown(old, capacity) : new make(capacity));
-  return {
-    runs: column(Uint32Array, from?.runs),
-    steps: column(Uint32Array, from?.steps),
-    diverged: column(Uint8Array, from?.diverged),
-    dense: Object.fromEntries(DENSE.map((field) => [field, column(Float64Array, from?.dense[field])])) as Record<DenseField, Float64Array>,
-    sparse: Object.fromEntries(
-      Object.entries(from?.sparse ?? {}).map(([field, old]) => [field, { has: column(Uint8Array, old.has), values: column(Float64Array, old.values) }]),
-    ),
-  };
-}
-
-/** The value of optional `field` at index `at` of `page` (undefined: none). */
-function sparseAt(page: Page, at: number, field: SparseField): number | undefined {
-  const column = page.sparse[field];
-  return column !== undefined && column.has[at] === 1 ? column.values[at] : undefined;
-}
-
-/** Sets optional `field` at index `at` of `page` (its column made if it is the page's first). */
-function setSparse(page: Page, at: number, field: SparseField, value: number): void {
-  const capacity = page.runs.length;
-  const column = (page.sparse[field] ??= { has: new Uint8Array(capacity), values: new Float64Array(capacity) });
-  column.has[at] = 1;
-  column.values[at] = value;
-}
-
-/** Clears optional `field` at index `at` of `page`. */
-function clearSparse(page: Page, at: number, field: SparseField): void {
-  const column = page.sparse[field];
-  if (column) column.has[at] = 0;
-}
 
 export class RecordTable implements Iterable<MetricRecord> {
   private size = 0;
