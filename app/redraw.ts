@@ -22,6 +22,8 @@ let inFlight: { view: object; started: number; timer: ReturnType<typeof setTimeo
 const lastCost = new WeakMap<object, number>();
 /** A view redraws at most once per this many times its last redraw's cost: a heavy view (96 lines of a sweep) keeps the page at least 95 % free. */
 const COST_FACTOR = 20;
+/** The longest a view waits, once its value stops changing, before it shows the latest (ms; see followStore). */
+const QUIET_MAX_MS = 2000;
 /** A redraw that shows nothing new never commits: the queue goes on after this long (ms). */
 const GIVE_UP_MS = 2000;
 
@@ -38,7 +40,7 @@ function pump(): void {
 }
 
 /** `view`'s redraw is on screen (or will not be): the next view's turn, in the next frame. */
-function drawn(view: object): void {
+export function drawn(view: object): void {
   if (inFlight?.view !== view) return;
   clearTimeout(inFlight.timer);
   lastCost.set(view, performance.now() - inFlight.started);
@@ -77,24 +79,76 @@ export function useOnScreen(element: RefObject<Element | null>): boolean {
 }
 
 /** A store the views follow (the playground's zustand store): its state now, and a listener on every change. */
-interface FollowedStore<S> {
+export interface FollowedStore<S> {
   getState(): S;
   subscribe(listener: (state: S) => void): () => void;
 }
 
 /**
- * `select(store's state)`, updated at most every `ms` (or every COST_FACTOR times the view's last
- * redraw, if longer), one view at a time (see queueRedraw); not while `visible` is false (a view
- * out of sight), and at once with the latest value when it turns true. The view does not render
- * on every change of the store: the subscription only notes the latest value, and the view renders
- * when its redraw's turn comes (a transition). (Views that subscribed with useLab and throttled the
- * value rendered synchronously with every batch of events: a 576-run summary table took most of a
- * frame, several times a second.)
+ * Follows `select(store's state)` for `view` until the returned function is called: each change is
+ * noted, and `show(value)` is queued (queueRedraw) at most every `ms`, or every COST_FACTOR times
+ * the view's last redraw if longer; `shown()` is the value on screen (a redraw with nothing new
+ * commits nothing). Once the changes stop (no change for three of their recent intervals, at least
+ * `ms` and at most QUIET_MAX_MS: training paused or ended, a single edit), the latest value is
+ * queued at once, whatever the view's cost: the last numbers never wait behind a heavy view's long
+ * interval. (A summary whose first redraw took 400 ms on a busy page waited 8 s for its next, and
+ * showed a run's loss as "–" for seconds after a pause.)
+ */
+export function followStore<S, T>(store: FollowedStore<S>, select: () => (state: S) => T, view: object, ms: number, shown: () => T, show: (value: T) => void): () => void {
+  let latest = select()(store.getState());
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let quiet: ReturnType<typeof setTimeout> | null = null;
+  let last = Number.NEGATIVE_INFINITY;
+  /** When the last change came, and the recent interval between changes (an exponential mean; 0: none yet). */
+  let changed = Number.NEGATIVE_INFINITY;
+  let gap = 0;
+  const redraw = () => {
+    if (timer !== null) clearTimeout(timer);
+    if (quiet !== null) clearTimeout(quiet);
+    timer = quiet = null;
+    queueRedraw(view, () => {
+      last = performance.now();
+      if (Object.is(shown(), latest)) drawn(view); // nothing new to show: no commit will come
+      else show(latest);
+    });
+  };
+  /** One redraw at a time, after the wait; it shows the latest value when its turn comes. */
+  const schedule = () => {
+    const now = performance.now();
+    if (now - changed < QUIET_MAX_MS) gap = gap ? 0.8 * gap + 0.2 * (now - changed) : now - changed;
+    changed = now;
+    if (quiet !== null) clearTimeout(quiet);
+    quiet = setTimeout(redraw, Math.min(QUIET_MAX_MS, Math.max(ms, 3 * gap)));
+    if (timer !== null) return;
+    const every = Math.max(ms, COST_FACTOR * (lastCost.get(view) ?? 0));
+    timer = setTimeout(redraw, Math.max(0, every - (performance.now() - last)));
+  };
+  if (!Object.is(latest, shown())) schedule(); // changed while out of sight
+  const unsubscribe = store.subscribe((state) => {
+    const value = select()(state);
+    if (Object.is(value, latest)) return;
+    latest = value;
+    schedule();
+  });
+  return () => {
+    unsubscribe();
+    if (timer !== null) clearTimeout(timer);
+    if (quiet !== null) clearTimeout(quiet);
+    cancelRedraw(view);
+  };
+}
+
+/**
+ * `select(store's state)`, updated as followStore says, one view at a time (see queueRedraw); not
+ * while `visible` is false (a view out of sight), and at once with the latest value when it turns
+ * true. The view does not render on every change of the store: the subscription only notes the
+ * latest value, and the view renders when its redraw's turn comes (a transition). (Views that
+ * subscribed with useLab and throttled the value rendered synchronously with every batch of
+ * events: a 576-run summary table took most of a frame, several times a second.)
  */
 export function useThrottledStore<S, T>(store: FollowedStore<S>, select: (state: S) => T, ms: number, visible = true): T {
   const [shown, setShown] = useState(() => select(store.getState()));
   const [view] = useState<object>(() => ({}));
-  const last = useRef(0);
   const current = useRef(shown);
   const selector = useRef(select);
   useLayoutEffect(() => {
@@ -107,33 +161,7 @@ export function useThrottledStore<S, T>(store: FollowedStore<S>, select: (state:
   useEffect(() => () => drawn(view), [view]); // unmounted with its redraw in flight
   useEffect(() => {
     if (!visible) return;
-    let latest = selector.current(store.getState());
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    /** One redraw at a time, after the wait; it shows the latest value when its turn comes. */
-    const schedule = () => {
-      if (timer !== null) return;
-      const every = Math.max(ms, COST_FACTOR * (lastCost.get(view) ?? 0));
-      timer = setTimeout(() => {
-        timer = null;
-        queueRedraw(view, () => {
-          last.current = performance.now();
-          if (Object.is(current.current, latest)) drawn(view); // nothing new to show: no commit will come
-          else setShown(latest);
-        });
-      }, Math.max(0, every - (performance.now() - last.current)));
-    };
-    if (!Object.is(latest, current.current)) schedule(); // changed while out of sight
-    const unsubscribe = store.subscribe((state) => {
-      const value = selector.current(state);
-      if (Object.is(value, latest)) return;
-      latest = value;
-      schedule();
-    });
-    return () => {
-      unsubscribe();
-      if (timer !== null) clearTimeout(timer);
-      cancelRedraw(view);
-    };
+    return followStore(store, () => selector.current, view, ms, () => current.current, setShown);
   }, [store, ms, view, visible]);
   return shown;
 }
