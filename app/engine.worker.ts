@@ -10,7 +10,7 @@ import { datasetFromCsv } from '../src/data/csv';
 import { datasetFromIdx } from '../src/data/idx';
 import type { Dataset } from '../src/data/types';
 import { predictGrid, type BoundaryGrid } from '../src/experiment/boundary';
-import type { RunnerCheckpoint } from '../src/experiment/checkpoint';
+import type { TrainingCheckpoint } from '../src/experiment/checkpoint';
 import type { RebuildResult, SessionEvent, SessionState } from '../src/experiment/session-events';
 import { TrainingSession } from '../src/experiment/session';
 import { acquireGpu } from '../src/gpu/device';
@@ -35,7 +35,7 @@ let session: TrainingSession | undefined;
 let wasRunning = false;
 
 /** Checkpoints taken for the autosave and not yet written, by step (the newest KEEP_TAKEN). */
-const taken = new Map<number, RunnerCheckpoint>();
+const taken = new Map<number, TrainingCheckpoint>();
 const KEEP_TAKEN = 2;
 
 /** Datasets the user uploaded (parsed here), by id: configs name them as { kind: 'upload', id }. */
@@ -96,7 +96,7 @@ const api = {
   /** Validates and loads an experiment config (object or JSON text); a bad one throws naming every field, and what was loaded stays. */
   load: (document: unknown) => andFlush(need().load(document)),
   /** Opens a file's text: an experiment config loads, a results file restores (replaying its training). */
-  open: (text: string, checkpoint?: RunnerCheckpoint | null) => andFlush(need().open(text, checkpoint)),
+  open: (text: string, checkpoint?: TrainingCheckpoint | null) => andFlush(need().open(text, checkpoint)),
   /**
    * Opens what this browser saved (./persist.ts), read here so that the page never holds it: the
    * results log, validated and restored from its checkpoint (see TrainingSession.restore), or an

@@ -13,7 +13,7 @@
  * `results`) are still read.
  */
 import { createStore, delMany, get, getMany, keys, set, setMany } from 'idb-keyval';
-import type { RunnerCheckpoint } from '../src/experiment/checkpoint';
+import type { TrainingCheckpoint } from '../src/experiment/checkpoint';
 import type { ExperimentConfig } from '../src/experiment/config';
 import { RecordTable } from '../src/experiment/record-table';
 import { columnsIssue, type RecordColumns } from '../src/experiment/record-columns';
@@ -67,7 +67,7 @@ export interface Saved {
   /** An earlier version's results document (JSON text). */
   results?: string;
   /** The training state at a step the log reaches (the restore replays from there). */
-  checkpoint?: RunnerCheckpoint;
+  checkpoint?: TrainingCheckpoint;
 }
 
 const chunkKey = (index: number) => `${CHUNK_PREFIX}${index}`;
@@ -108,7 +108,7 @@ export async function loadSaved(): Promise<Saved> {
     const db = store();
     const [config, head, context, results, checkpoint] = await getMany<unknown>([CONFIG_KEY, HEAD_KEY, CONTEXT_KEY, LEGACY_RESULTS_KEY, CHECKPOINT_KEY], db);
     const saved: Saved = { config: config as Record<string, unknown> | undefined, results: results as string | undefined };
-    if (checkpoint) saved.checkpoint = checkpoint as RunnerCheckpoint;
+    if (checkpoint) saved.checkpoint = checkpoint as TrainingCheckpoint;
     const logHead = headOf(head, context);
     if (logHead) {
       const records = recordsOfChunks(await getMany<unknown>(Array.from({ length: logHead.chunks }, (_, i) => chunkKey(i)), db));
@@ -141,7 +141,7 @@ export async function appendResults(records: RecordColumns, head: ResultsHead, c
 }
 
 /** Replaces the checkpoint (null drops it). */
-export async function saveCheckpoint(checkpoint: RunnerCheckpoint | null): Promise<void> {
+export async function saveCheckpoint(checkpoint: TrainingCheckpoint | null): Promise<void> {
   try {
     if (checkpoint) await set(CHECKPOINT_KEY, checkpoint, store());
     else await delMany([CHECKPOINT_KEY], store());

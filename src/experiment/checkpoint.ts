@@ -43,11 +43,38 @@ export interface RunnerCheckpoint {
   autodrop: AutoDropGpuState | null;
 }
 
+/**
+ * A chunked sweep's checkpoint (./chunked-runner.ts: a sweep too big for one stack): each chunk's
+ * own, all taken at the same step, in chunk order.
+ */
+export interface ChunkedCheckpoint {
+  format: typeof CHECKPOINT_FORMAT;
+  version: typeof CHECKPOINT_VERSION;
+  step: number;
+  activeMs: number;
+  chunks: RunnerCheckpoint[];
+}
+
+/** What a TrainingRunner takes and restores: one stack's checkpoint, or a chunked sweep's. */
+export type TrainingCheckpoint = RunnerCheckpoint | ChunkedCheckpoint;
+
+/** Whether `checkpoint` is a chunked sweep's. */
+export const isChunked = (checkpoint: TrainingCheckpoint): checkpoint is ChunkedCheckpoint => Array.isArray((checkpoint as Partial<ChunkedCheckpoint>).chunks);
+
 /** Bytes of the typed arrays in a checkpoint (what saving and loading it moves). */
-export function checkpointBytes(checkpoint: RunnerCheckpoint): number {
+export function checkpointBytes(checkpoint: TrainingCheckpoint): number {
+  if (isChunked(checkpoint)) return checkpoint.chunks.reduce((bytes, chunk) => bytes + checkpointBytes(chunk), 0);
   const { trainer, autodrop } = checkpoint;
   const arrays = [...trainer.network, trainer.optimizer.first, trainer.optimizer.second, ...(autodrop ? [autodrop.sum, autodrop.yPrev, autodrop.sPrev, autodrop.dots] : [])];
   return arrays.reduce((bytes, array) => bytes + array.byteLength, 0);
+}
+
+/** Why `value` is not a checkpoint this version reads (either kind), or null. */
+export function formatIssue(value: unknown): string | null {
+  const checkpoint = value as Partial<TrainingCheckpoint> | null;
+  if (!checkpoint || typeof checkpoint !== 'object' || checkpoint.format !== CHECKPOINT_FORMAT) return 'not a checkpoint';
+  if (checkpoint.version !== CHECKPOINT_VERSION) return `checkpoint version ${String(checkpoint.version)}, this version reads ${CHECKPOINT_VERSION}`;
+  return null;
 }
 
 /**
@@ -55,9 +82,10 @@ export function checkpointBytes(checkpoint: RunnerCheckpoint): number {
  * or null when it can (the buffer sizes are checked when it is loaded).
  */
 export function checkpointIssue(value: unknown, runKeys: readonly number[], budgetSteps: number): string | null {
-  const checkpoint = value as Partial<RunnerCheckpoint> | null;
-  if (!checkpoint || typeof checkpoint !== 'object' || checkpoint.format !== CHECKPOINT_FORMAT) return 'not a checkpoint';
-  if (checkpoint.version !== CHECKPOINT_VERSION) return `checkpoint version ${String(checkpoint.version)}, this version reads ${CHECKPOINT_VERSION}`;
+  const wrong = formatIssue(value);
+  if (wrong) return wrong;
+  const checkpoint = value as Partial<RunnerCheckpoint>;
+  if (isChunked(checkpoint as TrainingCheckpoint)) return `a sweep's checkpoint in ${(checkpoint as unknown as ChunkedCheckpoint).chunks.length} chunks; this experiment trains in one`;
   const step = checkpoint.step;
   if (!(typeof step === 'number' && Number.isInteger(step) && step >= 0)) return `step ${String(step)} is not a step count`;
   if (step > budgetSteps) return `step ${step} is past the budget of ${budgetSteps} steps`;

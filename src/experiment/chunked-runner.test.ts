@@ -9,10 +9,12 @@ import { generateToy } from '../data/toys';
 import type { GpuContext } from '../gpu/device';
 import { testGpu } from '../test/gpu';
 import { asMethod } from '../util/ids';
+import type { ChunkedCheckpoint } from './checkpoint';
 import { ChunkedRunner } from './chunked-runner';
 import type { ExperimentInput } from './config';
 import { defaultExperimentInput } from './defaults';
 import type { MetricRecord } from './records';
+import { parseResultsJson } from './results';
 import { TrainingSession } from './session';
 
 /** Every method of the playground on a small spiral, three rates (the largest diverges for some), two replicates: 36 runs. */
@@ -65,6 +67,51 @@ describe('ChunkedRunner', () => {
     expect(whole.diverged.some((step) => step !== null)).toBe(true); // the rate 5 diverges somewhere
     expect(chunks.events).toEqual(whole.events);
     expect(chunks.csv.length).toBe(whole.csv.length);
+  });
+
+  it('a chunked sweep takes a checkpoint: a reload restored from it replays only the steps after it and trains on exactly as uninterrupted; a checkpoint of other chunks is refused in words', async () => {
+    const gpu = await testGpu();
+    const dataset = generateToy('spiral', { count: 200, noise: 0.1, seed: 1, testFraction: 0.2 });
+    const open = async (chunkRuns?: number) => {
+      const session = new TrainingSession(gpu, { loadDataset: async () => ({ ...dataset, name: 'spiral' }) });
+      await session.load(sweepConfig(chunkRuns));
+      return session;
+    };
+    const first = await open(5);
+    const training = first.start({ until: 33 });
+    const checkpoint = await first.checkpoint(); // while training: taken between two advances, every chunk at the same step
+    await training;
+    expect(checkpoint).toMatchObject({ chunks: expect.any(Array) });
+    expect(checkpoint!.step).toBeGreaterThan(0);
+    expect(checkpoint!.step).toBeLessThan(33);
+    expect(new Set((checkpoint as ChunkedCheckpoint).chunks.map((chunk) => chunk.step))).toEqual(new Set([checkpoint!.step]));
+    const saved = (await first.exportJson()).join('');
+    await first.start(); // uninterrupted to the end
+    const whole = comparable(first.runner.records);
+    const diverged = [...first.runner.diverged];
+
+    const second = await open(5);
+    const restored = await second.restore(parseResultsJson(saved), structuredClone(checkpoint));
+    expect(restored).toMatchObject({ step: 33, fromStep: checkpoint!.step, difference: { differing: 0, missing: 0 } });
+    await second.start();
+    expect(comparable(second.runner.records)).toEqual(whole);
+    expect([...second.runner.diverged]).toEqual(diverged);
+    expect(diverged.some((step) => step !== null)).toBe(true);
+
+    // Refused, with the reason: other chunks, one stack's checkpoint, a runner that has trained.
+    const nine = await open(4);
+    expect(() => nine.runner.restoreCheckpoint!(checkpoint!)).toThrow(/checkpoint: a sweep's checkpoint in 8 chunks; this sweep trains in 9/);
+    const one = await open();
+    expect(() => one.runner.restoreCheckpoint!(checkpoint!)).toThrow(/checkpoint: a sweep's checkpoint in 8 chunks; this experiment trains in one/);
+    await one.step(1);
+    const stack = await one.checkpoint();
+    const fresh = await open(5);
+    expect(() => fresh.runner.restoreCheckpoint!(stack!)).toThrow(/checkpoint: one stack's checkpoint \(36 runs\); this sweep trains in 8 chunks/);
+    expect(() => second.runner.restoreCheckpoint!(checkpoint!)).toThrow(/fresh runner/);
+    // A checkpoint that does not fit (one stack's, for this file's sweep in 8 chunks) is set aside: the replay starts at step 0, with the same records.
+    const third = await open(5);
+    expect(await third.restore(parseResultsJson(saved), stack)).toMatchObject({ step: 33, fromStep: 0, difference: { differing: 0, missing: 0 } });
+    for (const session of [first, second, nine, one, fresh, third]) await session.close();
   });
 
   it('splits a sweep whose buffers pass the storage-buffer limit; names the limit when one run does not fit', async () => {

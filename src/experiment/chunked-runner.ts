@@ -2,7 +2,7 @@
  * A sweep too big for one stacked Trainer (its buffers past the device's storage-buffer or buffer
  * size limit, or past the config's sweep.chunkRuns) trains as consecutive chunks of stacked runs:
  * one ExperimentRunner per chunk, advanced block by block (every chunk to the same step before the
- * next block), so pausing, single steps, run edits, budget changes and restores act on the whole
+ * next block), so pausing, single steps, run edits, budget changes, checkpoints and restores act on the whole
  * sweep, and there is one progress. A run's numbers do not depend on its chunk: its init and data
  * order come from (seed, replicate), its draws from (seed, runKey), and every kernel computes each
  * run on its own; so the records equal those of one big chunk, bit for bit (chunked-runner.test.ts).
@@ -10,6 +10,7 @@
  */
 import { BufferLimitError } from '../gpu/device';
 import { asRun, type RunIndex, type Step } from '../util/ids';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, formatIssue, isChunked, type ChunkedCheckpoint, type RunnerCheckpoint, type TrainingCheckpoint } from './checkpoint';
 import { RecordTable } from './record-table';
 import type { MetricRecord, RunnerEvent } from './records';
 import type { ExperimentRunner, RunnerOptions, RunnerRun } from './runner';
@@ -171,6 +172,37 @@ export class ChunkedRunner implements TrainingRunner {
       const end = this.chunks[position + 1]?.offset ?? this.runs.length;
       runner.restoreRecords(records.filter((r) => r.run >= offset && r.run < end).map((r) => ({ ...r, run: asRun(r.run - offset) })));
     }
+  }
+
+  /**
+   * The sweep's training state (./checkpoint.ts): every chunk's, all at the same step (taken between
+   * blocks, when no chunk is advancing), so that a reload replays from it, not from step 0.
+   */
+  async checkpoint(): Promise<ChunkedCheckpoint> {
+    const chunks: RunnerCheckpoint[] = [];
+    for (const { runner } of this.chunks) chunks.push(await runner.checkpoint());
+    return { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, step: this.step, activeMs: Math.max(...chunks.map((c) => c.activeMs)), chunks };
+  }
+
+  /** Why `checkpoint` cannot continue this sweep, or null when it can: it must be a checkpoint of the same chunks, each of which must fit its chunk. */
+  restoreIssue(checkpoint: TrainingCheckpoint): string | null {
+    if (this.step !== 0 || this.records.length > 0) return 'restore it into a fresh runner (this one has trained)';
+    const wrong = formatIssue(checkpoint);
+    if (wrong) return wrong;
+    if (!isChunked(checkpoint)) return `one stack's checkpoint (${checkpoint.runs.length} runs); this sweep trains in ${this.chunks.length} chunks`;
+    if (checkpoint.chunks.length !== this.chunks.length) return `a sweep's checkpoint in ${checkpoint.chunks.length} chunks; this sweep trains in ${this.chunks.length}`;
+    for (const [index, { runner }] of this.chunks.entries()) {
+      const issue = runner.restoreIssue(checkpoint.chunks[index]);
+      if (issue) return `chunk ${index + 1} of ${this.chunks.length}: ${issue}`;
+    }
+    return null;
+  }
+
+  /** Continues from a checkpoint of this sweep (a fresh runner); one that does not fit is refused with the reason, nothing changed. */
+  restoreCheckpoint(checkpoint: TrainingCheckpoint): void {
+    const issue = this.restoreIssue(checkpoint);
+    if (issue) throw new Error(`checkpoint: ${issue}`);
+    (checkpoint as ChunkedCheckpoint).chunks.forEach((saved, index) => this.chunks[index].runner.restoreCheckpoint(saved));
   }
 
   async reset(): Promise<void> {

@@ -4,7 +4,7 @@
  * optimizer state and data position as when it was saved), from a checkpoint of that training
  * (./checkpoint.ts) when one fits, then takes the file's records as its history.
  */
-import type { RunnerCheckpoint } from './checkpoint';
+import type { TrainingCheckpoint } from './checkpoint';
 import type { RecordTable } from './record-table';
 import type { MetricRecord } from './records';
 import { recordDifferences, type RecordDifference, type ResultsDocument } from './results';
@@ -28,7 +28,7 @@ export interface Replayed {
 export async function replayResults(
   runner: TrainingRunner,
   results: ResultsDocument,
-  checkpoint: RunnerCheckpoint | null | undefined,
+  checkpoint: TrainingCheckpoint | null | undefined,
   hooks: { replaying: (fromStep: number) => void; guard: <T>(work: () => Promise<T>) => Promise<T> },
 ): Promise<Replayed> {
   const fromStep = checkpoint && checkpoint.step <= results.step ? await fromCheckpoint(runner, checkpoint) : 0;
@@ -44,7 +44,7 @@ export async function replayResults(
 }
 
 /** Continues a fresh runner from `checkpoint`; the step it stands at after (0 when the checkpoint does not fit it). */
-async function fromCheckpoint(runner: TrainingRunner, checkpoint: RunnerCheckpoint): Promise<number> {
+async function fromCheckpoint(runner: TrainingRunner, checkpoint: TrainingCheckpoint): Promise<number> {
   if (!runner.restoreCheckpoint) return 0;
   try {
     runner.restoreCheckpoint(checkpoint);

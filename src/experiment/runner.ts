@@ -15,7 +15,7 @@ import { RunRates, type RunRatesConfig } from '../optim/run-rates';
 import type { LrdConfig } from '../optim/lrd';
 import type { OptimizerConfig } from '../optim/optimizer';
 import { asRun, asStep, nextStep, type MethodIndex, type RunIndex, type Step } from '../util/ids';
-import { checkpointIssue, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type RunnerCheckpoint } from './checkpoint';
+import { checkpointIssue, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type RunnerCheckpoint, type TrainingCheckpoint } from './checkpoint';
 import { DivergenceWatch } from './divergence';
 import { RunnerAutoDrop } from './runner-autodrop';
 import { RecordTable } from './record-table';
@@ -343,16 +343,24 @@ export class ExperimentRunner implements TrainingRunner {
     };
   }
 
+  /** Why `checkpoint` cannot continue this runner, or null when it can (restoreCheckpoint). */
+  restoreIssue(checkpoint: TrainingCheckpoint): string | null {
+    if (this.step !== 0 || this.records.length > 0) return 'restore it into a fresh runner (this one has trained)';
+    const issue = checkpointIssue(checkpoint, this.runs.map((run) => run.runKey), this.options.budgetSteps);
+    if (issue) return issue;
+    if (Boolean((checkpoint as RunnerCheckpoint).autodrop) !== Boolean(this.autodrop)) return 'AutoDrop state does not match this experiment';
+    return null;
+  }
+
   /**
    * Continues from a checkpoint of this experiment (a fresh runner, at step 0): afterwards every
    * step trains bit for bit as it would have after the checkpoint was taken. A checkpoint of other
    * runs or past the budget is refused with the reason; nothing is changed then.
    */
-  restoreCheckpoint(checkpoint: RunnerCheckpoint): void {
-    if (this.step !== 0 || this.records.length > 0) throw new Error('checkpoint: restore it into a fresh runner (this one has trained)');
-    const issue = checkpointIssue(checkpoint, this.runs.map((run) => run.runKey), this.options.budgetSteps);
+  restoreCheckpoint(checkpoint: TrainingCheckpoint): void {
+    const issue = this.restoreIssue(checkpoint);
     if (issue) throw new Error(`checkpoint: ${issue}`);
-    if (Boolean(checkpoint.autodrop) !== Boolean(this.autodrop)) throw new Error('checkpoint: AutoDrop state does not match this experiment');
+    checkpoint = checkpoint as RunnerCheckpoint;
     this.trainer.loadState(checkpoint.trainer);
     checkpoint.runs.forEach((saved, index) => {
       this.divergence.restore(asRun(index), saved);

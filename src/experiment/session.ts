@@ -24,7 +24,7 @@ import type { TrainingRunner } from './training-runner';
 import { summarizeExperiment, type AppliedExperiment, type ConfigDocument, type RebuildResult, type RestoreResult, type SessionEvent, type SessionState } from './session-events';
 import { createTrainingRunner } from './setup';
 import { WorkQueue } from './work-queue';
-import type { RunnerCheckpoint } from './checkpoint';
+import type { TrainingCheckpoint } from './checkpoint';
 import { replayResults } from './replay';
 import { TrainingLoop } from './training-loop';
 import { SessionEdits, type EditedExperiment } from './session-edits';
@@ -184,7 +184,7 @@ export class TrainingSession {
    * Opens an experiment file of either kind (told apart by parsing it): a config loads, a results
    * file restores (from `checkpoint` when it is one of that training, see restore).
    */
-  async open(text: string, checkpoint?: RunnerCheckpoint | null): Promise<AppliedExperiment> {
+  async open(text: string, checkpoint?: TrainingCheckpoint | null): Promise<AppliedExperiment> {
     const file = readExperimentFile(text);
     return file.kind === 'results' ? (await this.restore(file.results, checkpoint)).applied : this.install(file.document, file.config, await this.options.loadDataset(file.config));
   }
@@ -224,7 +224,7 @@ export class TrainingSession {
    * within f32 tolerance on another, more if a run was changed mid-training (and no checkpoint
    * was taken after the change).
    */
-  async restore(results: ResultsDocument, checkpoint?: RunnerCheckpoint | null): Promise<RestoreResult> {
+  async restore(results: ResultsDocument, checkpoint?: TrainingCheckpoint | null): Promise<RestoreResult> {
     const document = jsonDocument(results.config, 'results.config') as ConfigDocument;
     await this.install(document, results.config, await this.options.loadDataset(results.config));
     return this.work.serialized(async () => {
@@ -244,7 +244,7 @@ export class TrainingSession {
    * null when there is no experiment, its device is lost, or its runner cannot take one (a sweep
    * trained in chunks: a reload replays it).
    */
-  checkpoint(): Promise<RunnerCheckpoint | null> {
+  checkpoint(): Promise<TrainingCheckpoint | null> {
     const exp = this.current;
     if (!exp || this.lostReason || !exp.runner.checkpoint) return Promise.resolve(null);
     return this.atBoundary(async () => (this.current === exp && !this.lostReason ? ((await exp.runner.checkpoint?.()) ?? null) : null));

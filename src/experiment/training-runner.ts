@@ -6,7 +6,7 @@
 import type { Dataset } from '../data/types';
 import type { GpuContext } from '../gpu/device';
 import type { RunIndex, Step } from '../util/ids';
-import type { RunnerCheckpoint } from './checkpoint';
+import type { TrainingCheckpoint } from './checkpoint';
 import type { RecordTable } from './record-table';
 import type { MetricRecord, RunnerEvent } from './records';
 import type { RunnerOptions, RunnerRun } from './runner';
@@ -46,9 +46,9 @@ export interface TrainingRunner {
   /** Replaces the metric history (a restored results file). */
   restoreRecords(records: readonly MetricRecord[]): void;
   /** The training state between two steps (./checkpoint.ts), when this runner can take one. */
-  checkpoint?(): Promise<RunnerCheckpoint>;
+  checkpoint?(): Promise<TrainingCheckpoint>;
   /** Continues a fresh runner from a checkpoint of the same experiment (refused with the reason otherwise). */
-  restoreCheckpoint?(checkpoint: RunnerCheckpoint): void;
+  restoreCheckpoint?(checkpoint: TrainingCheckpoint): void;
   /** Back to step 0 with the same initial weights and data order; metrics are cleared. */
   reset(): Promise<void>;
   destroy(): void;
