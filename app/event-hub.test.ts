@@ -21,19 +21,21 @@ function hub() {
 }
 
 describe('EventHub', () => {
-  it("posts a batch's metrics events as one event of columns; a load or reset between them starts another", () => {
+  it("posts a batch's metrics events as one event of columns; a load or reset between them starts another; AutoDrop's decisions are not posted", () => {
     const { events, batches } = hub();
     events.emit({ kind: 'metrics', records: [record(0, 1), record(1, 1)] });
+    events.emit({ kind: 'autodrop', run: asRun(0), step: asStep(1), decision: {} as never, effectStep: asStep(2) });
     events.emit({ kind: 'metrics', records: [record(0, 2), record(1, 2, { testLoss: 0.5 })] });
     events.emit({ kind: 'diverged', run: asRun(1), step: asStep(2), reason: 'NaN' });
+    events.emit({ kind: 'error', message: 'a note', deviceLost: false });
     events.emit({ kind: 'progress', step: asStep(2), budgetSteps: 10 });
     events.emit({ kind: 'metrics', records: [record(0, 3)] });
     events.emit({ kind: 'loaded', applied: {} as never });
     events.emit({ kind: 'metrics', records: [record(0, 1)] });
     events.flush();
     expect(batches).toHaveLength(1);
-    expect(batches[0].events.map((event) => event.kind)).toEqual(['metrics', 'diverged', 'progress', 'loaded', 'metrics']);
-    const [first, , , , last] = batches[0].events;
+    expect(batches[0].events.map((event) => event.kind)).toEqual(['metrics', 'diverged', 'error', 'progress', 'loaded', 'metrics']);
+    const [first, , , , , last] = batches[0].events;
     if (first.kind !== 'metrics' || last.kind !== 'metrics') throw new Error('not metrics');
     expect(first.records.step).toBeInstanceOf(Uint32Array);
     expect(columnRecords(first.records)).toEqual([record(0, 1), record(1, 1), record(0, 2), record(1, 2, { testLoss: 0.5 }), record(0, 3)]);

@@ -47,15 +47,18 @@ export class EventHub {
 
   /** Queues `event` for the next batch. */
   emit(event: SessionEvent): void {
+    // AutoDrop's decisions: the page reads the angle on its record and the rate in the records; in a
+    // sweep they came 96 at a time, each cutting the batch's records into another metrics event.
+    if (event.kind === 'autodrop') return;
     if (event.kind === 'progress') this.pending = this.pending.filter((e) => e.kind !== 'progress'); // the latest is enough
     if (event.kind === 'reset') this.drop((e) => e.kind === 'metrics' || e.kind === 'progress'); // made stale by the reset
     if (event.kind === 'metrics') {
-      // One metrics event for the batch's records: progress and notes between them do not touch the
-      // records; a load, reset or restore (which clear them) starts another.
+      // One metrics event for the batch's records: progress, notes and edits between them do not
+      // touch the records; a load, reset or restore (which clear them) starts another.
       if (this.openMetrics) for (const record of event.records) this.openMetrics.records.push(record);
       else this.pending.push((this.openMetrics = { kind: 'metrics', records: [...event.records] }));
     } else {
-      if (event.kind !== 'progress' && event.kind !== 'diverged') this.openMetrics = null;
+      if (event.kind === 'loaded' || event.kind === 'reset' || event.kind === 'imported') this.openMetrics = null;
       this.pending.push(event.kind === 'imported' ? (pageEvent(event) as Pending) : event);
     }
     this.timer ??= setTimeout(() => this.flush(), this.flushMs);

@@ -79,9 +79,10 @@ export class StatsTracker {
 
   /** Folds in the table's changes since the last update (each read into one scratch record: none made). */
   update(): void {
-    const rows = this.table.journalSince(this.version);
-    for (let i = 0; i < rows.length; i++) this.take(this.table.readInto(rows[i], this.scratch));
-    this.version = this.table.version;
+    for (let rows = this.table.journalSince(this.version); rows.length > 0; rows = this.table.journalSince(this.version)) {
+      for (let i = 0; i < rows.length; i++) this.take(this.table.readInto(rows[i], this.scratch));
+      this.version += rows.length;
+    }
   }
 
   private readonly scratch = blankRecord();

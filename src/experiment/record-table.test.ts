@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { asRun, asStep } from '../util/ids';
 import { RecordTable } from './record-table';
+import { PAGE_ROWS } from './record-page';
 import { blankRecord, columnRecords, columnsIssue, concatColumns, recordColumns } from './record-columns';
 import type { MetricRecord } from './records';
 
@@ -32,6 +33,33 @@ describe('RecordTable', () => {
     expect(table.valueAt(1, 'angle')).toBeUndefined();
     table.set(1, { angle: 12.5 });
     expect(table.get(1).angle).toBe(12.5);
+  });
+
+  it('the journal is paged: read on from a version across pages, every change comes once, in order, and no page is copied as it grows', () => {
+    const table = new RecordTable();
+    const steps = Math.ceil((2 * PAGE_ROWS + 5) / 3);
+    const all = Array.from({ length: 3 * steps }, (_, i) => record(i % 3, 1 + Math.floor(i / 3)));
+    table.pushColumns(recordColumns(all.slice(0, 1000)));
+    const firstPage = table.journalSince(0);
+    table.pushColumns(recordColumns(all.slice(1000)));
+    table.upsert(record(1, 1, { testAccuracy: 0.5 })); // a change of row 1 at the end
+    const readOn = (from: number) => {
+      const rows: number[] = [];
+      const chunks: number[] = [];
+      for (let version = from, part = table.journalSince(version); part.length > 0; version += part.length, part = table.journalSince(version)) {
+        rows.push(...part);
+        chunks.push(part.length);
+      }
+      return { rows, chunks };
+    };
+    const whole = readOn(0);
+    expect(table.version).toBe(all.length + 1);
+    expect(whole.rows).toEqual([...Array.from({ length: all.length }, (_, row) => row), 1]);
+    expect(whole.chunks).toEqual([PAGE_ROWS, PAGE_ROWS, all.length + 1 - 2 * PAGE_ROWS]);
+    expect(readOn(PAGE_ROWS - 3).rows).toEqual(whole.rows.slice(PAGE_ROWS - 3));
+    expect(readOn(table.version).rows).toEqual([]);
+    // The view taken of the first 1,000 changes still reads them (the page grew by a copy only while it was the first and short).
+    expect([...firstPage]).toEqual(whole.rows.slice(0, 1000));
   });
 
   it('a journal of the rows that changed: a view folds in only what is new; clear starts a new generation', () => {

@@ -8,7 +8,7 @@
  * demand (`get`, iteration); views and exports that go over everything read the columns instead.
  */
 import { DENSE, emptyColumns, SPARSE, type RecordColumns, type SparseField } from './record-columns';
-import { clearSparse, grown, newPage, PAGE_BITS, PAGE_ROWS, ROW_MASK, setSparse, sparseAt, type Page } from './record-page';
+import { clearSparse, Journal, newPage, PAGE_BITS, PAGE_ROWS, ROW_MASK, setSparse, sparseAt, type Page } from './record-page';
 import type { MetricRecord } from './records';
 import { asRun, asStep, type RunIndex, type Step } from '../util/ids';
 
@@ -23,8 +23,7 @@ export class RecordTable implements Iterable<MetricRecord> {
   /** Per run: its rows in step order. */
   private byRun: number[][] = [];
   /** Every row appended or replaced, in order: views fold in what changed since they last looked (journalSince). */
-  private journal = new Uint32Array(INITIAL_CAPACITY);
-  private journalSize = 0;
+  private journal = new Journal();
   /** Counts clear(): a view folded from an earlier generation must start over. */
   generation = 0;
 
@@ -36,7 +35,7 @@ export class RecordTable implements Iterable<MetricRecord> {
   /** Approximate bytes held (typed arrays at capacity, optional columns made, row lists). */
   get bytes(): number {
     const sparse = this.pages.reduce((sum, page) => sum + Object.keys(page.sparse).length * page.runs.length * 9, 0);
-    return this.capacity * (4 + 4 + 1 + 8 * DENSE.length) + this.journal.length * 4 + sparse + this.size * 8;
+    return this.capacity * (4 + 4 + 1 + 8 * DENSE.length) + this.journal.bytes + sparse + this.size * 8;
   }
 
   /** Every run that has a record, counted up to the highest index. */
@@ -49,19 +48,22 @@ export class RecordTable implements Iterable<MetricRecord> {
     const existing = this.rowOf(record.run, record.step);
     const row = existing >= 0 ? existing : this.append(record.run, record.step);
     this.write(row, record);
-    if (this.journalSize === this.journal.length) this.journal = grown(this.journal, this.journal.length * 2);
-    this.journal[this.journalSize++] = row;
+    this.journal.push(row);
     return row;
   }
 
   /** How many changes the table has seen (a cursor for journalSince). */
   get version(): number {
-    return this.journalSize;
+    return this.journal.size;
   }
 
-  /** The rows appended or replaced since the table's version was `version`, in order (a view of the journal). */
+  /**
+   * The rows appended or replaced since the table's version was `version`, in order, up to the end
+   * of a page of the journal (a view of it; empty when there are none): a view reads on from
+   * `version` + its length until it reaches the table's version.
+   */
   journalSince(version: number): Uint32Array {
-    return this.journal.subarray(Math.min(version, this.journalSize), this.journalSize);
+    return this.journal.since(version);
   }
 
   /** Appends every record (each an upsert). */
@@ -83,7 +85,6 @@ export class RecordTable implements Iterable<MetricRecord> {
     const ats = SPARSE.map((field) => columns.sparse[field].at);
     const values = SPARSE.map((field) => columns.sparse[field].values);
     const next = new Uint32Array(SPARSE.length);
-    if (this.journal.length < this.journalSize + n) this.journal = grown(this.journal, Math.max(this.journal.length * 2, this.journalSize + n));
     for (let i = 0; i < n; i++) {
       const existing = this.rowOf(runs[i], steps[i]);
       const row = existing >= 0 ? existing : this.append(runs[i], steps[i]);
@@ -101,7 +102,7 @@ export class RecordTable implements Iterable<MetricRecord> {
         if (next[f] < ats[f].length && ats[f][next[f]] === i) setSparse(page, at, SPARSE[f], values[f][next[f]++]);
         else if (existing >= 0) clearSparse(page, at, SPARSE[f]); // a record replaces the whole record (a new row has none)
       }
-      this.journal[this.journalSize++] = row;
+      this.journal.push(row);
     }
   }
 
@@ -111,7 +112,9 @@ export class RecordTable implements Iterable<MetricRecord> {
     if (!rows || rows.length === 0) return -1;
     let lo = 0;
     let hi = rows.length - 1;
-    if (this.stepOf(rows[hi]) === step) return rows[hi]; // the common case: the latest step
+    const last = this.stepOf(rows[hi]);
+    if (last === step) return rows[hi]; // an evaluation re-sends the latest step
+    if (last < step) return -1; // a new step: the common case while training
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
       const at = this.stepOf(rows[mid]);
@@ -307,11 +310,10 @@ export class RecordTable implements Iterable<MetricRecord> {
   /** Forgets every record. */
   clear(): void {
     this.size = 0;
-    this.journalSize = 0;
     this.generation++;
     this.byRun = [];
     this.pages = [newPage(INITIAL_CAPACITY)]; // a big history's memory goes with it
-    this.journal = new Uint32Array(INITIAL_CAPACITY);
+    this.journal = new Journal();
     this.capacity = INITIAL_CAPACITY;
   }
 
