@@ -35,6 +35,14 @@ function follow(store: FollowedStore<number>, ms: number, costMs: number) {
   return { draws, shown: () => shown, stop };
 }
 
+/** Sets `store` to 1, 2, … `count`, `gap(i)` ms apart (batches of records coming in). */
+function changes(store: ReturnType<typeof counter>, count: number, gap: (i: number) => number): void {
+  for (let i = 1; i <= count; i++) {
+    store.set(i);
+    vi.advanceTimersByTime(gap(i));
+  }
+}
+
 describe('followStore', () => {
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
@@ -50,10 +58,7 @@ describe('followStore', () => {
   it('a cheap view redraws every ms while its value changes', () => {
     const store = counter();
     const view = follow(store, 300, 5);
-    for (let i = 1; i <= 100; i++) {
-      store.set(i);
-      vi.advanceTimersByTime(50); // a batch of records every 50 ms, for 5 s
-    }
+    changes(store, 100, () => 50); // a batch of records every 50 ms, for 5 s
     // 5 s at one redraw per 300 ms (+ a frame and the cost each): 13–17 redraws.
     expect(view.draws.length).toBeGreaterThanOrEqual(12);
     expect(view.draws.length).toBeLessThanOrEqual(17);
@@ -63,10 +68,7 @@ describe('followStore', () => {
   it('a heavy view redraws at most every 20 times its cost while the value changes, and shows the last value within a second once the changes stop', () => {
     const store = counter();
     const view = follow(store, 300, 400);
-    for (let i = 1; i <= 600; i++) {
-      store.set(i);
-      vi.advanceTimersByTime(50); // 30 s of batches
-    }
+    changes(store, 600, () => 50); // 30 s of batches
     // The first redraw costs 400 ms, so the next waits 8 s: about 4 redraws in 30 s, not 100.
     expect(view.draws.length).toBeLessThanOrEqual(5);
     expect(view.shown()).not.toBe(600);
@@ -80,10 +82,7 @@ describe('followStore', () => {
   it('changes a few hundred ms apart (a slow sweep step) do not count as stopped', () => {
     const store = counter();
     const view = follow(store, 300, 400);
-    for (let i = 1; i <= 100; i++) {
-      store.set(i);
-      vi.advanceTimersByTime(i % 10 === 0 ? 450 : 250); // steps of 250 ms, one in ten slower
-    }
+    changes(store, 100, (i) => (i % 10 === 0 ? 450 : 250)); // steps of 250 ms, one in ten slower
     // 27 s: at most one redraw per 8 s, plus the first.
     expect(view.draws.length).toBeLessThanOrEqual(5);
     view.stop();
