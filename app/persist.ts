@@ -63,7 +63,7 @@ export interface ResultsHead {
 export interface Saved {
   config?: Record<string, unknown>;
   /** The head and its records: one per run and step (a step's later record replaced the earlier), in the order first saved. */
-  log?: { head: ResultsHead & ResultsContext; records: MetricRecord[] };
+  log?: { head: ResultsHead & ResultsContext; records: RecordColumns };
   /** An earlier version's results document (JSON text). */
   results?: string;
   /** The training state at a step the log reaches (the restore replays from there). */
@@ -77,14 +77,14 @@ const chunkKey = (index: number) => `${CHUNK_PREFIX}${index}`;
  * evaluation or an angle saved after its step); null when a chunk is neither columns nor a list of
  * records (then the log is not restored).
  */
-export function recordsOfChunks(chunks: readonly unknown[]): MetricRecord[] | null {
+export function recordsOfChunks(chunks: readonly unknown[]): RecordColumns | null {
   const table = new RecordTable();
   for (const chunk of chunks) {
     if (Array.isArray(chunk)) table.pushAll(chunk as MetricRecord[]); // an earlier version's chunk
     else if (columnsIssue(chunk) === null) table.pushColumns(chunk as RecordColumns);
     else return null;
   }
-  return table.toArray();
+  return table.toColumns(); // as columns: the restore makes them into objects once (parseResults)
 }
 
 /**

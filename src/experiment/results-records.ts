@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { expected, integer as integerIn } from '../util/validate';
+import { columnsIssue, type RecordColumns } from './record-columns';
 import type { RecordTable } from './record-table';
 import type { MetricRecord } from './records';
 
@@ -91,6 +92,27 @@ export const recordList = z.array(recordObject, expected('must be a list of metr
  * the fields of a version-1 record, with non-finite metrics as the numbers themselves.
  */
 export const memoryRecordList = z.array(recordObjectOf(fieldsWith(memoryMetric)), expected('must be a list of metric records'));
+
+/**
+ * Why records held in memory as typed columns (the page's saved log: src/experiment/record-columns.ts)
+ * cannot be read, each issue naming the record and field as a document's would; none: []. The
+ * arrays' types settle the integers and numbers; what is left is their shape, and the ranges of
+ * epoch, wall time and the divergence flag.
+ */
+export function memoryColumnsIssues(columns: unknown): string[] {
+  const shape = columnsIssue(columns);
+  if (shape) return [`records: ${shape}`];
+  const { length, dense, diverged } = columns as RecordColumns;
+  const issues: string[] = [];
+  for (let row = 0; row < length && issues.length <= 20; row++) {
+    for (const field of ['epoch', 'wallMs'] as const) {
+      const value = dense[field][row];
+      if (!(value >= 0 && Number.isFinite(value))) issues.push(`records.${row}.${field}: must be a number >= 0 (got ${value})`);
+    }
+    if (diverged[row] > 1) issues.push(`records.${row}.diverged: must be true or false (got ${diverged[row]})`);
+  }
+  return issues;
+}
 
 /** The schema of a document's `records`: columns (version 2) unless it is a list (version 1). */
 export const recordsSchemaOf = (records: unknown) => (Array.isArray(records) ? recordList : recordColumns);

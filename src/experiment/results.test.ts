@@ -8,6 +8,7 @@ import { ConfigError } from '../util/validate';
 import { parseExperiment, type ExperimentConfig } from './config';
 import { loadExperimentDataset } from './datasets';
 import { expandRuns, runnerRun } from './expand';
+import { recordColumns } from './record-columns';
 import type { MetricRecord } from './records';
 import { parseResults, parseResultsJson, recordDifferences, RESULTS_FORMAT, toResultsJson, type ResultsSource } from './results';
 import { createRunner } from './setup';
@@ -142,6 +143,20 @@ describe('results document', () => {
     };
     expect(issues([source.records[0], { ...source.records[1], trainLoss: 'NaN' }])).toEqual(['records.1.trainLoss: must be a number (got "NaN")']);
     expect(issues([{ ...source.records[0], run: 5 }])).toEqual(['records.0.run: must be < 2, the number of runs (got 5)']);
+    // As the log holds them: typed columns, made into records once.
+    const columns = structuredClone(recordColumns(source.records));
+    const fromColumns = parseResults({ ...head, records: columns }, { recordsInMemory: true });
+    expect(fromColumns.records).toEqual(source.records);
+    expect(bitsOf(fromColumns.records.flatMap((r) => [r.trainLoss, r.lrBandLow ?? 1, r.angle ?? 1]))).toEqual(bitsOf(source.records.flatMap((r) => [r.trainLoss, r.lrBandLow ?? 1, r.angle ?? 1])));
+    const bad = structuredClone(columns);
+    bad.dense.epoch[1] = -1;
+    bad.dense.wallMs[2] = Number.NaN;
+    bad.run[0] = 5;
+    expect(issues(bad as never)).toEqual(['records.1.epoch: must be a number >= 0 (got -1)', 'records.2.wallMs: must be a number >= 0 (got NaN)']);
+    bad.dense.epoch[1] = 1;
+    bad.dense.wallMs[2] = 1;
+    expect(issues(bad as never)).toEqual(['records.0.run: must be < 2, the number of runs (got 5)']);
+    expect(issues({ ...columns, step: [1, 2] } as never)).toEqual([`records: its step column is not ${columns.length} unsigned integers`]);
   });
 
   it('keeps every example config exactly (defaults filled, replicates expanded)', () => {

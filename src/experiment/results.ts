@@ -15,7 +15,8 @@ import { parseExperiment, type ExperimentConfig } from './config';
 import { expandRuns, runnerRun } from './expand';
 import { RecordTable } from './record-table';
 import type { MetricRecord } from './records';
-import { integer, memoryRecordList, RECORD_FIELDS, recordsJsonChunks, recordsOf, recordsSchemaOf } from './results-records';
+import { columnRecords, type RecordColumns } from './record-columns';
+import { integer, memoryColumnsIssues, memoryRecordList, RECORD_FIELDS, recordsJsonChunks, recordsOf, recordsSchemaOf } from './results-records';
 import { asMethod, asStep, type MethodIndex, type Step } from '../util/ids';
 
 /** The `format` field of every results document. */
@@ -144,8 +145,9 @@ function headerIssue(json: unknown): string | null {
  * Validates a results document (already JSON-parsed): the header, every field of every run and
  * record, the config through parseExperiment (defaults and migrations apply), and that the runs are
  * the config's. Throws ConfigError naming each bad field ("records.12.trainLoss: …").
- * `recordsInMemory`: the records are a list of objects not read from JSON (a saved log), whose
- * non-finite metrics are numbers rather than their JSON strings.
+ * `recordsInMemory`: the records were not read from JSON (a saved log): typed columns
+ * (src/experiment/record-columns.ts), or a list of objects, whose non-finite metrics are numbers
+ * rather than their JSON strings.
  */
 export function parseResults(json: unknown, { recordsInMemory = false }: { recordsInMemory?: boolean } = {}): ResultsDocument {
   const header = headerIssue(json);
@@ -173,18 +175,26 @@ export function parseResults(json: unknown, { recordsInMemory = false }: { recor
       return undefined;
     }
   };
-  const records = input.records === undefined ? undefined : attempt(() => parseConfig(recordsInMemory ? memoryRecordList : recordsSchemaOf(input.records), input.records, 'records'));
-  let body = attempt(() => parseConfig(bodySchema, input, ''));
-  if (body) body = records === undefined ? undefined : { ...body, records };
-  const source = body && typed(body);
+  const records = input.records === undefined ? undefined : recordsInMemory && !Array.isArray(input.records) ? memoryColumns(input.records, issues) : attempt(() => recordsOf(parseConfig(recordsInMemory ? memoryRecordList : recordsSchemaOf(input.records), input.records, 'records')));
+  const body = attempt(() => parseConfig(bodySchema, input, ''));
+  const source = body && records && typed(body, records);
   if (config && source) issues.push(...consistencyIssues(config, source));
   if (issues.length > 0 || !config || !body || !source) throw new ConfigError(capped(issues));
   return { format: RESULTS_FORMAT, version: RESULTS_VERSION, savedAt: body.savedAt, config, ...source };
 }
 
-/** The parsed body with its indices and steps typed (src/util/ids.ts; the schema checked each) and every record's fields in order. */
-function typed(body: z.output<typeof bodySchema>): { runs: RunIdentity[]; records: MetricRecord[]; diverged: Array<Step | null>; step: Step } {
-  const records = recordsOf(body.records);
+/**
+ * Records held in memory as typed columns (the page's saved log), made into record objects once:
+ * no schema copies them record by record (a 300,000-record log went through three lists of objects).
+ */
+function memoryColumns(columns: unknown, issues: string[]): MetricRecord[] | undefined {
+  const found = memoryColumnsIssues(columns);
+  issues.push(...found);
+  return found.length === 0 ? columnRecords(columns as RecordColumns) : undefined;
+}
+
+/** The parsed body with its indices and steps typed (src/util/ids.ts; the schema checked each), with its records. */
+function typed(body: z.output<typeof bodySchema>, records: MetricRecord[]): { runs: RunIdentity[]; records: MetricRecord[]; diverged: Array<Step | null>; step: Step } {
   const runs = body.runs.map((run) => ({ ...run, method: asMethod(run.method) }));
   const diverged = body.diverged.map((at) => (at === null ? null : asStep(at)));
   return { runs, records, diverged, step: asStep(body.step) };
