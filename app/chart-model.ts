@@ -91,16 +91,16 @@ export class ChartModel {
     }
     if (this.rebuild) left = this.foldRuns(table, left);
     if (this.rebuild) return false;
-    for (let rows = table.journalSince(this.version); rows.length > 0 && left > 0; rows = table.journalSince(this.version)) {
-      const count = Math.min(rows.length, left);
-      for (let i = 0; i < count; i++) {
-        this.take(table, rows[i]);
+    let taken = 0;
+    this.version += table.eachChange(
+      this.version,
+      (row) => {
+        this.take(table, row);
         // A long fold turns its complete steps into rows as it goes, so that it never holds every step at once.
-        if ((this.version + i) % FINISH_EVERY === FINISH_EVERY - 1) this.finishSteps(this.completeThrough());
-      }
-      this.version += count;
-      left -= count;
-    }
+        if (++taken % FINISH_EVERY === 0) this.finishSteps(this.completeThrough());
+      },
+      Math.max(0, left),
+    );
     const caughtUp = this.version === table.version;
     // Caught up, every step folded has all its runs (a block brings every run of its steps); else only the complete ones.
     this.finishSteps(caughtUp ? Infinity : this.completeThrough());

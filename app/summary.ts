@@ -79,10 +79,7 @@ export class StatsTracker {
 
   /** Folds in the table's changes since the last update (each read into one scratch record: none made). */
   update(): void {
-    for (let rows = this.table.journalSince(this.version); rows.length > 0; rows = this.table.journalSince(this.version)) {
-      for (let i = 0; i < rows.length; i++) this.take(this.table.readInto(rows[i], this.scratch));
-      this.version += rows.length;
-    }
+    this.version += this.table.eachChange(this.version, (row) => this.take(this.table.readInto(row, this.scratch)));
   }
 
   private readonly scratch = blankRecord();

@@ -84,11 +84,7 @@ class TableOutcomes {
       this.version = 0;
       this.generation = table.generation;
     }
-    // About 3,000 changes a second in a big sweep: no record made.
-    for (let rows = table.journalSince(this.version); rows.length > 0; rows = table.journalSince(this.version)) {
-      for (let i = 0; i < rows.length; i++) this.tracker.take(table.readInto(rows[i], this.scratch));
-      this.version += rows.length;
-    }
+    this.version += table.eachChange(this.version, (row) => this.tracker.take(table.readInto(row, this.scratch))); // about 3,000 a second in a big sweep: no record made
     return Array.from({ length: runs }, (_, run) => this.tracker.outcome(run, diverged?.[run] ?? null));
   }
 }

@@ -61,14 +61,6 @@ export type TrainingCheckpoint = RunnerCheckpoint | ChunkedCheckpoint;
 /** Whether `checkpoint` is a chunked sweep's. */
 export const isChunked = (checkpoint: TrainingCheckpoint): checkpoint is ChunkedCheckpoint => Array.isArray((checkpoint as Partial<ChunkedCheckpoint>).chunks);
 
-/** Bytes of the typed arrays in a checkpoint (what saving and loading it moves). */
-export function checkpointBytes(checkpoint: TrainingCheckpoint): number {
-  if (isChunked(checkpoint)) return checkpoint.chunks.reduce((bytes, chunk) => bytes + checkpointBytes(chunk), 0);
-  const { trainer, autodrop } = checkpoint;
-  const arrays = [...trainer.network, trainer.optimizer.first, trainer.optimizer.second, ...(autodrop ? [autodrop.sum, autodrop.yPrev, autodrop.sPrev, autodrop.dots] : [])];
-  return arrays.reduce((bytes, array) => bytes + array.byteLength, 0);
-}
-
 /** Why `value` is not a checkpoint this version reads (either kind), or null. */
 export function formatIssue(value: unknown): string | null {
   const checkpoint = value as Partial<TrainingCheckpoint> | null;
@@ -84,8 +76,8 @@ export function formatIssue(value: unknown): string | null {
 export function checkpointIssue(value: unknown, runKeys: readonly number[], budgetSteps: number): string | null {
   const wrong = formatIssue(value);
   if (wrong) return wrong;
-  const checkpoint = value as Partial<RunnerCheckpoint>;
-  if (isChunked(checkpoint as TrainingCheckpoint)) return `a sweep's checkpoint in ${(checkpoint as unknown as ChunkedCheckpoint).chunks.length} chunks; this experiment trains in one`;
+  const checkpoint = value as Partial<RunnerCheckpoint & ChunkedCheckpoint>;
+  if (checkpoint.chunks) return `a sweep's checkpoint in ${checkpoint.chunks.length} chunks; this experiment trains in one`;
   const step = checkpoint.step;
   if (!(typeof step === 'number' && Number.isInteger(step) && step >= 0)) return `step ${String(step)} is not a step count`;
   if (step > budgetSteps) return `step ${step} is past the budget of ${budgetSteps} steps`;

@@ -58,6 +58,13 @@ describe('RecordTable', () => {
     expect(whole.chunks).toEqual([PAGE_ROWS, PAGE_ROWS, all.length + 1 - 2 * PAGE_ROWS]);
     expect(readOn(PAGE_ROWS - 3).rows).toEqual(whole.rows.slice(PAGE_ROWS - 3));
     expect(readOn(table.version).rows).toEqual([]);
+    // eachChange visits across a page's end, at most `limit`, and says how many.
+    const visited: number[] = [];
+    expect(table.eachChange(PAGE_ROWS - 3, (row) => visited.push(row), 10)).toBe(10);
+    expect(visited).toEqual(whole.rows.slice(PAGE_ROWS - 3, PAGE_ROWS + 7));
+    visited.length = 0;
+    expect(table.eachChange(5, (row) => visited.push(row))).toBe(table.version - 5);
+    expect(visited).toEqual(whole.rows.slice(5));
     // The view taken of the first 1,000 changes still reads them (the page grew by a copy only while it was the first and short).
     expect([...firstPage]).toEqual(whole.rows.slice(0, 1000));
   });

@@ -66,6 +66,21 @@ export class RecordTable implements Iterable<MetricRecord> {
     return this.journal.since(version);
   }
 
+  /**
+   * Calls `visit` with each row appended or replaced since the table's version was `version`, in
+   * order, at most `limit` of them, across the journal's pages; returns how many it visited (the
+   * view's version moves on by that much).
+   */
+  eachChange(version: number, visit: (row: number) => void, limit = Number.POSITIVE_INFINITY): number {
+    let seen = 0;
+    for (let rows = this.journal.since(version); rows.length > 0 && seen < limit; rows = this.journal.since(version + seen)) {
+      const count = Math.min(rows.length, limit - seen);
+      for (let i = 0; i < count; i++) visit(rows[i]);
+      seen += count;
+    }
+    return seen;
+  }
+
   /** Appends every record (each an upsert). */
   push(...records: readonly MetricRecord[]): void {
     this.pushAll(records);
